@@ -1,0 +1,28 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "Strata",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "StrataCore", targets: ["StrataCore"]),
+        .library(name: "Strata", targets: ["Strata"]),
+        .executable(name: "strata", targets: ["strata"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // Hot loops over raw float buffers with runtime CPU dispatch; no model logic.
+        .target(name: "CStrataKernels"),
+        .target(name: "StrataCore", dependencies: ["CStrataKernels"]),
+        .target(name: "Strata", dependencies: ["StrataCore"]),
+        .executableTarget(name: "strata", dependencies: [
+            "Strata",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore", "CStrataKernels"]),
+        .testTarget(name: "StrataTests", dependencies: ["Strata"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,64 @@
+// Elementwise loops. Each switch case is one vectorizable loop; see vector_math.h for the math.
+#include "strata_kernels.h"
+#include "vector_math.h"
+#include <math.h>
+
+STRATA_CLONES
+void strata_unary(strata_unary_op op, const float *x, float *y, long n, float p) {
+    switch (op) {
+    case STRATA_NEG: for (long i = 0; i < n; ++i) y[i] = -x[i]; break;
+    case STRATA_EXP: for (long i = 0; i < n; ++i) y[i] = sv_exp(x[i]); break;
+    case STRATA_LOG: for (long i = 0; i < n; ++i) y[i] = sv_log(x[i]); break;
+    case STRATA_SQRT: for (long i = 0; i < n; ++i) y[i] = __builtin_sqrtf(x[i]); break;
+    case STRATA_RSQRT: for (long i = 0; i < n; ++i) y[i] = 1.0f / __builtin_sqrtf(x[i]); break;
+    case STRATA_ABS: for (long i = 0; i < n; ++i) y[i] = __builtin_fabsf(x[i]); break;
+    case STRATA_SIGN:
+        for (long i = 0; i < n; ++i) y[i] = x[i] > 0 ? 1.0f : (x[i] < 0 ? -1.0f : (x[i] == 0 ? 0.0f : x[i]));
+        break;
+    case STRATA_TANH: for (long i = 0; i < n; ++i) y[i] = sv_tanh(x[i]); break;
+    case STRATA_SIGMOID: for (long i = 0; i < n; ++i) y[i] = sv_sigmoid(x[i]); break;
+    case STRATA_POW_SCALAR:
+        if (p == 2.0f) { for (long i = 0; i < n; ++i) y[i] = x[i] * x[i]; }
+        else if (p == 1.0f) { for (long i = 0; i < n; ++i) y[i] = x[i]; }
+        else if (p == 0.5f) { for (long i = 0; i < n; ++i) y[i] = __builtin_sqrtf(x[i]); }
+        else { for (long i = 0; i < n; ++i) y[i] = powf(x[i], p); }
+        break;
+    case STRATA_SQUARE: for (long i = 0; i < n; ++i) y[i] = x[i] * x[i]; break;
+    case STRATA_RECIPROCAL: for (long i = 0; i < n; ++i) y[i] = 1.0f / x[i]; break;
+    case STRATA_ADD_SCALAR: for (long i = 0; i < n; ++i) y[i] = x[i] + p; break;
+    case STRATA_MUL_SCALAR: for (long i = 0; i < n; ++i) y[i] = x[i] * p; break;
+    // NaN propagates through maximum/minimum, as in NumPy and TensorFlow.
+    case STRATA_MAX_SCALAR: for (long i = 0; i < n; ++i) y[i] = x[i] != x[i] ? x[i] : (x[i] > p ? x[i] : p); break;
+    case STRATA_MIN_SCALAR: for (long i = 0; i < n; ++i) y[i] = x[i] != x[i] ? x[i] : (x[i] < p ? x[i] : p); break;
+    }
+}
+
+#define BINARY_LOOP(expr)                                                          \
+    if (sa && sb)                                                                  \
+        for (long i = 0; i < n; ++i) { const float u = a[i], v = b[i]; y[i] = (expr); } \
+    else if (sb)                                                                   \
+        for (long i = 0; i < n; ++i) { const float u = a[0], v = b[i]; y[i] = (expr); } \
+    else if (sa)                                                                   \
+        for (long i = 0; i < n; ++i) { const float u = a[i], v = b[0]; y[i] = (expr); } \
+    else                                                                           \
+        for (long i = 0; i < n; ++i) { const float u = a[0], v = b[0]; y[i] = (expr); }
+
+STRATA_CLONES
+void strata_binary(strata_binary_op op, const float *a, long sa, const float *b, long sb,
+                   float *y, long n) {
+    switch (op) {
+    case STRATA_ADD: BINARY_LOOP(u + v) break;
+    case STRATA_SUB: BINARY_LOOP(u - v) break;
+    case STRATA_MUL: BINARY_LOOP(u * v) break;
+    case STRATA_DIV: BINARY_LOOP(u / v) break;
+    case STRATA_MAX: BINARY_LOOP(u != u ? u : (v != v ? v : (u >= v ? u : v))) break;
+    case STRATA_MIN: BINARY_LOOP(u != u ? u : (v != v ? v : (u <= v ? u : v))) break;
+    case STRATA_POW: BINARY_LOOP(powf(u, v)) break;
+    case STRATA_EQ: BINARY_LOOP(u == v ? 1.0f : 0.0f) break;
+    case STRATA_NE: BINARY_LOOP(u != v ? 1.0f : 0.0f) break;
+    case STRATA_LT: BINARY_LOOP(u < v ? 1.0f : 0.0f) break;
+    case STRATA_LE: BINARY_LOOP(u <= v ? 1.0f : 0.0f) break;
+    case STRATA_GT: BINARY_LOOP(u > v ? 1.0f : 0.0f) break;
+    case STRATA_GE: BINARY_LOOP(u >= v ? 1.0f : 0.0f) break;
+    }
+}

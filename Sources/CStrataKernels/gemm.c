@@ -1,0 +1,141 @@
+// The single-threaded GEMM driver (Goto/BLIS loop order), packing of op(B), and CPU dispatch.
+// Threads split C into blocks in Swift (StrataCore/Kernels/Gemm.swift) and call this per block.
+#include "strata_kernels.h"
+#include "gemm_internal.h"
+#include <string.h>
+
+typedef struct {
+    strata_micro_kernel kernel;
+    long mr, nr;
+} kernel_desc;
+
+static const kernel_desc kernels[] = {
+    [STRATA_ISA_PORTABLE] = {strata_kernel_portable_4x16, 4, 16},
+    [STRATA_ISA_AVX2] = {strata_kernel_avx2_6x16, 6, 16},
+    [STRATA_ISA_AVX512] = {strata_kernel_avx512_8x32, 8, 32},
+};
+
+int strata_cpu_isa(void) {
+#ifdef STRATA_X86
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")) return STRATA_ISA_AVX512;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return STRATA_ISA_AVX2;
+#endif
+    return STRATA_ISA_PORTABLE;
+}
+
+// -1 until first use; then the active ISA. Reads and writes are single aligned ints.
+static volatile int active_isa = -1;
+
+int strata_active_isa(void) {
+    int isa = active_isa;
+    if (isa < 0) active_isa = isa = strata_cpu_isa();
+    return isa;
+}
+
+int strata_set_isa(int isa) {
+    const int best = strata_cpu_isa();
+    active_isa = isa < 0 || isa > best ? best : isa;
+    return active_isa;
+}
+
+// Packing op(B) pays off when each packed panel is reused by several row tiles, or when op(B) is
+// transposed (its columns are then strided and must be gathered).
+enum { PACK_MIN_ROW_TILES = 8, KC_PACKED = 384, NC_PACKED = 1024 };
+
+strata_gemm_plan strata_sgemm_plan(int trans_b, long m, long n, long k) {
+    const kernel_desc d = kernels[strata_active_isa()];
+    strata_gemm_plan plan = {d.mr, d.nr, k, n, 0};
+    if (trans_b || m >= PACK_MIN_ROW_TILES * d.mr) {
+        plan.pack_b = 1;
+        plan.kc = k < KC_PACKED ? k : KC_PACKED;
+        plan.nc = n < NC_PACKED ? n : NC_PACKED;
+    }
+    if (plan.kc < 1) plan.kc = 1;
+    if (plan.nc < 1) plan.nc = 1;
+    return plan;
+}
+
+size_t strata_sgemm_workspace(strata_gemm_plan plan) {
+    if (!plan.pack_b) return 0;
+    const long panels = (plan.nc + plan.nr - 1) / plan.nr;
+    return (size_t)(panels * plan.nr * plan.kc);
+}
+
+// Packs op(B)[pc ..< pc+kc, jc ..< jc+nc] into panels of nr columns: panel q holds, for each p,
+// nr consecutive values (zero past the edge).
+static void pack_b(int trans_b, const float *b, long ldb, long pc, long jc, long kc, long nc,
+                   long nr, float *dst) {
+    for (long jr = 0; jr < nc; jr += nr) {
+        const long w = nc - jr < nr ? nc - jr : nr;
+        float *d = dst + (jr / nr) * kc * nr;
+        if (!trans_b) {
+            const float *s = b + pc * ldb + jc + jr;
+            for (long p = 0; p < kc; ++p, s += ldb, d += nr) {
+                memcpy(d, s, (size_t)w * sizeof(float));
+                for (long j = w; j < nr; ++j) d[j] = 0.0f;
+            }
+        } else {
+            // op(B)(p, j) = B[j][p]: walk B's rows in blocks of 8 so reads stay sequential.
+            const float *s = b + (jc + jr) * ldb + pc;
+            for (long p0 = 0; p0 < kc; p0 += 8) {
+                const long pe = kc - p0 < 8 ? kc - p0 : 8;
+                for (long j = 0; j < nr; ++j) {
+                    const float *sj = s + j * ldb + p0;
+                    float *dj = d + p0 * nr + j;
+                    if (j < w)
+                        for (long p = 0; p < pe; ++p) dj[p * nr] = sj[p];
+                    else
+                        for (long p = 0; p < pe; ++p) dj[p * nr] = 0.0f;
+                }
+            }
+        }
+    }
+}
+
+static void scale_c(long m, long n, float beta, float *c, long ldc) {
+    for (long i = 0; i < m; ++i) {
+        float *ci = c + i * ldc;
+        if (beta == 0.0f)
+            memset(ci, 0, (size_t)n * sizeof(float));
+        else
+            for (long j = 0; j < n; ++j) ci[j] *= beta;
+    }
+}
+
+void strata_sgemm(int trans_a, int trans_b, long m, long n, long k, float alpha,
+                  const float *a, long lda, const float *b, long ldb,
+                  float beta, float *c, long ldc, float *work) {
+    if (m <= 0 || n <= 0) return;
+    if (k <= 0 || alpha == 0.0f) {
+        scale_c(m, n, beta, c, ldc);
+        return;
+    }
+    const kernel_desc d = kernels[strata_active_isa()];
+    const strata_gemm_plan plan = strata_sgemm_plan(trans_b, m, n, k);
+    const long rs_a = trans_a ? 1 : lda, cs_a = trans_a ? lda : 1;
+    for (long jc = 0; jc < n; jc += plan.nc) {
+        const long nc = n - jc < plan.nc ? n - jc : plan.nc;
+        for (long pc = 0; pc < k; pc += plan.kc) {
+            const long kc = k - pc < plan.kc ? k - pc : plan.kc;
+            const float beta_block = pc == 0 ? beta : 1.0f;
+            const float *bp;
+            long rs_b, panel_stride;
+            if (plan.pack_b) {
+                pack_b(trans_b, b, ldb, pc, jc, kc, nc, d.nr, work);
+                bp = work, rs_b = d.nr, panel_stride = kc * d.nr;
+            } else {
+                bp = b + pc * ldb + jc, rs_b = ldb, panel_stride = d.nr;
+            }
+            for (long ir = 0; ir < m; ir += d.mr) {
+                const long mr = m - ir < d.mr ? m - ir : d.mr;
+                const float *ap = a + ir * rs_a + pc * cs_a;
+                for (long jr = 0; jr < nc; jr += d.nr) {
+                    const long nr = nc - jr < d.nr ? nc - jr : d.nr;
+                    d.kernel(kc, ap, rs_a, cs_a, mr, bp + (jr / d.nr) * panel_stride, rs_b, nr,
+                             c + ir * ldc + jc + jr, ldc, alpha, beta_block);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,85 @@
+// Hot loops over raw float buffers, with runtime CPU dispatch. No allocation, no model logic:
+// Swift owns buffers, threading and shapes, and calls these through StrataCore's Kernels layer.
+#ifndef STRATA_KERNELS_H
+#define STRATA_KERNELS_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Instruction sets the kernels can dispatch to.
+enum {
+    STRATA_ISA_PORTABLE = 0,  ///< plain C with vector extensions (SSE2 on x86-64, NEON on arm64)
+    STRATA_ISA_AVX2 = 1,      ///< AVX2 + FMA
+    STRATA_ISA_AVX512 = 2,    ///< AVX-512F
+};
+
+/// The best instruction set this CPU supports.
+int strata_cpu_isa(void);
+/// The instruction set the GEMM uses now (the best one unless lowered by `strata_set_isa`).
+int strata_active_isa(void);
+/// Caps the instruction set (for tests that compare every path); returns the one now active.
+int strata_set_isa(int isa);
+
+/// Register tile of the active GEMM micro-kernel and the blocking it uses for a shape.
+typedef struct {
+    long mr, nr;   ///< micro-tile rows and columns
+    long kc, nc;   ///< depth and width of one packed panel of op(B)
+    int pack_b;    ///< 1 when op(B) is packed into `work`, 0 when it is read in place
+} strata_gemm_plan;
+
+/// The blocking `strata_sgemm` will use for C (m × n) += op(A) (m × k) · op(B) (k × n).
+strata_gemm_plan strata_sgemm_plan(int trans_b, long m, long n, long k);
+
+/// Floats of workspace `strata_sgemm` needs for this plan (0 when B is read in place).
+size_t strata_sgemm_workspace(strata_gemm_plan plan);
+
+/// Single-threaded C ← α·op(A)·op(B) + β·C on row-major buffers.
+/// op(A) is m × k (A is m × k with leading dimension lda, or k × m when trans_a);
+/// op(B) is k × n (B is k × n, or n × k when trans_b). When β = 0, C is not read (NaN in C is
+/// overwritten). `work` holds at least `strata_sgemm_workspace(plan)` floats, 64-byte aligned.
+void strata_sgemm(int trans_a, int trans_b, long m, long n, long k, float alpha,
+                  const float *a, long lda, const float *b, long ldb,
+                  float beta, float *c, long ldc, float *work);
+
+// ---- elementwise ----------------------------------------------------------------------------
+
+/// Unary elementwise operations: y[i] = f(x[i]; p).
+typedef enum {
+    STRATA_NEG, STRATA_EXP, STRATA_LOG, STRATA_SQRT, STRATA_RSQRT, STRATA_ABS, STRATA_SIGN,
+    STRATA_TANH, STRATA_SIGMOID, STRATA_POW_SCALAR, STRATA_SQUARE, STRATA_RECIPROCAL,
+    STRATA_ADD_SCALAR, STRATA_MUL_SCALAR, STRATA_MAX_SCALAR, STRATA_MIN_SCALAR,
+} strata_unary_op;
+
+/// y[i] = op(x[i], p) for i < n. x and y may be the same buffer.
+void strata_unary(strata_unary_op op, const float *x, float *y, long n, float p);
+
+/// Binary elementwise operations with an optional scalar broadcast.
+typedef enum {
+    STRATA_ADD, STRATA_SUB, STRATA_MUL, STRATA_DIV, STRATA_MAX, STRATA_MIN, STRATA_POW,
+    STRATA_EQ, STRATA_NE, STRATA_LT, STRATA_LE, STRATA_GT, STRATA_GE,
+} strata_binary_op;
+
+/// y[i] = a[i·sa] op b[i·sb] for i < n, where sa, sb ∈ {0, 1} (0 broadcasts a scalar).
+/// Comparisons produce 1 or 0.
+void strata_binary(strata_binary_op op, const float *a, long sa, const float *b, long sb,
+                   float *y, long n);
+
+// ---- reductions ----------------------------------------------------------------------------
+
+/// Sums of `rows` contiguous rows of length n: out[r] = Σ_j x[r·n + j], accumulated in double.
+void strata_sum_rows(const float *x, long rows, long n, float *out);
+/// Column sums of an r × n block, accumulated in double in `acc` (n doubles): out[j] = Σ_i x[i·n + j].
+void strata_sum_cols(const float *x, long r, long n, float *out, double *acc);
+/// Row maxima (is_max = 1) or minima (is_max = 0) of `rows` rows of length n; NaN propagates.
+void strata_extreme_rows(const float *x, long rows, long n, int is_max, float *out);
+/// Column maxima or minima of an r × n block (r ≥ 1); NaN propagates.
+void strata_extreme_cols(const float *x, long r, long n, int is_max, float *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

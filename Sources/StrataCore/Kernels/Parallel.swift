@@ -1,0 +1,16 @@
+/// Splits `0..<count` into contiguous chunks of at least `grain` elements and runs them on the
+/// thread pool (serially when there is only one chunk).
+func parallelChunks(count: Int, grain: Int = 1 << 15, _ body: (Range<Int>) -> Void) {
+    let pool = ThreadPool.shared
+    let parts = min(pool.threadCount, max(1, count / max(grain, 1)))
+    guard parts > 1 else {
+        if count > 0 { body(0..<count) }
+        return
+    }
+    let chunk = (count + parts - 1) / parts
+    pool.run(parts: parts) { part in
+        let start = part * chunk
+        let end = min(count, start + chunk)
+        if start < end { body(start..<end) }
+    }
+}

@@ -1,0 +1,32 @@
+/// The buffer behind a `Tensor`: a fixed number of floats, shared between tensor values until one
+/// of them mutates (copy-on-write).
+final class TensorStorage: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Float>
+    let count: Int
+    private let capacity: Int
+
+    /// Uninitialized storage for `count` floats.
+    init(uninitializedCount count: Int) {
+        (pointer, capacity) = BufferPool.shared.allocate(count: count)
+        self.count = count
+    }
+
+    convenience init(repeating value: Float, count: Int) {
+        self.init(uninitializedCount: count)
+        pointer.initialize(repeating: value, count: count)
+    }
+
+    /// A new storage holding the same values.
+    func copy() -> TensorStorage {
+        let result = TensorStorage(uninitializedCount: count)
+        result.pointer.update(from: pointer, count: count)
+        return result
+    }
+
+    var buffer: UnsafeBufferPointer<Float> { UnsafeBufferPointer(start: pointer, count: count) }
+    var mutableBuffer: UnsafeMutableBufferPointer<Float> {
+        UnsafeMutableBufferPointer(start: pointer, count: count)
+    }
+
+    deinit { BufferPool.shared.release(pointer, capacity: capacity) }
+}
