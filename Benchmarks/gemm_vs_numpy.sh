@@ -24,7 +24,8 @@ best strata >"$tmp/strata.best"
 best numpy >"$tmp/numpy.best"
 echo "GEMM GFLOP/s, $threads threads, best of $rounds alternating rounds ($(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | xargs))"
 printf '%-20s %10s %10s %8s\n' shape strata numpy ratio
-while IFS=$'\t' read -r name s; do
+cut -f1 "$tmp/strata.1" | while read -r name; do
+  s=$(awk -F'\t' -v k="$name" '$1==k{print $2}' "$tmp/strata.best")
   n=$(awk -F'\t' -v k="$name" '$1==k{print $2}' "$tmp/numpy.best")
   awk -v name="$name" -v s="$s" -v n="$n" 'BEGIN{printf "%-20s %10.1f %10.1f %7.2fx\n", name, s, n, s/n}'
-done < <(grep -v '^$' "$bin_order" 2>/dev/null || "$bin" bench gemm --tsv --trials 1 | cut -f1 | while read -r k; do awk -F'\t' -v k="$k" '$1==k' "$tmp/strata.best"; done)
+done

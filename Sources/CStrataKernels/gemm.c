@@ -41,7 +41,10 @@ int strata_set_isa(int isa) {
 
 // Packing op(B) pays off when each packed panel is reused by several row tiles, or when op(B) is
 // transposed (its columns are then strided and must be gathered).
-enum { PACK_MIN_ROW_TILES = 8, KC_PACKED = 384, NC_PACKED = 1024 };
+#ifndef STRATA_KC
+#define STRATA_KC 384
+#endif
+enum { PACK_MIN_ROW_TILES = 8, KC_PACKED = STRATA_KC, NC_PACKED = 1024 };
 
 strata_gemm_plan strata_sgemm_plan(int trans_b, long m, long n, long k) {
     const kernel_desc d = kernels[strata_active_isa()];
@@ -59,7 +62,24 @@ strata_gemm_plan strata_sgemm_plan(int trans_b, long m, long n, long k) {
 size_t strata_sgemm_workspace(strata_gemm_plan plan) {
     if (!plan.pack_b) return 0;
     const long panels = (plan.nc + plan.nr - 1) / plan.nr;
-    return (size_t)(panels * plan.nr * plan.kc);
+    // Packed op(B) block, then one packed micro-panel of op(A).
+    return (size_t)(panels * plan.nr * plan.kc + plan.mr * plan.kc);
+}
+
+// Packs op(A)[ir ..< ir+mr, pc ..< pc+kc] as kc groups of MR consecutive values (rows past mr
+// repeat row 0's values; the kernel never stores them).
+static void pack_a(const float *a, long rs_a, long cs_a, long mr, long kc, long MR, float *dst) {
+    if (cs_a == 1) {
+        for (long i = 0; i < MR; ++i) {
+            const float *s = a + (i < mr ? i : 0) * rs_a;
+            for (long p = 0; p < kc; ++p) dst[p * MR + i] = s[p];
+        }
+    } else {
+        for (long p = 0; p < kc; ++p) {
+            const float *s = a + p * cs_a;
+            for (long i = 0; i < MR; ++i) dst[p * MR + i] = s[(i < mr ? i : 0) * rs_a];
+        }
+    }
 }
 
 // Packs op(B)[pc ..< pc+kc, jc ..< jc+nc] into panels of nr columns: panel q holds, for each p,
@@ -127,12 +147,19 @@ void strata_sgemm(int trans_a, int trans_b, long m, long n, long k, float alpha,
             } else {
                 bp = b + pc * ldb + jc, rs_b = ldb, panel_stride = d.nr;
             }
+            float *a_panel = plan.pack_b ? work + strata_sgemm_workspace(plan) - d.mr * plan.kc : 0;
             for (long ir = 0; ir < m; ir += d.mr) {
                 const long mr = m - ir < d.mr ? m - ir : d.mr;
                 const float *ap = a + ir * rs_a + pc * cs_a;
+                long rs = rs_a, cs = cs_a;
+                if (a_panel) {
+                    // Packed, the micro-panel is contiguous and stays in L1 across the jr loop.
+                    pack_a(ap, rs_a, cs_a, mr, kc, d.mr, a_panel);
+                    ap = a_panel, rs = 1, cs = d.mr;
+                }
                 for (long jr = 0; jr < nc; jr += d.nr) {
                     const long nr = nc - jr < d.nr ? nc - jr : d.nr;
-                    d.kernel(kc, ap, rs_a, cs_a, mr, bp + (jr / d.nr) * panel_stride, rs_b, nr,
+                    d.kernel(kc, ap, rs, cs, mr, bp + (jr / d.nr) * panel_stride, rs_b, nr,
                              c + ir * ldc + jc + jr, ldc, alpha, beta_block);
                 }
             }
