@@ -33,7 +33,7 @@ final class ThreadPool: @unchecked Sendable {
     init(threadCount: Int) {
         self.threadCount = max(1, threadCount)
         for _ in 1..<self.threadCount {
-            let thread = Thread { [unowned self] in self.workerLoop() }
+            let thread = Thread { self.workerLoop() }   // pools live as long as the process
             thread.stackSize = 1 << 20
             thread.start()
         }

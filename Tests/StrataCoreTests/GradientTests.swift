@@ -1,0 +1,143 @@
+import Testing
+@testable import StrataCore
+
+@Suite("Gradients against finite differences")
+struct GradientTests {
+    @Test func arithmeticWithBroadcasting() {
+        let a = random([3, 4], seed: 1), b = random([4], seed: 2), c = random([3, 1], 0.5, 2, seed: 3)
+        checkGradients([a, b]) { $0[0] + $0[1] }
+        checkGradients([a, b]) { $0[0] - $0[1] }
+        checkGradients([a, c]) { $0[0] * $0[1] }
+        checkGradients([b, c]) { $0[0] * $0[1] }          // [4] · [3, 1] → [3, 4]
+        checkGradients([a, c]) { $0[0] / $0[1] }
+        checkGradients([c, a]) { $0[1] / ($0[0] + 1) }
+        checkGradients([a]) { -$0[0] }
+    }
+
+    @Test func scalarOperands() {
+        let a = random([2, 3], 0.5, 2, seed: 4)
+        checkGradients([a]) { $0[0] + 3 }
+        checkGradients([a]) { 3 - $0[0] }
+        checkGradients([a]) { $0[0] * -2.5 }
+        checkGradients([a]) { $0[0] / 4 }
+        checkGradients([a]) { 2 / $0[0] }
+    }
+
+    @Test func elementwiseFunctions() {
+        let x = random([2, 5], -2, 2, seed: 5), positive = random([2, 5], 0.3, 3, seed: 6)
+        checkGradients([x]) { exp($0[0]) }
+        checkGradients([positive]) { log($0[0]) }
+        checkGradients([positive]) { sqrt($0[0]) }
+        checkGradients([positive]) { rsqrt($0[0]) }
+        checkGradients([x]) { tanh($0[0]) }
+        checkGradients([x]) { sigmoid($0[0]) }
+        checkGradients([x]) { square($0[0]) }
+        checkGradients([positive]) { pow($0[0], 3) }
+        checkGradients([positive]) { pow($0[0], -0.5) }
+        // Kinks: keep inputs away from them so finite differences are valid.
+        let away = Tensor([-1.5, -0.7, 0.4, 1.2, 2.0, -0.3])
+        checkGradients([away], step: 1e-3) { abs($0[0]) }
+        checkGradients([away], step: 1e-3) { clamp($0[0], min: -1, max: 1) }
+        checkGradients([away], step: 1e-3) { maximum($0[0], 0.1) }
+        checkGradients([away], step: 1e-3) { minimum($0[0], 0.1) }
+        checkGradients([away], step: 1e-3) { sign($0[0]) * $0[0] }
+    }
+
+    @Test func binaryFunctions() {
+        let a = Tensor(shape: [2, 3], scalars: [0.5, 1.5, 2.5, 3.5, 0.2, 1.1])
+        let b = Tensor(shape: [3], scalars: [1.0, 2.0, 0.7])
+        checkGradients([a, b], step: 1e-3) { maximum($0[0], $0[1]) }
+        checkGradients([a, b], step: 1e-3) { minimum($0[0], $0[1]) }
+        checkGradients([a, b], step: 1e-3) { pow($0[0], $0[1]) }
+    }
+
+    @Test func reductions() {
+        let x = random([3, 4, 5], seed: 7)
+        checkGradients([x]) { $0[0].sum() }
+        checkGradients([x]) { $0[0].sum(axes: [1]) }
+        checkGradients([x]) { $0[0].sum(axes: [0, 2], keepDims: true) }
+        checkGradients([x]) { $0[0].mean(axes: [-1]) }
+        checkGradients([x]) { $0[0].mean() }
+        checkGradients([x]) { $0[0].variance(axes: [0]) }
+        checkGradients([x]) { $0[0].variance() }
+        checkGradients([x], step: 1e-3) { $0[0].max(axes: [2]) }
+        checkGradients([x], step: 1e-3) { $0[0].min(axes: [0, 1]) }
+        checkGradients([x], step: 1e-3) { $0[0].max() }
+        checkGradients([random([4], seed: 8)]) { $0[0].broadcast(to: [3, 4]) }
+    }
+
+    @Test func shapeOperations() {
+        let x = random([2, 3, 4], seed: 9)
+        checkGradients([x]) { $0[0].reshaped(to: [6, -1]) }
+        checkGradients([x]) { $0[0].flattened() }
+        checkGradients([x]) { $0[0].transposed(permutation: [2, 0, 1]) }
+        checkGradients([random([3, 5], seed: 10)]) { $0[0].transposed() }
+        checkGradients([x, random([2, 2, 4], seed: 11)]) { Tensor.concatenate([$0[0], $0[1]], axis: 1) }
+        checkGradients([x]) { $0[0].gathering(rows: [1, 0, 1]) }
+        checkGradients([x]) { $0[0].slice(axis: 2, 1..<3) }
+    }
+
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+    func matrixProduct(transposeA: Bool, transposeB: Bool) {
+        let a = random(transposeA ? [4, 3] : [3, 4], seed: 12)
+        let b = random(transposeB ? [5, 4] : [4, 5], seed: 13)
+        checkGradients([a, b]) { matmul($0[0], $0[1], transposeA: transposeA, transposeB: transposeB) }
+    }
+
+    @Test func composedNetworkStep() {
+        // A two-layer MLP with a softmax cross-entropy: every op chained, gradients still exact.
+        let x = random([4, 3], seed: 14), w1 = random([3, 5], seed: 15), b1 = random([5], seed: 16)
+        let w2 = random([5, 2], seed: 17)
+        checkGradients([w1, b1, w2]) { p in
+            let hidden = tanh(matmul(x, p[0]) + p[1])
+            let logits = matmul(hidden, p[2])
+            let shifted = logits - logits.max(axes: [1], keepDims: true)
+            let logProbabilities = shifted - log(exp(shifted).sum(axes: [1], keepDims: true))
+            return -(logProbabilities.slice(axis: 1, 0..<1)).mean()
+        }
+    }
+}
+
+@Suite("Variables and the tape")
+struct VariableTests {
+    @Test func linearRegressionGradient() {
+        let x = Tensor(shape: [3, 2], scalars: [1, 2, 3, 4, 5, 6])
+        let y = Tensor(shape: [3, 1], scalars: [1, 0, -1])
+        let w = Variable(Tensor(shape: [2, 1], scalars: [0.5, -0.25]), name: "w")
+        let b = Variable(Tensor([0.1]), name: "b")
+        let (loss, gradients) = valueWithGradients(of: [w, b]) {
+            square(matmul(x, w.value) + b.value - y).mean()
+        }
+        // residual r = xw + b − y = [0, 0.5, 1] + 0.1 − [1, 0, −1]; dL/dw = 2/3·xᵀr; dL/db = 2/3·Σr.
+        let r: [Float] = [-0.9, 0.6, 2.1]
+        expectClose(loss, [(r.map { $0 * $0 }.reduce(0, +)) / 3], tolerance: 1e-5)
+        expectClose(gradients[0], [2.0 / 3 * (1 * r[0] + 3 * r[1] + 5 * r[2]),
+                                   2.0 / 3 * (2 * r[0] + 4 * r[1] + 6 * r[2])], shape: [2, 1])
+        expectClose(gradients[1], [2.0 / 3 * r.reduce(0, +)], shape: [1])
+        #expect(!loss.isTracked)
+        #expect(!w.value.isTracked, "a variable is tracked only inside valueWithGradients")
+    }
+
+    @Test func reuseAccumulatesAndUnusedIsZero() {
+        let v = Variable(Tensor([2, 3]))
+        let unused = Variable(Tensor.ones([2, 2]))
+        let (value, gradients) = valueWithGradients(of: [v, unused]) { (v.value * v.value + v.value).sum() }
+        #expect(value.scalar == 4 + 9 + 5)
+        #expect(gradients[0].scalars == [5, 7])          // 2v + 1
+        #expect(gradients[1] == Tensor.zeros([2, 2]))
+    }
+
+    @Test func nothingIsRecordedOutsideAGradient() {
+        let a = random([3, 3], seed: 20)
+        let y = tanh(matmul(a, a) + 1).sum()
+        #expect(!y.isTracked)
+    }
+
+    @Test func updateMutatesInPlaceWithoutCopy() {
+        let v = Variable(Tensor.zeros([4096 * 2]))
+        let before = v.value.withUnsafeBufferPointer { $0.baseAddress }
+        v.update { $0.withUnsafeMutableBufferPointer { $0[0] = 7 } }
+        #expect(v.value[0] == 7)
+        #expect(v.value.withUnsafeBufferPointer { $0.baseAddress } == before)
+    }
+}
