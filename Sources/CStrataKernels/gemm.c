@@ -24,8 +24,8 @@ int strata_cpu_isa(void) {
     return STRATA_ISA_PORTABLE;
 }
 
-// -1 until first use; then the active ISA. Reads and writes are single aligned ints.
-static volatile int active_isa = -1;
+// -1 until first use; then the active ISA.
+static _Atomic int active_isa = -1;
 
 int strata_active_isa(void) {
     int isa = active_isa;
@@ -46,9 +46,11 @@ int strata_set_isa(int isa) {
 #endif
 enum { PACK_MIN_ROW_TILES = 8, KC_PACKED = STRATA_KC, NC_PACKED = 1024 };
 
-strata_gemm_plan strata_sgemm_plan(int trans_b, long m, long n, long k) {
-    const kernel_desc d = kernels[strata_active_isa()];
-    strata_gemm_plan plan = {d.mr, d.nr, k, n, 0};
+strata_gemm_plan strata_sgemm_plan(int isa, int trans_b, long m, long n, long k) {
+    const int best = strata_cpu_isa();
+    isa = isa < 0 || isa > best ? best : isa;
+    const kernel_desc d = kernels[isa];
+    strata_gemm_plan plan = {isa, d.mr, d.nr, k, n, 0};
     if (trans_b || m >= PACK_MIN_ROW_TILES * d.mr) {
         plan.pack_b = 1;
         plan.kc = k < KC_PACKED ? k : KC_PACKED;
@@ -123,16 +125,16 @@ static void scale_c(long m, long n, float beta, float *c, long ldc) {
     }
 }
 
-void strata_sgemm(int trans_a, int trans_b, long m, long n, long k, float alpha,
-                  const float *a, long lda, const float *b, long ldb,
+void strata_sgemm(const strata_gemm_plan *plan_ptr, int trans_a, int trans_b, long m, long n,
+                  long k, float alpha, const float *a, long lda, const float *b, long ldb,
                   float beta, float *c, long ldc, float *work) {
     if (m <= 0 || n <= 0) return;
     if (k <= 0 || alpha == 0.0f) {
         scale_c(m, n, beta, c, ldc);
         return;
     }
-    const kernel_desc d = kernels[strata_active_isa()];
-    const strata_gemm_plan plan = strata_sgemm_plan(trans_b, m, n, k);
+    const strata_gemm_plan plan = *plan_ptr;
+    const kernel_desc d = kernels[plan.isa];
     const long rs_a = trans_a ? 1 : lda, cs_a = trans_a ? lda : 1;
     for (long jc = 0; jc < n; jc += plan.nc) {
         const long nc = n - jc < plan.nc ? n - jc : plan.nc;

@@ -23,24 +23,28 @@ int strata_active_isa(void);
 /// Caps the instruction set (for tests that compare every path); returns the one now active.
 int strata_set_isa(int isa);
 
-/// Register tile of the active GEMM micro-kernel and the blocking it uses for a shape.
+/// The micro-kernel and blocking of one GEMM call. Computed once and passed to `strata_sgemm`,
+/// so that the workspace the caller sized and the kernel that runs always agree.
 typedef struct {
+    int isa;       ///< instruction set of the micro-kernel
     long mr, nr;   ///< micro-tile rows and columns
     long kc, nc;   ///< depth and width of one packed panel of op(B)
     int pack_b;    ///< 1 when op(B) is packed into `work`, 0 when it is read in place
 } strata_gemm_plan;
 
-/// The blocking `strata_sgemm` will use for C (m × n) += op(A) (m × k) · op(B) (k × n).
-strata_gemm_plan strata_sgemm_plan(int trans_b, long m, long n, long k);
+/// The blocking for C (m × n) += op(A) (m × k) · op(B) (k × n) with the kernel of `isa`
+/// (clamped to what the CPU supports).
+strata_gemm_plan strata_sgemm_plan(int isa, int trans_b, long m, long n, long k);
 
 /// Floats of workspace `strata_sgemm` needs for this plan (0 when B is read in place).
 size_t strata_sgemm_workspace(strata_gemm_plan plan);
 
-/// Single-threaded C ← α·op(A)·op(B) + β·C on row-major buffers.
+/// Single-threaded C ← α·op(A)·op(B) + β·C on row-major buffers, following `plan` (made by
+/// `strata_sgemm_plan` for the same trans_b, m, n, k).
 /// op(A) is m × k (A is m × k with leading dimension lda, or k × m when trans_a);
 /// op(B) is k × n (B is k × n, or n × k when trans_b). When β = 0, C is not read (NaN in C is
-/// overwritten). `work` holds at least `strata_sgemm_workspace(plan)` floats, 64-byte aligned.
-void strata_sgemm(int trans_a, int trans_b, long m, long n, long k, float alpha,
+/// overwritten). `work` holds at least `strata_sgemm_workspace(*plan)` floats, 64-byte aligned.
+void strata_sgemm(const strata_gemm_plan *plan, int trans_a, int trans_b, long m, long n, long k, float alpha,
                   const float *a, long lda, const float *b, long ldb,
                   float beta, float *c, long ldc, float *work);
 

@@ -24,35 +24,41 @@ enum Gemm {
         pool: ThreadPool = .shared, split: Split? = nil
     ) {
         guard m > 0, n > 0 else { return }
-        let plan = strata_sgemm_plan(transposeB ? 1 : 0, m, n, k)
-        let direction = split ?? preferredSplit(m: m, n: n, plan: plan, threads: pool.threadCount)
-        let tile = direction == .columns ? plan.nr : plan.mr
+        let isa = strata_active_isa()
+        let tb: Int32 = transposeB ? 1 : 0, ta: Int32 = transposeA ? 1 : 0
+        let whole = strata_sgemm_plan(isa, tb, m, n, k)
+        let direction = split ?? preferredSplit(m: m, n: n, plan: whole, threads: pool.threadCount)
+        let tile = direction == .columns ? whole.nr : whole.mr
         let extent = direction == .columns ? n : m
         let tiles = (extent + tile - 1) / tile
         let parts = m * n * k < parallelThreshold ? 1 : min(pool.threadCount, tiles)
         let tilesPerPart = (tiles + parts - 1) / max(parts, 1)
-
-        let workspaceFloats = Int(strata_sgemm_workspace(strata_sgemm_plan(
-            transposeB ? 1 : 0, direction == .rows ? min(m, tilesPerPart * tile) : m,
-            direction == .columns ? min(n, tilesPerPart * tile) : n, k)))
-        let workspaceStride = (workspaceFloats + 15) / 16 * 16
+        let ranges = (0..<parts).map { part in
+            min(extent, part * tilesPerPart * tile) ..< min(extent, (part + 1) * tilesPerPart * tile)
+        }
+        let plans = ranges.map { range in
+            direction == .columns ? strata_sgemm_plan(isa, tb, m, range.count, k)
+                                  : strata_sgemm_plan(isa, tb, range.count, n, k)
+        }
+        let workspaceStride = plans.map { (Int(strata_sgemm_workspace($0)) + 15) / 16 * 16 }.max() ?? 0
         let workspace = workspaceStride == 0 ? nil : TensorStorage(uninitializedCount: workspaceStride * parts)
         let base = workspace?.pointer
 
         pool.run(parts: parts) { part in
-            let start = part * tilesPerPart * tile
-            let end = min(extent, start + tilesPerPart * tile)
-            guard start < end else { return }
+            let range = ranges[part]
+            guard !range.isEmpty else { return }
             let work = base.map { $0 + part * workspaceStride }
-            switch direction {
-            case .columns:
-                let bBlock = transposeB ? b + start * ldb : b + start
-                strata_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, end - start, k, alpha,
-                             a, lda, bBlock, ldb, beta, c + start, ldc, work)
-            case .rows:
-                let aBlock = transposeA ? a + start : a + start * lda
-                strata_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, end - start, n, k, alpha,
-                             aBlock, lda, b, ldb, beta, c + start * ldc, ldc, work)
+            withUnsafePointer(to: plans[part]) { plan in
+                switch direction {
+                case .columns:
+                    let bBlock = transposeB ? b + range.lowerBound * ldb : b + range.lowerBound
+                    strata_sgemm(plan, ta, tb, m, range.count, k, alpha,
+                                 a, lda, bBlock, ldb, beta, c + range.lowerBound, ldc, work)
+                case .rows:
+                    let aBlock = transposeA ? a + range.lowerBound : a + range.lowerBound * lda
+                    strata_sgemm(plan, ta, tb, range.count, n, k, alpha,
+                                 aBlock, lda, b, ldb, beta, c + range.lowerBound * ldc, ldc, work)
+                }
             }
         }
         withExtendedLifetime(workspace) {}
