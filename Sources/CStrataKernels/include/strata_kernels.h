@@ -26,7 +26,7 @@ int strata_set_isa(int isa);
 /// The micro-kernel and blocking of one GEMM call. Computed once and passed to `strata_sgemm`,
 /// so that the workspace the caller sized and the kernel that runs always agree.
 typedef struct {
-    int isa;       ///< instruction set of the micro-kernel
+    int kernel;    ///< which micro-kernel (internal id)
     long mr, nr;   ///< micro-tile rows and columns
     long kc, nc;   ///< depth and width of one packed panel of op(B)
     int pack_b;    ///< 1 when op(B) is packed into `work`, 0 when it is read in place
