@@ -14,9 +14,15 @@ typedef struct {
 enum { K_PORTABLE, K_AVX2, K_AVX512_8, K_AVX512_12 };
 static const kernel_desc kernels[] = {
     [K_PORTABLE] = {strata_kernel_portable_4x16, 4, 16},
+#ifdef STRATA_X86
     [K_AVX2] = {strata_kernel_avx2_6x16, 6, 16},
     [K_AVX512_8] = {strata_kernel_avx512_8x32, 8, 32},
     [K_AVX512_12] = {strata_kernel_avx512_12x32, 12, 32},
+#else  // never chosen elsewhere (strata_cpu_isa is PORTABLE); keeps the table total
+    [K_AVX2] = {strata_kernel_portable_4x16, 4, 16},
+    [K_AVX512_8] = {strata_kernel_portable_4x16, 4, 16},
+    [K_AVX512_12] = {strata_kernel_portable_4x16, 4, 16},
+#endif
 };
 
 int strata_cpu_isa(void) {

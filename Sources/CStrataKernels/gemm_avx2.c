@@ -45,10 +45,4 @@ void strata_kernel_avx2_6x16(long k, const float *a, long rs_a, long cs_a, long 
     STORE(0) STORE(1) STORE(2) STORE(3) STORE(4) STORE(5)
 }
 
-#else
-void strata_kernel_avx2_6x16(long k, const float *a, long rs_a, long cs_a, long mr,
-                             const float *b, long rs_b, long nr,
-                             float *c, long ldc, float alpha, float beta) {
-    strata_kernel_portable_4x16(k, a, rs_a, cs_a, mr, b, rs_b, nr, c, ldc, alpha, beta);
-}
 #endif

@@ -9,6 +9,11 @@ typedef void (*strata_micro_kernel)(long k, const float *a, long rs_a, long cs_a
                                     const float *b, long rs_b, long nr,
                                     float *c, long ldc, float alpha, float beta);
 
+#if defined(__x86_64__) || defined(__i386__)
+#define STRATA_X86 1
+#endif
+
+#ifdef STRATA_X86
 void strata_kernel_avx512_8x32(long k, const float *a, long rs_a, long cs_a, long mr,
                                const float *b, long rs_b, long nr,
                                float *c, long ldc, float alpha, float beta);
@@ -18,12 +23,9 @@ void strata_kernel_avx512_12x32(long k, const float *a, long rs_a, long cs_a, lo
 void strata_kernel_avx2_6x16(long k, const float *a, long rs_a, long cs_a, long mr,
                              const float *b, long rs_b, long nr,
                              float *c, long ldc, float alpha, float beta);
+#endif
 void strata_kernel_portable_4x16(long k, const float *a, long rs_a, long cs_a, long mr,
                                  const float *b, long rs_b, long nr,
                                  float *c, long ldc, float alpha, float beta);
-
-#if defined(__x86_64__) || defined(__i386__)
-#define STRATA_X86 1
-#endif
 
 #endif
