@@ -21,8 +21,10 @@ let package = Package(
             "Strata",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore", "CStrataKernels"]),
-        .testTarget(name: "StrataTests", dependencies: ["Strata"]),
+        // Test helpers shared by both test targets (finite-difference gradient checks).
+        .target(name: "StrataTestSupport", dependencies: ["StrataCore"], path: "Tests/StrataTestSupport"),
+        .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore", "CStrataKernels", "StrataTestSupport"]),
+        .testTarget(name: "StrataTests", dependencies: ["Strata", "StrataTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

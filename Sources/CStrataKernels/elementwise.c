@@ -29,6 +29,9 @@ void strata_unary(strata_unary_op op, const float *x, float *y, long n, float p)
     case STRATA_MUL_SCALAR: for (long i = 0; i < n; ++i) y[i] = x[i] * p; break;
     // NaN propagates through maximum/minimum, as in NumPy and TensorFlow.
     case STRATA_MAX_SCALAR: for (long i = 0; i < n; ++i) y[i] = x[i] != x[i] ? x[i] : (x[i] > p ? x[i] : p); break;
+    case STRATA_LOG1P: for (long i = 0; i < n; ++i) y[i] = sv_log1p(x[i]); break;
+    case STRATA_EXPM1: for (long i = 0; i < n; ++i) y[i] = sv_expm1(x[i]); break;
+    case STRATA_ERF: for (long i = 0; i < n; ++i) y[i] = sv_erf(x[i]); break;
     case STRATA_MIN_SCALAR: for (long i = 0; i < n; ++i) y[i] = x[i] != x[i] ? x[i] : (x[i] < p ? x[i] : p); break;
     }
 }

@@ -84,6 +84,48 @@ static inline float sv_tanh(float x) {
     return x != x ? x : r;
 }
 
+/// ln(1 + x), accurate for tiny x (Goldberg's correction: the rounding of 1 + x is undone).
+static inline float sv_log1p(float x) {
+    const float u = 1.0f + x;
+    const float d = u - 1.0f;
+    const float r = d == 0.0f ? x : sv_log(u) * (x / d);
+    return u == __builtin_inff() ? u : r;
+}
+
+/// e^x − 1, accurate for tiny x (Kahan's correction).
+static inline float sv_expm1(float x) {
+    const float u = sv_exp(x);
+    const float d = u - 1.0f;
+    float r = d * (x / sv_log(u));
+    r = u == 1.0f ? x : r;
+    r = d == -1.0f ? -1.0f : r;
+    r = u == __builtin_inff() ? u : r;
+    return x != x ? x : r;
+}
+
+/// The error function: Maclaurin series below |x| = 0.5 (full relative precision near 0),
+/// Abramowitz & Stegun 7.1.26 above (absolute error < 1.5e-7).
+static inline float sv_erf(float x) {
+    const float ax = x < 0 ? -x : x;
+    const float t = 1.0f / (1.0f + 0.3275911f * ax);
+    float p = 1.061405429f;
+    p = p * t - 1.453152027f;
+    p = p * t + 1.421413741f;
+    p = p * t - 0.284496736f;
+    p = p * t + 0.254829592f;
+    const float far = 1.0f - p * t * sv_exp(-ax * ax);
+    const float z = x * x;
+    // erf(x)·√π/2 = x − x³/3 + x⁵/10 − x⁷/42 + x⁹/216 − x¹¹/1320 + …
+    float q = -1.0f / 1320.0f;
+    q = q * z + 1.0f / 216.0f;
+    q = q * z - 1.0f / 42.0f;
+    q = q * z + 1.0f / 10.0f;
+    q = q * z - 1.0f / 3.0f;
+    const float near = 1.1283791670955126f * (x + x * z * q);
+    const float r = ax < 0.5f ? near : (x < 0 ? -far : far);
+    return x != x ? x : r;
+}
+
 /// 1 / (1 + e^{-x}), exact limits 0 and 1, never NaN for finite x.
 static inline float sv_sigmoid(float x) { return 1.0f / (1.0f + sv_exp(-x)); }
 

@@ -1,4 +1,5 @@
 import CStrataKernels
+import StrataTestSupport
 import Testing
 @testable import StrataCore
 

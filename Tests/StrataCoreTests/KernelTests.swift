@@ -1,5 +1,6 @@
 import CStrataKernels
 import Foundation
+import StrataTestSupport
 import Testing
 @testable import StrataCore
 

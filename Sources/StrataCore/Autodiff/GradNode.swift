@@ -64,7 +64,7 @@ final class GradNode {
 extension Tensor {
     /// This result, recorded as computed from `x` when `x` is tracked.
     /// `backward(g, x, y)` receives untracked copies of the input and of this output.
-    func recorded(from x: Tensor, _ backward: @escaping (_ g: Tensor, _ x: Tensor, _ y: Tensor) -> Tensor) -> Tensor {
+    package func recorded(from x: Tensor, _ backward: @escaping (_ g: Tensor, _ x: Tensor, _ y: Tensor) -> Tensor) -> Tensor {
         guard let parent = x.node else { return self }
         let input = x.detached, output = detached
         var result = self
@@ -74,7 +74,7 @@ extension Tensor {
 
     /// This result, recorded as computed from `a` and `b` when either is tracked.
     /// `backward(g, a, b, y)` returns the gradients for `a` and `b` (nil where not needed).
-    func recorded(
+    package func recorded(
         from a: Tensor, _ b: Tensor,
         _ backward: @escaping (_ g: Tensor, _ a: Tensor, _ b: Tensor, _ y: Tensor) -> (Tensor?, Tensor?)
     ) -> Tensor {
@@ -91,7 +91,7 @@ extension Tensor {
 
     /// This result, recorded as computed from `inputs` when any is tracked.
     /// `backward(g)` returns one gradient per input (nil where not needed).
-    func recorded(from inputs: [Tensor], _ backward: @escaping (_ g: Tensor) -> [Tensor?]) -> Tensor {
+    package func recorded(from inputs: [Tensor], _ backward: @escaping (_ g: Tensor) -> [Tensor?]) -> Tensor {
         guard inputs.contains(where: { $0.node != nil }) else { return self }
         var result = self
         result.node = GradNode(shape: shape, parents: inputs.map(\.node), backward: backward)

@@ -42,3 +42,25 @@ enum Elementwise {
         return result
     }
 }
+
+extension Tensor {
+    /// Elementwise functions that fused layers apply to a fresh, untracked buffer in place.
+    package enum InPlaceFunction {
+        case relu, tanh
+    }
+
+    /// Applies `function` to every element without allocating (the tensor must not be tracked).
+    package mutating func apply(inPlace function: InPlaceFunction) {
+        precondition(node == nil, "apply(inPlace:) on a tensor that is being differentiated")
+        withUnsafeMutableBufferPointer { buffer in
+            let pointer = buffer.baseAddress!
+            parallelChunks(count: buffer.count) { range in
+                let start = pointer + range.lowerBound
+                switch function {
+                case .relu: strata_unary(STRATA_MAX_SCALAR, start, start, range.count, 0)
+                case .tanh: strata_unary(STRATA_TANH, start, start, range.count, 0)
+                }
+            }
+        }
+    }
+}

@@ -4,12 +4,12 @@ import CStrataKernels
 ///
 /// The C driver (`strata_sgemm`) runs one thread's block with the CPU's best micro-kernel; this
 /// layer picks how to split C between the pool's threads and owns the packing workspace.
-enum Gemm {
+package enum Gemm {
     /// Below this many multiply-adds a single thread is faster than waking the others.
     static let parallelThreshold = 1 << 18
 
     /// How C is split between threads.
-    enum Split: Sendable { case rows, columns }
+    package enum Split: Sendable { case rows, columns }
 
     /// `C ← α·op(A)·op(B) + β·C` where op(A) is m × k and op(B) is k × n.
     ///
@@ -17,7 +17,7 @@ enum Gemm {
     ///   - transposeA: A is stored k × m (leading dimension `lda`) and used transposed.
     ///   - transposeB: B is stored n × k (leading dimension `ldb`) and used transposed.
     ///   - split: forces the split direction (for benchmarks); nil picks it from the shape.
-    static func sgemm(
+    package static func sgemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int,

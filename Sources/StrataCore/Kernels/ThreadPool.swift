@@ -12,9 +12,9 @@ import Synchronization
 /// parts are claimed through `ticket`, which packs the generation with the next part index, so a
 /// late worker can never claim a part of a newer job with an older closure. The caller returns
 /// only when every part is done and no worker holds the closure any more.
-final class ThreadPool: @unchecked Sendable {
+package final class ThreadPool: @unchecked Sendable {
     /// The pool every kernel uses: one thread per active core, or `STRATA_NUM_THREADS`.
-    static let shared = ThreadPool(threadCount: ThreadPool.defaultThreadCount())
+    package static let shared = ThreadPool(threadCount: ThreadPool.defaultThreadCount())
 
     /// Threads that run a job, the caller included.
     let threadCount: Int

@@ -99,3 +99,25 @@ extension Tensor {
         return (Float(radius * Foundation.cos(angle)), Float(radius * Foundation.sin(angle)))
     }
 }
+
+extension Tensor {
+    /// One-hot rows: `indices` (class numbers stored as floats, any shape) become a tensor of
+    /// shape `indices.shape + [depth]` with a 1 at each index.
+    ///
+    /// - Precondition: every index is an integer in `0..<depth`.
+    public static func oneHot(_ indices: Tensor, depth: Int) -> Tensor {
+        precondition(depth > 0, "oneHot: depth must be positive, got \(depth)")
+        var result = Tensor.zeros(indices.shape + [depth])
+        indices.withUnsafeBufferPointer { source in
+            result.withUnsafeMutableBufferPointer { destination in
+                for (row, value) in source.enumerated() {
+                    let index = Int(exactly: value) ?? -1
+                    precondition(index >= 0 && index < depth,
+                                 "oneHot: index \(value) at position \(row) is not an integer in 0..<\(depth)")
+                    destination[row * depth + index] = 1
+                }
+            }
+        }
+        return result
+    }
+}

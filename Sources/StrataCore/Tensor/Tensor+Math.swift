@@ -53,3 +53,20 @@ public func clamp(_ x: Tensor, min lower: Float, max upper: Float) -> Tensor {
 public func square(_ x: Tensor) -> Tensor {
     Elementwise.unary(STRATA_SQUARE, x).recorded(from: x) { g, x, _ in g * x * 2 }
 }
+
+/// ln(1 + x) elementwise, accurate for tiny x. d/dx = 1 / (1 + x).
+public func log1p(_ x: Tensor) -> Tensor {
+    Elementwise.unary(STRATA_LOG1P, x).recorded(from: x) { g, x, _ in g / (x + 1) }
+}
+
+/// e^x − 1 elementwise, accurate for tiny x. d/dx = e^x = y + 1.
+public func expm1(_ x: Tensor) -> Tensor {
+    Elementwise.unary(STRATA_EXPM1, x).recorded(from: x) { g, _, y in g * (y + 1) }
+}
+
+/// The error function elementwise (absolute error < 2e-7). d/dx = 2/√π · e^(−x²).
+public func erf(_ x: Tensor) -> Tensor {
+    Elementwise.unary(STRATA_ERF, x).recorded(from: x) { g, x, _ in
+        g * exp(-(x * x)) * 1.1283791670955126
+    }
+}

@@ -9,9 +9,12 @@
 public struct Tensor {
     /// The size of each dimension; `[]` for a scalar.
     public private(set) var shape: [Int]
-    var storage: TensorStorage
+    package var storage: TensorStorage
     /// The autodiff node that produced this value, when a gradient is being recorded.
     var node: GradNode?
+    /// Set on probabilities computed by a sigmoid or softmax activation: the logits they came
+    /// from, so a matching cross-entropy can use the stable logits formula (as Keras does).
+    package var probabilitySource: ProbabilitySource?
 
     init(shape: [Int], storage: TensorStorage, node: GradNode? = nil) {
         self.shape = shape
@@ -20,7 +23,7 @@ public struct Tensor {
     }
 
     /// A tensor with uninitialized contents, to be filled by a kernel.
-    init(uninitializedShape shape: [Int]) {
+    package init(uninitializedShape shape: [Int]) {
         self.init(shape: shape, storage: TensorStorage(uninitializedCount: Tensor.elementCount(shape)))
     }
 

@@ -1,7 +1,7 @@
 /// The buffer behind a `Tensor`: a fixed number of floats, shared between tensor values until one
 /// of them mutates (copy-on-write).
-final class TensorStorage: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<Float>
+package final class TensorStorage: @unchecked Sendable {
+    package let pointer: UnsafeMutablePointer<Float>
     let count: Int
     private let capacity: Int
 

@@ -1,0 +1,63 @@
+/// A stateful metric: `update` with each batch, read `result`, `reset` between epochs — so an
+/// epoch's value is exact over all its samples, not an average of batch averages.
+///
+///     let accuracy = Metrics.sparseCategoricalAccuracy()
+///     accuracy.update(labels, probabilities)
+///     print(accuracy.result)
+public protocol Metric: AnyObject {
+    /// The name in logs (`accuracy`, `val_accuracy` for validation).
+    var name: String { get }
+    /// Accumulates a batch. Values are not differentiated.
+    func update(_ yTrue: Tensor, _ yPred: Tensor, sampleWeight: Tensor?)
+    /// The value over everything accumulated since the last reset.
+    var result: Float { get }
+    /// Forgets everything accumulated.
+    func reset()
+}
+
+extension Metric {
+    /// Accumulates a batch without sample weights.
+    public func update(_ yTrue: Tensor, _ yPred: Tensor) { update(yTrue, yPred, sampleWeight: nil) }
+}
+
+/// The weighted running mean of per-sample values (Keras `Mean`/`MeanMetricWrapper`):
+/// `Σ w·v / Σ w`, accumulated in double.
+public final class MeanMetric: Metric {
+    public let name: String
+    private let perSample: (Tensor, Tensor) -> Tensor
+    private var total = 0.0
+    private var weight = 0.0
+
+    /// A metric averaging `perSample(yTrue, yPred)` (one value per sample).
+    public init(name: String, perSample: @escaping (_ yTrue: Tensor, _ yPred: Tensor) -> Tensor) {
+        self.name = name
+        self.perSample = perSample
+    }
+
+    /// A running mean of the values passed as `yPred` to `update` (`yTrue` is ignored) — the
+    /// epoch's mean loss.
+    public static func mean(name: String) -> MeanMetric { MeanMetric(name: name) { _, values in values } }
+
+    public func update(_ yTrue: Tensor, _ yPred: Tensor, sampleWeight: Tensor?) {
+        let values = perSample(yTrue.detached, yPred.detached).scalars
+        if let sampleWeight {
+            let weights = sampleWeight.scalars
+            precondition(weights.count == values.count,
+                         "\(name): \(weights.count) sample weights for \(values.count) samples")
+            for (v, w) in zip(values, weights) {
+                total += Double(v) * Double(w)
+                weight += Double(w)
+            }
+        } else {
+            total += values.reduce(0.0) { $0 + Double($1) }
+            weight += Double(values.count)
+        }
+    }
+
+    public var result: Float { weight == 0 ? 0 : Float(total / weight) }
+
+    public func reset() {
+        total = 0
+        weight = 0
+    }
+}

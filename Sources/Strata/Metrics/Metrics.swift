@@ -1,0 +1,184 @@
+/// The built-in metrics (Keras 3's names and definitions), as a specification for `compile` that
+/// makes a fresh stateful `Metric` for each run.
+///
+///     model.compile(optimizer: Adam(), loss: .binaryCrossentropy, metrics: [.accuracy, .auc()])
+public struct Metrics: Sendable {
+    enum Kind: Sendable, Equatable {
+        case accuracy
+        case binaryAccuracy(threshold: Float)
+        case categoricalAccuracy, sparseCategoricalAccuracy
+        case topKCategoricalAccuracy(k: Int)
+        case precision(threshold: Float), recall(threshold: Float)
+        case auc(thresholds: Int)
+        case meanSquaredError, meanAbsoluteError
+    }
+
+    let kind: Kind
+
+    /// Accuracy resolved from the shapes, as Keras does: a single output unit → binary;
+    /// integer targets against several units → sparse categorical; else categorical.
+    public static let accuracy = Metrics(kind: .accuracy)
+    /// Fraction of predictions on the right side of `threshold` (default 0.5).
+    public static func binaryAccuracy(threshold: Float = 0.5) -> Metrics { Metrics(kind: .binaryAccuracy(threshold: threshold)) }
+    /// argmax(prediction) == argmax(one-hot target).
+    public static let categoricalAccuracy = Metrics(kind: .categoricalAccuracy)
+    /// argmax(prediction) == integer target.
+    public static let sparseCategoricalAccuracy = Metrics(kind: .sparseCategoricalAccuracy)
+    /// Whether the target class is among the `k` highest predictions (default 5; ties count).
+    public static func topKCategoricalAccuracy(k: Int = 5) -> Metrics { Metrics(kind: .topKCategoricalAccuracy(k: k)) }
+    /// TP / (TP + FP) with predictions above `threshold` counted positive.
+    public static func precision(threshold: Float = 0.5) -> Metrics { Metrics(kind: .precision(threshold: threshold)) }
+    /// TP / (TP + FN) with predictions above `threshold` counted positive.
+    public static func recall(threshold: Float = 0.5) -> Metrics { Metrics(kind: .recall(threshold: threshold)) }
+    /// Area under the ROC curve from `thresholds` (Keras: 200) evenly spaced thresholds,
+    /// trapezoidal ("interpolation") summation.
+    public static func auc(thresholds: Int = 200) -> Metrics { Metrics(kind: .auc(thresholds: thresholds)) }
+    /// Mean squared error.
+    public static let meanSquaredError = Metrics(kind: .meanSquaredError)
+    /// Mean absolute error.
+    public static let meanAbsoluteError = Metrics(kind: .meanAbsoluteError)
+
+    /// The name in logs.
+    public var name: String {
+        switch kind {
+        case .accuracy: "accuracy"
+        case .binaryAccuracy: "binary_accuracy"
+        case .categoricalAccuracy: "categorical_accuracy"
+        case .sparseCategoricalAccuracy: "sparse_categorical_accuracy"
+        case .topKCategoricalAccuracy: "top_k_categorical_accuracy"
+        case .precision: "precision"
+        case .recall: "recall"
+        case .auc: "auc"
+        case .meanSquaredError: "mean_squared_error"
+        case .meanAbsoluteError: "mean_absolute_error"
+        }
+    }
+
+    /// A fresh metric for targets and predictions of these shapes (batch axis included).
+    public func make(targetShape: [Int], predictionShape: [Int]) -> any Metric {
+        switch kind {
+        case .accuracy:
+            let predictionUnits = predictionShape.last ?? 1
+            let sparseTargets = targetShape.count < predictionShape.count
+                || (targetShape.last == 1 && predictionUnits > 1)
+            let metric: Metrics = predictionUnits == 1 ? .binaryAccuracy()
+                : sparseTargets ? .sparseCategoricalAccuracy : .categoricalAccuracy
+            return metric.makeNamed(name)
+        default:
+            return makeNamed(name)
+        }
+    }
+
+    private func makeNamed(_ name: String) -> any Metric {
+        switch kind {
+        case .accuracy: preconditionFailure("accuracy is resolved by make(targetShape:predictionShape:)")
+        case .binaryAccuracy(let threshold):
+            return MeanMetric(name: name) { y, p in
+                let (y, p) = LossFunctions.matchRank(y, p)
+                return ((p .> threshold) .== y).mean(axes: [-1])
+            }
+        case .categoricalAccuracy:
+            return MeanMetric(name: name) { y, p in y.argmax(axis: -1) .== p.argmax(axis: -1) }
+        case .sparseCategoricalAccuracy:
+            return MeanMetric(name: name) { y, p in
+                y.reshaped(to: Array(p.shape.dropLast())) .== p.argmax(axis: -1)
+            }
+        case .topKCategoricalAccuracy(let k):
+            return MeanMetric(name: name) { y, p in Self.inTopK(target: y.argmax(axis: -1), p, k: k) }
+        case .precision(let threshold): return ConfusionMetric(name: name, thresholds: [threshold], result: .precision)
+        case .recall(let threshold): return ConfusionMetric(name: name, thresholds: [threshold], result: .recall)
+        case .auc(let count): return ConfusionMetric(name: name, thresholds: ConfusionMetric.aucThresholds(count), result: .rocAUC)
+        case .meanSquaredError: return MeanMetric(name: name) { y, p in LossFunctions.meanSquaredError(y, p) }
+        case .meanAbsoluteError: return MeanMetric(name: name) { y, p in LossFunctions.meanAbsoluteError(y, p) }
+        }
+    }
+
+    /// 1 where fewer than k classes score strictly higher than the target class.
+    static func inTopK(target: Tensor, _ predictions: Tensor, k: Int) -> Tensor {
+        let classes = predictions.shape[predictions.rank - 1]
+        let targetScore = (Tensor.oneHot(target, depth: classes) * predictions).sum(axes: [-1], keepDims: true)
+        let higher = (predictions .> targetScore).sum(axes: [-1])
+        return higher .< Float(k)
+    }
+}
+
+/// Metrics built on confusion counts at thresholds (Keras' `Precision`, `Recall`, `AUC`):
+/// a prediction above a threshold counts as positive; counts are weighted and exact over the
+/// epoch.
+final class ConfusionMetric: Metric {
+    enum Result { case precision, recall, rocAUC }
+
+    let name: String
+    private let thresholds: [Float]
+    private let resultKind: Result
+    private var truePositives: [Double], falsePositives: [Double], trueNegatives: [Double], falseNegatives: [Double]
+
+    init(name: String, thresholds: [Float], result: Result) {
+        self.name = name
+        self.thresholds = thresholds
+        self.resultKind = result
+        truePositives = Array(repeating: 0, count: thresholds.count)
+        falsePositives = truePositives
+        trueNegatives = truePositives
+        falseNegatives = truePositives
+    }
+
+    /// Keras' AUC thresholds: −ε, then (i + 1)/(n − 1) for i < n − 2, then 1 + ε.
+    static func aucThresholds(_ count: Int) -> [Float] {
+        precondition(count > 1, "auc: needs more than 1 threshold, got \(count)")
+        let inner = (0..<(count - 2)).map { Float($0 + 1) / Float(count - 1) }
+        return [-LossFunctions.epsilon] + inner + [1 + LossFunctions.epsilon]
+    }
+
+    func update(_ yTrue: Tensor, _ yPred: Tensor, sampleWeight: Tensor?) {
+        let (y, p) = LossFunctions.matchRank(yTrue.detached, yPred.detached)
+        let labels = y.scalars, scores = p.scalars
+        let perSample = labels.count / Swift.max(sampleWeight?.count ?? labels.count, 1)
+        let weights = sampleWeight?.scalars
+        for (index, (label, score)) in zip(labels, scores).enumerated() {
+            let w = Double(weights.map { $0[index / perSample] } ?? 1)
+            let positive = label > 0.5
+            for (t, threshold) in thresholds.enumerated() {
+                switch (score > threshold, positive) {
+                case (true, true): truePositives[t] += w
+                case (true, false): falsePositives[t] += w
+                case (false, true): falseNegatives[t] += w
+                case (false, false): trueNegatives[t] += w
+                }
+            }
+        }
+    }
+
+    var result: Float {
+        switch resultKind {
+        case .precision:
+            let denominator = truePositives[0] + falsePositives[0]
+            return denominator == 0 ? 0 : Float(truePositives[0] / denominator)
+        case .recall:
+            let denominator = truePositives[0] + falseNegatives[0]
+            return denominator == 0 ? 0 : Float(truePositives[0] / denominator)
+        case .rocAUC:
+            // Trapezoids between consecutive thresholds of (FPR, TPR), as Keras' interpolation.
+            let tpr = thresholds.indices.map { i in
+                truePositives[i] + falseNegatives[i] == 0 ? 0 : truePositives[i] / (truePositives[i] + falseNegatives[i])
+            }
+            let fpr = thresholds.indices.map { i in
+                falsePositives[i] + trueNegatives[i] == 0 ? 0 : falsePositives[i] / (falsePositives[i] + trueNegatives[i])
+            }
+            var area = 0.0
+            for i in 0..<(thresholds.count - 1) {
+                area += (fpr[i] - fpr[i + 1]) * (tpr[i] + tpr[i + 1]) / 2
+            }
+            return Float(area)
+        }
+    }
+
+    func reset() {
+        for i in thresholds.indices {
+            truePositives[i] = 0
+            falsePositives[i] = 0
+            trueNegatives[i] = 0
+            falseNegatives[i] = 0
+        }
+    }
+}
