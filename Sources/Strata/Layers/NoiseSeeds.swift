@@ -19,12 +19,3 @@ struct NoiseSeeds {
         return z ^ (z >> 31)
     }
 }
-
-/// Validation shared by the dropout layers.
-enum NoiseRate {
-    static func validate(_ rate: Float, layer: String) throws {
-        guard rate >= 0, rate < 1 else {
-            throw StrataError.invalidArgument("rate must be in [0, 1), got \(rate)", context: layer, expected: "0 ≤ rate < 1")
-        }
-    }
-}
