@@ -116,6 +116,30 @@ struct LossTests {
         checkGradients([z], step: 1e-3) { sparseCategoricalCrossentropy(Tensor([1, 0, 1]), $0[0], fromLogits: true) }
     }
 
+    @Test func finiteValuesAndGradientsAtEdgeInputs() {
+        let edges: [Float] = [0, 1e-6, -1e-6, 20, -20, 1e4, -1e4]
+        let logits = Tensor(shape: [7, 1], scalars: edges)
+        let probabilities = Tensor(shape: [7, 1], scalars: [0, 1e-6, 1 - 1e-6, 1, 0.5, 1, 0])
+        let binaryTargets = Tensor(shape: [7, 1], scalars: [1, 0, 1, 0, 1, 0, 1])
+        let cases: [(String, Tensor, (Tensor) -> Tensor)] = [
+            ("bce logits", logits, { binaryCrossentropy(binaryTargets, $0, fromLogits: true) }),
+            ("bce sigmoid", logits, { binaryCrossentropy(binaryTargets, ActivationFunction.sigmoid($0)) }),
+            ("bce probabilities", probabilities, { binaryCrossentropy(binaryTargets, $0) }),
+            ("mse", logits, { meanSquaredError(binaryTargets, $0) }),
+            ("mae", logits, { meanAbsoluteError(binaryTargets, $0) }),
+            ("huber", logits, { huber(binaryTargets, $0) }),
+            ("hinge", logits, { hinge(binaryTargets, $0) }),
+            ("kld", probabilities, { kullbackLeiblerDivergence(binaryTargets, $0) }),
+            ("sparse cce logits", logits.reshaped(to: [1, 7]), { sparseCategoricalCrossentropy(Tensor([6]), $0, fromLogits: true) }),
+            ("cce softmax", logits.reshaped(to: [1, 7]), { categoricalCrossentropy(Tensor.oneHot(Tensor([1]), depth: 7), softmax($0)) }),
+        ]
+        for (name, input, loss) in cases {
+            let (value, gradient) = valueWithGradient(at: input, loss)
+            #expect(value.scalar.isFinite, "\(name): \(value.scalar)")
+            #expect(gradient.scalars.allSatisfy { $0.isFinite }, "\(name): \(gradient.scalars)")
+        }
+    }
+
     @Test func sampleWeightsFollowKerasReduction() {
         let y = Tensor([0, 0, 0, 0]).reshaped(to: [4, 1])
         let p = Tensor([1, 2, 3, 4]).reshaped(to: [4, 1])
