@@ -1,0 +1,21 @@
+/// The per-epoch record of a `fit` (Keras' `History`): `history["loss"]`, metric names,
+/// `val_…` versions and `learning_rate`, one value per epoch run.
+public final class History: Callback {
+    /// Values by name, one per epoch in `epochs`.
+    public private(set) var history: [String: [Float]] = [:]
+    /// The (0-based) epochs recorded.
+    public private(set) var epochs: [Int] = []
+
+    public override func onTrainBegin(logs: Logs) throws {
+        history = [:]
+        epochs = []
+    }
+
+    public override func onEpochEnd(_ epoch: Int, logs: Logs) throws {
+        epochs.append(epoch)
+        for (key, value) in logs { history[key, default: []].append(value) }
+    }
+
+    /// The values of `key` per epoch (empty if never logged).
+    public subscript(key: String) -> [Float] { history[key] ?? [] }
+}

@@ -1,0 +1,111 @@
+import Foundation
+
+/// Saves the model's weights during training (Keras' `ModelCheckpoint`), atomically.
+///
+/// The path may hold Keras' templates `{epoch}`, `{epoch:02d}` (1-based) and `{name:.4f}` for any
+/// logged value. With `saveBestOnly`, a file is written only when the monitored value improves
+/// on the best so far (or on `initialValueThreshold`). Until full model files land, both modes
+/// write the weights as safetensors.
+///
+///     ModelCheckpoint("model/best.safetensors", monitor: "val_accuracy", saveBestOnly: true)
+public final class ModelCheckpoint: Callback {
+    /// When to save.
+    public enum Frequency: Sendable, Equatable {
+        /// After every epoch.
+        case epoch
+        /// Every n training batches.
+        case batches(Int)
+    }
+
+    /// The path template.
+    public let filepath: String
+    /// The monitored quantity.
+    public let monitor: String
+    /// Whether to save only improvements.
+    public let saveBestOnly: Bool
+    /// Whether only weights are saved (today, always the case).
+    public let saveWeightsOnly: Bool
+    /// Requested direction.
+    public let mode: MonitorMode
+    /// When to save.
+    public let saveFrequency: Frequency
+    /// The value to beat before the first save, when saving only the best.
+    public let initialValueThreshold: Float?
+    /// The best monitored value so far.
+    public private(set) var best: Float = .nan
+    /// Paths written, in order.
+    public private(set) var savedPaths: [String] = []
+    private var resolved: Monitor?
+    private var batchesSeen = 0
+    private var epoch = 0
+
+    /// Creates the callback with Keras 3's defaults.
+    public init(_ filepath: String, monitor: String = "val_loss", saveBestOnly: Bool = false, saveWeightsOnly: Bool = false,
+                mode: MonitorMode = .auto, saveFreq: Frequency = .epoch, initialValueThreshold: Float? = nil) {
+        self.filepath = filepath
+        self.monitor = monitor
+        self.saveBestOnly = saveBestOnly
+        self.saveWeightsOnly = saveWeightsOnly
+        self.mode = mode
+        self.saveFrequency = saveFreq
+        self.initialValueThreshold = initialValueThreshold
+    }
+
+    public override func onTrainBegin(logs: Logs) throws {
+        if saveBestOnly {
+            let monitor = try Monitor(self.monitor, mode: mode, owner: "ModelCheckpoint")
+            resolved = monitor
+            best = initialValueThreshold ?? monitor.worst
+        }
+        batchesSeen = 0
+    }
+
+    public override func onEpochBegin(_ epoch: Int, logs: Logs) throws { self.epoch = epoch }
+
+    public override func onTrainBatchEnd(_ batch: Int, logs: Logs) throws {
+        guard case .batches(let every) = saveFrequency else { return }
+        batchesSeen += 1
+        if batchesSeen % Swift.max(every, 1) == 0 { try save(epoch: epoch, logs: logs) }
+    }
+
+    public override func onEpochEnd(_ epoch: Int, logs: Logs) throws {
+        if saveFrequency == .epoch { try save(epoch: epoch, logs: logs) }
+    }
+
+    private func save(epoch: Int, logs: Logs) throws {
+        if let monitor = resolved {
+            guard let current = monitor.value(in: logs), monitor.isImprovement(current, over: best) else { return }
+            best = current
+        }
+        let path = try ModelCheckpoint.format(filepath, epoch: epoch + 1, logs: logs)
+        try model?.saveWeights(to: path)
+        savedPaths.append(path)
+    }
+
+    /// Fills `{epoch}`, `{epoch:02d}`, `{name}` and `{name:.Nf}` from the epoch and logs.
+    static func format(_ template: String, epoch: Int, logs: Logs) throws -> String {
+        var result = ""
+        var rest = Substring(template)
+        while let open = rest.firstIndex(of: "{") {
+            result += rest[..<open]
+            guard let close = rest[open...].firstIndex(of: "}") else {
+                throw StrataError.invalidArgument("unclosed '{' in file path template '\(template)'", context: "ModelCheckpoint")
+            }
+            let field = rest[rest.index(after: open)..<close]
+            let parts = field.split(separator: ":", maxSplits: 1).map(String.init)
+            let key = parts.first ?? ""
+            let spec = parts.count > 1 ? parts[1] : ""
+            if key == "epoch" {
+                let width = Int(spec.filter(\.isNumber)) ?? 0
+                result += String(format: spec.hasPrefix("0") ? "%0\(width)d" : "%\(width)d", epoch)
+            } else if let value = logs[key] {
+                result += spec.isEmpty ? "\(value)" : String(format: "%" + spec, Double(value))
+            } else {
+                throw StrataError.invalidArgument("file path template '\(template)' names '\(key)', which is not logged",
+                                                  context: "ModelCheckpoint", expected: "epoch or one of \(logs.keys.sorted())")
+            }
+            rest = rest[rest.index(after: close)...]
+        }
+        return result + rest
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+
+/// Adam (Kingma & Ba 2015; Keras `Adam`), with Keras' "ε̂" form of the bias correction:
+///
+///     m ← m + (g − m)(1 − β₁);  v ← v + (g² − v)(1 − β₂)
+///     amsgrad:  v̂ ← max(v̂, v), used in place of v
+///     α = lr·√(1 − β₂ᵗ) / (1 − β₁ᵗ);  w ← w − α·m / (√v + ε)
+///
+/// Defaults (Keras 3): learning rate 0.001, β₁ 0.9, β₂ 0.999, ε 1e-7, no AMSGrad. Unlike MLX,
+/// the bias correction is always on.
+///
+///     Adam(learningRate: 1e-3)
+public class Adam: Optimizer {
+    /// Decay of the first moment.
+    public let beta1: Float
+    /// Decay of the second moment.
+    public let beta2: Float
+    /// ε̂, added to √v.
+    public let epsilon: Float
+    /// Whether to use the running maximum of v (Reddi et al. 2018).
+    public let amsgrad: Bool
+
+    /// Creates the optimizer.
+    public init(learningRate: LearningRate = 0.001, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7,
+                amsgrad: Bool = false, clipNorm: Float? = nil, clipValue: Float? = nil,
+                globalClipNorm: Float? = nil, weightDecay: Float? = nil) {
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.amsgrad = amsgrad
+        super.init(learningRate: learningRate, clipNorm: clipNorm, clipValue: clipValue,
+                   globalClipNorm: globalClipNorm, weightDecay: weightDecay)
+    }
+
+    public override var slotNames: [String] { ["momentum", "velocity"] + (amsgrad ? ["velocity_hat"] : []) }
+
+    public override func update(_ w: inout Tensor, gradient g: Tensor, slots: inout [Tensor], step: Int, learningRate lr: Float) {
+        let t = Float(step)
+        let alpha = lr * (1 - Foundation.pow(beta2, t)).squareRoot() / (1 - Foundation.pow(beta1, t))
+        Moments.updateFirst(&slots[0], g, beta1: beta1)
+        Moments.updateSecond(&slots[1], g, beta2: beta2)
+        var v = slots[1]
+        if amsgrad {
+            slots[2] = maximum(slots[2], slots[1])
+            v = slots[2]
+        }
+        w = w - slots[0] * alpha / (sqrt(v) + epsilon)
+    }
+
+    public override var options: [String: ConfigValue] {
+        ["beta_1": .float(beta1), "beta_2": .float(beta2), "epsilon": .float(epsilon), "amsgrad": .bool(amsgrad)]
+    }
+}
+
+/// AdamW (Loshchilov & Hutter 2019; Keras `AdamW`): Adam with decoupled weight decay, default
+/// 0.004 (`w ← w − w·weightDecay·lr` before each Adam step).
+public final class AdamW: Adam {
+    /// Creates the optimizer (Keras 3 defaults: weight decay 0.004, learning rate 0.001).
+    public init(learningRate: LearningRate = 0.001, weightDecay: Float = 0.004, beta1: Float = 0.9, beta2: Float = 0.999,
+                epsilon: Float = 1e-7, amsgrad: Bool = false, clipNorm: Float? = nil, clipValue: Float? = nil,
+                globalClipNorm: Float? = nil) {
+        super.init(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, amsgrad: amsgrad,
+                   clipNorm: clipNorm, clipValue: clipValue, globalClipNorm: globalClipNorm, weightDecay: weightDecay)
+    }
+}

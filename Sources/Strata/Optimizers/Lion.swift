@@ -1,0 +1,30 @@
+/// Lion (Chen et al. 2023; Keras `Lion`): the sign of an interpolated momentum.
+///
+///     w ← w − lr·sign(β₁·m + (1 − β₁)·g);  m ← β₂·m + (1 − β₂)·g
+///
+/// Defaults (Keras 3): learning rate 0.001, β₁ 0.9, β₂ 0.99.
+public final class Lion: Optimizer {
+    /// Interpolation factor of the update direction.
+    public let beta1: Float
+    /// Decay of the momentum.
+    public let beta2: Float
+
+    /// Creates the optimizer.
+    public init(learningRate: LearningRate = 0.001, beta1: Float = 0.9, beta2: Float = 0.99,
+                clipNorm: Float? = nil, clipValue: Float? = nil, globalClipNorm: Float? = nil, weightDecay: Float? = nil) {
+        precondition(beta1 > 0 && beta1 <= 1, "Lion: beta1 must be in (0, 1], got \(beta1)")
+        self.beta1 = beta1
+        self.beta2 = beta2
+        super.init(learningRate: learningRate, clipNorm: clipNorm, clipValue: clipValue,
+                   globalClipNorm: globalClipNorm, weightDecay: weightDecay)
+    }
+
+    public override var slotNames: [String] { ["momentum"] }
+
+    public override func update(_ w: inout Tensor, gradient g: Tensor, slots: inout [Tensor], step: Int, learningRate lr: Float) {
+        w = w - sign(slots[0] * beta1 + g * (1 - beta1)) * lr
+        slots[0] = slots[0] * beta2 + g * (1 - beta2)
+    }
+
+    public override var options: [String: ConfigValue] { ["beta_1": .float(beta1), "beta_2": .float(beta2)] }
+}

@@ -1,0 +1,58 @@
+import Foundation
+
+/// Nadam (Dozat 2016; Keras `Nadam`): Adam with Nesterov momentum and Keras' momentum-cache
+/// schedule μₜ = β₁(1 − ½·0.96ᵗ):
+///
+///     Πₜ = Πₜ₋₁·μₜ (once per step, before the updates; Π₀ = 1)
+///     m ← m + (g − m)(1 − β₁);  v ← v + (g² − v)(1 − β₂)
+///     m̂ = μₜ₊₁·m / (1 − Πₜ·μₜ₊₁) + (1 − μₜ)·g / (1 − Πₜ);  v̂ = v / (1 − β₂ᵗ)
+///     w ← w − lr·m̂ / (√v̂ + ε)
+///
+/// Defaults (Keras 3): learning rate 0.001, β₁ 0.9, β₂ 0.999, ε 1e-7.
+public final class Nadam: Optimizer {
+    /// Decay of the first moment.
+    public let beta1: Float
+    /// Decay of the second moment.
+    public let beta2: Float
+    /// Added to √v̂.
+    public let epsilon: Float
+    /// Π of the momentum cache over the steps so far (Keras' `_u_product`).
+    public private(set) var momentumProduct: Float = 1
+
+    /// Creates the optimizer.
+    public init(learningRate: LearningRate = 0.001, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7,
+                clipNorm: Float? = nil, clipValue: Float? = nil, globalClipNorm: Float? = nil, weightDecay: Float? = nil) {
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        super.init(learningRate: learningRate, clipNorm: clipNorm, clipValue: clipValue,
+                   globalClipNorm: globalClipNorm, weightDecay: weightDecay)
+    }
+
+    public override var slotNames: [String] { ["momentum", "velocity"] }
+
+    private func momentumCache(_ step: Int) -> Float { beta1 * (1 - 0.5 * Foundation.pow(0.96, Float(step))) }
+
+    public override var scalarState: [String: Float] {
+        get { ["u_product": momentumProduct] }
+        set { momentumProduct = newValue["u_product"] ?? 1 }
+    }
+
+    public override func prepareStep(_ step: Int) {
+        momentumProduct *= momentumCache(step)
+    }
+
+    public override func update(_ w: inout Tensor, gradient g: Tensor, slots: inout [Tensor], step: Int, learningRate lr: Float) {
+        let ut = momentumCache(step), utNext = momentumCache(step + 1)
+        let product = momentumProduct, productNext = momentumProduct * utNext
+        Moments.updateFirst(&slots[0], g, beta1: beta1)
+        Moments.updateSecond(&slots[1], g, beta2: beta2)
+        let mHat = slots[0] * (utNext / (1 - productNext)) + g * ((1 - ut) / (1 - product))
+        let vHat = slots[1] / (1 - Foundation.pow(beta2, Float(step)))
+        w = w - mHat * lr / (sqrt(vHat) + epsilon)
+    }
+
+    public override var options: [String: ConfigValue] {
+        ["beta_1": .float(beta1), "beta_2": .float(beta2), "epsilon": .float(epsilon)]
+    }
+}

@@ -1,0 +1,188 @@
+/// The shared mechanism of every optimizer, written once (Keras 3's `BaseOptimizer`): slots per
+/// variable, gradient clipping, decoupled weight decay, step counting and the learning-rate
+/// lookup. A subclass holds only its update rule (`slotNames` and `update`).
+///
+/// Order of one `apply` (as in Keras 3): the learning rate is read for the current step count;
+/// gradients are clipped (`clipNorm` per gradient, else `globalClipNorm` over all, else
+/// `clipValue`); weight decay shrinks each variable by `variable · weightDecay · lr`; then each
+/// variable is updated; then the step count increases.
+open class Optimizer {
+    /// The learning rate, a number or a schedule of the step count.
+    public var learningRate: LearningRate
+    /// Scales each gradient so its L2 norm is at most this.
+    public let clipNorm: Float?
+    /// Clips each gradient element to ±this.
+    public let clipValue: Float?
+    /// Scales all gradients together so their joint L2 norm is at most this.
+    public let globalClipNorm: Float?
+    /// Decoupled weight decay factor (`w ← w − w · weightDecay · lr` before the update).
+    public let weightDecay: Float?
+    /// Updates applied so far (Keras' `iterations`).
+    public var iterations = 0
+
+    private var slots: [ObjectIdentifier: [Tensor]] = [:]
+    private var slotOwners: [ObjectIdentifier: Variable] = [:]
+
+    /// Creates the shared part; subclasses pass their defaults.
+    public init(learningRate: LearningRate, clipNorm: Float? = nil, clipValue: Float? = nil,
+                globalClipNorm: Float? = nil, weightDecay: Float? = nil) {
+        precondition([clipNorm, globalClipNorm, clipValue].compactMap { $0 }.count <= 1,
+                     "Optimizer: set at most one of clipNorm, globalClipNorm and clipValue (as Keras requires)")
+        self.learningRate = learningRate
+        self.clipNorm = clipNorm
+        self.clipValue = clipValue
+        self.globalClipNorm = globalClipNorm
+        self.weightDecay = weightDecay
+    }
+
+    /// Keras' name of the optimizer (`adam`).
+    open var name: String { String(describing: type(of: self)).lowercased() }
+
+    /// Names of the per-variable state tensors, in order (`["momentum", "velocity"]`).
+    open var slotNames: [String] { [] }
+
+    /// Initial slot values for a variable (default: zeros of its shape for every slot name).
+    open func initialSlots(for variable: Variable) -> [Tensor] {
+        slotNames.map { _ in Tensor.zeros(variable.shape) }
+    }
+
+    /// Called once per `apply`, before the variables are updated (for state shared by all
+    /// variables, like Nadam's momentum-cache product). `step` is the 1-based step number.
+    open func prepareStep(_ step: Int) {}
+
+    /// The update rule: changes `value` given its `gradient`, its `slots`, the 1-based `step`
+    /// and the learning rate. Tensors here are not tracked.
+    open func update(_ value: inout Tensor, gradient: Tensor, slots: inout [Tensor], step: Int, learningRate: Float) {
+        preconditionFailure("\(type(of: self)) must override update(_:gradient:slots:step:learningRate:)")
+    }
+
+    /// The learning rate the next update uses.
+    public var currentLearningRate: Float { learningRate.value(at: iterations) }
+
+    /// Applies one update from `gradients` to `variables` (same order and shapes).
+    public func apply(_ gradients: [Tensor], to variables: [Variable]) {
+        precondition(gradients.count == variables.count,
+                     "\(name): \(gradients.count) gradients for \(variables.count) variables")
+        let lr = currentLearningRate
+        let clipped = clip(gradients.map(\.detached))
+        if let weightDecay, weightDecay != 0 {
+            for variable in variables { variable.update { $0 = $0 - $0 * (weightDecay * lr) } }
+        }
+        let step = iterations + 1
+        prepareStep(step)
+        for (variable, gradient) in zip(variables, clipped) {
+            precondition(gradient.shape == variable.shape,
+                         "\(name): gradient of shape \(gradient.shape) for variable '\(variable.name)' of shape \(variable.shape)")
+            let key = ObjectIdentifier(variable)
+            var state = slots[key] ?? initialSlots(for: variable)
+            slotOwners[key] = variable
+            variable.update { value in
+                update(&value, gradient: gradient, slots: &state, step: step, learningRate: lr)
+            }
+            slots[key] = state
+        }
+        iterations += 1
+    }
+
+    private func clip(_ gradients: [Tensor]) -> [Tensor] {
+        if let clipNorm, clipNorm > 0 {
+            return gradients.map { g in g * (clipNorm / Swift.max(Self.norm(g), clipNorm)) }
+        }
+        if let globalClipNorm, globalClipNorm > 0 {
+            let total = gradients.reduce(Float(0)) { $0 + square($1).sum().scalar }.squareRoot()
+            let scale = globalClipNorm / Swift.max(total, globalClipNorm)
+            return gradients.map { $0 * scale }
+        }
+        if let clipValue {
+            return gradients.map { clamp($0, min: -clipValue, max: clipValue) }
+        }
+        return gradients
+    }
+
+    private static func norm(_ g: Tensor) -> Float { square(g).sum().scalar.squareRoot() }
+
+    // MARK: - State
+
+    /// Scalar state shared by all variables (e.g. Nadam's momentum-cache product), by name.
+    open var scalarState: [String: Float] {
+        get { [:] }
+        set {}
+    }
+
+    /// Everything a checkpoint needs to resume exactly: the step count, every slot (keyed
+    /// `"<variable name>/<slot name>"`) and the scalar state.
+    public var state: OptimizerState {
+        var all: [String: Tensor] = [:]
+        for (key, tensors) in slots {
+            guard let owner = slotOwners[key] else { continue }
+            for (name, tensor) in zip(slotNames, tensors) { all["\(owner.name)/\(name)"] = tensor }
+        }
+        return OptimizerState(iterations: iterations, slots: all, scalars: scalarState)
+    }
+
+    /// Restores `state` for `variables` (slots are matched by variable and slot name).
+    public func restore(_ state: OptimizerState, for variables: [Variable]) throws {
+        var restored: [ObjectIdentifier: [Tensor]] = [:]
+        for variable in variables {
+            let tensors = try slotNames.map { name -> Tensor in
+                guard let tensor = state.slots["\(variable.name)/\(name)"] else {
+                    throw StrataError.invalidArgument("missing optimizer slot '\(variable.name)/\(name)'", context: self.name)
+                }
+                guard tensor.shape == variable.shape else {
+                    throw StrataError.shapeMismatch("slot '\(variable.name)/\(name)' has shape \(tensor.shape)",
+                                                    context: self.name, expected: "\(variable.shape)")
+                }
+                return tensor
+            }
+            if !tensors.isEmpty { restored[ObjectIdentifier(variable)] = tensors }
+        }
+        for variable in variables where restored[ObjectIdentifier(variable)] != nil {
+            slotOwners[ObjectIdentifier(variable)] = variable
+        }
+        slots.merge(restored) { $1 }
+        scalarState = state.scalars
+        iterations = state.iterations
+    }
+
+    /// The optimizer's own options (Keras' snake_case keys), added to `config`.
+    open var options: [String: ConfigValue] { [:] }
+
+    /// `{"class_name": "Adam", "config": {"learning_rate": …, …}}`.
+    public final var config: ConfigValue {
+        var all = options
+        all["name"] = .string(name)
+        switch learningRate {
+        case .constant(let value): all["learning_rate"] = .float(value)
+        case .schedule(let schedule): all["learning_rate"] = schedule.config
+        }
+        all["clipnorm"] = clipNorm.map { .float($0) } ?? .null
+        all["clipvalue"] = clipValue.map { .float($0) } ?? .null
+        all["global_clipnorm"] = globalClipNorm.map { .float($0) } ?? .null
+        all["weight_decay"] = weightDecay.map { .float($0) } ?? .null
+        return .object(["class_name": .string(String(describing: type(of: self))), "config": .object(all)])
+    }
+}
+
+/// An optimizer's resumable state.
+public struct OptimizerState: Equatable {
+    /// Updates applied so far.
+    public var iterations: Int
+    /// Per-variable slots keyed `"<variable name>/<slot name>"`.
+    public var slots: [String: Tensor]
+    /// Scalar state shared by all variables.
+    public var scalars: [String: Float]
+
+    /// Creates a state.
+    public init(iterations: Int, slots: [String: Tensor], scalars: [String: Float] = [:]) {
+        self.iterations = iterations
+        self.slots = slots
+        self.scalars = scalars
+    }
+}
+
+/// Adam's and its relatives' moment estimates, written once:
+/// `m ← m + (g − m)(1 − β₁)`, `v ← v + (g² − v)(1 − β₂)`.
+enum Moments {
+    static func updateFirst(_ m: inout Tensor, _ g: Tensor, beta1: Float) { m = m + (g - m) * (1 - beta1) }
+    static func updateSecond(_ v: inout Tensor, _ g: Tensor, beta2: Float) { v = v + (square(g) - v) * (1 - beta2) }
+}

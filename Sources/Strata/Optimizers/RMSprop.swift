@@ -1,0 +1,58 @@
+/// RMSProp (Hinton's lecture 6e; Keras `RMSprop`):
+///
+///     v ← ρ·v + (1 − ρ)·g²
+///     centered:  ḡ ← ρ·ḡ + (1 − ρ)·g;  d = v − ḡ² + ε    otherwise  d = v + ε
+///     Δ = lr·g / √d
+///     momentum > 0:  m ← momentum·m + Δ;  w ← w − m      otherwise  w ← w − Δ
+///
+/// Defaults (Keras 3): learning rate 0.001, ρ 0.9, momentum 0, ε = 1e-7 (inside the root),
+/// not centered.
+///
+///     RMSprop(rho: 0.9)
+public final class RMSprop: Optimizer {
+    /// Decay of the squared-gradient average.
+    public let rho: Float
+    /// Momentum factor (0: none).
+    public let momentum: Float
+    /// Added inside the square root.
+    public let epsilon: Float
+    /// Whether to divide by the variance rather than the second moment.
+    public let centered: Bool
+
+    /// Creates the optimizer.
+    public init(learningRate: LearningRate = 0.001, rho: Float = 0.9, momentum: Float = 0, epsilon: Float = 1e-7,
+                centered: Bool = false, clipNorm: Float? = nil, clipValue: Float? = nil,
+                globalClipNorm: Float? = nil, weightDecay: Float? = nil) {
+        self.rho = rho
+        self.momentum = momentum
+        self.epsilon = epsilon
+        self.centered = centered
+        super.init(learningRate: learningRate, clipNorm: clipNorm, clipValue: clipValue,
+                   globalClipNorm: globalClipNorm, weightDecay: weightDecay)
+    }
+
+    public override var slotNames: [String] {
+        ["velocity"] + (momentum > 0 ? ["momentum"] : []) + (centered ? ["average_gradient"] : [])
+    }
+
+    public override func update(_ w: inout Tensor, gradient g: Tensor, slots: inout [Tensor], step: Int, learningRate lr: Float) {
+        slots[0] = slots[0] * rho + square(g) * (1 - rho)
+        var denominator = slots[0] + epsilon
+        if centered {
+            let index = slots.count - 1
+            slots[index] = slots[index] * rho + g * (1 - rho)
+            denominator = slots[0] - square(slots[index]) + epsilon
+        }
+        let increment = g * lr / sqrt(denominator)
+        if momentum > 0 {
+            slots[1] = slots[1] * momentum + increment
+            w = w - slots[1]
+        } else {
+            w = w - increment
+        }
+    }
+
+    public override var options: [String: ConfigValue] {
+        ["rho": .float(rho), "momentum": .float(momentum), "epsilon": .float(epsilon), "centered": .bool(centered)]
+    }
+}

@@ -1,0 +1,37 @@
+/// Stochastic gradient descent, with optional momentum and Nesterov momentum (Keras `SGD`):
+///
+///     momentum = 0:  w ← w − lr·g
+///     otherwise:     m ← momentum·m − lr·g;  w ← w + m   (Nesterov: w ← w + momentum·m − lr·g)
+///
+/// Defaults (Keras 3): learning rate 0.01, momentum 0, no Nesterov.
+///
+///     SGD(learningRate: 0.01, momentum: 0.9, nesterov: true)
+public final class SGD: Optimizer {
+    /// Momentum factor in [0, 1].
+    public let momentum: Float
+    /// Whether to use Nesterov momentum.
+    public let nesterov: Bool
+
+    /// Creates the optimizer.
+    public init(learningRate: LearningRate = 0.01, momentum: Float = 0, nesterov: Bool = false,
+                clipNorm: Float? = nil, clipValue: Float? = nil, globalClipNorm: Float? = nil, weightDecay: Float? = nil) {
+        precondition(momentum >= 0 && momentum <= 1, "SGD: momentum must be in [0, 1], got \(momentum)")
+        self.momentum = momentum
+        self.nesterov = nesterov
+        super.init(learningRate: learningRate, clipNorm: clipNorm, clipValue: clipValue,
+                   globalClipNorm: globalClipNorm, weightDecay: weightDecay)
+    }
+
+    public override var slotNames: [String] { momentum != 0 ? ["momentum"] : [] }
+
+    public override func update(_ w: inout Tensor, gradient g: Tensor, slots: inout [Tensor], step: Int, learningRate lr: Float) {
+        guard momentum != 0 else {
+            w = w - g * lr
+            return
+        }
+        slots[0] = slots[0] * momentum - g * lr
+        w = nesterov ? w + slots[0] * momentum - g * lr : w + slots[0]
+    }
+
+    public override var options: [String: ConfigValue] { ["momentum": .float(momentum), "nesterov": .bool(nesterov)] }
+}

@@ -1,0 +1,103 @@
+import Foundation
+
+/// The safetensors format (Hugging Face): an 8-byte little-endian header length, a JSON header
+/// mapping each name to `{"dtype": "F32", "shape": […], "data_offsets": [begin, end]}` (plus an
+/// optional `__metadata__` object of strings), padded with spaces to a multiple of 8 bytes, then
+/// the raw little-endian data. Any safetensors reader reads what this writes.
+enum SafeTensors {
+    /// Writes `tensors` (in the given order) and `metadata` atomically to `url`.
+    static func write(_ tensors: [(name: String, tensor: Tensor)], metadata: [String: String] = [:], to url: URL) throws {
+        var header: [String: Any] = [:]
+        var offset = 0
+        for (name, tensor) in tensors {
+            let bytes = tensor.count * MemoryLayout<Float>.size
+            header[name] = ["dtype": "F32", "shape": tensor.shape, "data_offsets": [offset, offset + bytes]]
+            offset += bytes
+        }
+        if !metadata.isEmpty { header["__metadata__"] = metadata }
+        var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
+        while (8 + json.count) % 8 != 0 { json.append(0x20) }
+        var data = Data(capacity: 8 + json.count + offset)
+        withUnsafeBytes(of: UInt64(json.count).littleEndian) { data.append(contentsOf: $0) }
+        data.append(json)
+        for (_, tensor) in tensors {
+            tensor.withUnsafeBufferPointer { buffer in
+                for value in buffer { withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+            }
+        }
+        try AtomicFile.write(data, to: url)
+    }
+
+    /// Reads every tensor and the metadata of a safetensors file, validating the header.
+    static func read(from url: URL) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw StrataError(kind: .io, message: "cannot read: \(error.localizedDescription)", context: url.path)
+        }
+        func invalid(_ message: String, at offset: Int) -> StrataError {
+            StrataError(kind: .invalidFile, message: message, context: "\(url.path), byte \(offset)",
+                        expected: "a safetensors file")
+        }
+        guard data.count >= 8 else { throw invalid("file is \(data.count) bytes, shorter than the 8-byte header length", at: 0) }
+        let headerLength = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        guard headerLength <= UInt64(data.count - 8) else {
+            throw invalid("header length \(headerLength) exceeds the file size \(data.count)", at: 0)
+        }
+        let headerEnd = 8 + Int(headerLength)
+        guard let header = try? JSONSerialization.jsonObject(with: data[8..<headerEnd]) as? [String: Any] else {
+            throw invalid("header is not a JSON object", at: 8)
+        }
+        let body = data[headerEnd...]
+        var tensors: [String: Tensor] = [:]
+        var metadata: [String: String] = [:]
+        for (name, entry) in header {
+            if name == "__metadata__" {
+                metadata = entry as? [String: String] ?? [:]
+                continue
+            }
+            guard let info = entry as? [String: Any], info["dtype"] as? String == "F32",
+                  let shape = info["shape"] as? [Int], let offsets = info["data_offsets"] as? [Int], offsets.count == 2,
+                  shape.allSatisfy({ $0 >= 0 }) else {
+                throw invalid("entry '\(name)' is not an F32 tensor with shape and data_offsets", at: 8)
+            }
+            let count = shape.reduce(1, *)
+            guard offsets[0] >= 0, offsets[1] - offsets[0] == count * 4, offsets[1] <= body.count else {
+                throw invalid("tensor '\(name)' of shape \(shape) has data_offsets \(offsets) outside the \(body.count)-byte data",
+                              at: headerEnd + Swift.max(0, offsets[0]))
+            }
+            let start = body.startIndex + offsets[0]
+            let scalars = (0..<count).map { i -> Float in
+                let base = start + 4 * i
+                let bits = UInt32(body[base]) | UInt32(body[base + 1]) << 8 | UInt32(body[base + 2]) << 16 | UInt32(body[base + 3]) << 24
+                return Float(bitPattern: bits)
+            }
+            tensors[name] = Tensor(shape: shape, scalars: scalars)
+        }
+        return (tensors, metadata)
+    }
+}
+
+extension Model {
+    /// Writes every variable to a safetensors file, named by layer path (`dense_1/kernel`),
+    /// atomically.
+    public func saveWeights(to path: String) throws {
+        try SafeTensors.write(variables.map { ($0.name, $0.value) }, metadata: ["format": "strata-weights", "version": "1"],
+                              to: URL(fileURLWithPath: path))
+    }
+
+    /// Loads variables by name from a safetensors file; throws listing missing, unexpected and
+    /// mis-shaped tensors, and changes nothing in that case.
+    public func loadWeights(from path: String) throws {
+        let (tensors, _) = try SafeTensors.read(from: URL(fileURLWithPath: path))
+        let variables = self.variables
+        let missing = variables.filter { tensors[$0.name] == nil }.map(\.name)
+        let unexpected = Set(tensors.keys).subtracting(variables.map(\.name)).sorted()
+        let misshaped = variables.compactMap { v in tensors[v.name].flatMap { $0.shape == v.shape ? nil : "\(v.name) \($0.shape) ≠ \(v.shape)" } }
+        guard missing.isEmpty, unexpected.isEmpty, misshaped.isEmpty else {
+            throw StrataError(kind: .invalidFile,
+                              message: "weights do not match the model: missing \(missing), unexpected \(unexpected), mis-shaped \(misshaped)",
+                              context: path, expected: "the variables of model '\(name)'")
+        }
+        for variable in variables { variable.value = tensors[variable.name]! }
+    }
+}

@@ -1,0 +1,64 @@
+extension Model {
+    /// The loss and metrics on `(x, y)`, computed in inference mode in batches (Keras'
+    /// `evaluate`). The loss includes regularization penalties, as in training.
+    ///
+    ///     let result = try model.evaluate(testImages, testLabels)   // ["loss": …, "accuracy": …]
+    public func evaluate(_ x: Tensor, _ y: Tensor, batchSize: Int = 32, sampleWeight: Tensor? = nil,
+                         callbacks: [Callback] = []) throws -> Logs {
+        let (_, loss) = try compiled(for: "evaluate")
+        try TrainingData.validate(x, y, sampleWeight: sampleWeight, operation: "evaluate")
+        guard batchSize >= 1 else {
+            throw StrataError.invalidArgument("batchSize is \(batchSize)", context: "evaluate", expected: "≥ 1")
+        }
+        try build(inputShape: Array(x.shape.dropFirst()))
+        let outputShape = try self.outputShape(for: Array(x.shape.dropFirst()))
+        try TrainingData.validateTargets(y, outputShape: outputShape, loss: loss, operation: "evaluate")
+        for callback in callbacks where callback.model == nil { callback.model = self }
+
+        let lossTracker = MeanMetric.mean(name: "loss")
+        let metrics = self.metrics.map { $0.make(targetShape: y.shape, predictionShape: [batchSize] + outputShape) }
+        try callbacks.forEach { try $0.onTestBegin(logs: [:]) }
+        let samples = x.shape[0]
+        for (batch, start) in stride(from: 0, to: samples, by: batchSize).enumerated() {
+            let range = start..<Swift.min(samples, start + batchSize)
+            try callbacks.forEach { try $0.onTestBatchBegin(batch, logs: [:]) }
+            let xb = x.slice(range), yb = y.slice(range)
+            let wb = sampleWeight.map { $0.reshaped(to: [-1]).slice(range) }
+            let prediction = self(xb, training: false)
+            let value = objective(loss, yb, prediction, sampleWeight: wb).scalar
+            lossTracker.update(Tensor([0]), Tensor(repeating: value, shape: [range.count]))
+            metrics.forEach { $0.update(yb, prediction, sampleWeight: wb) }
+            try callbacks.forEach { try $0.onTestBatchEnd(batch, logs: Model.logs(loss: lossTracker, metrics: metrics)) }
+        }
+        let logs = Model.logs(loss: lossTracker, metrics: metrics)
+        try callbacks.forEach { try $0.onTestEnd(logs: logs) }
+        return logs
+    }
+
+    /// The model's outputs for `x`, computed in inference mode in batches (Keras' `predict`).
+    public func predict(_ x: Tensor, batchSize: Int = 32, callbacks: [Callback] = []) throws -> Tensor {
+        try TrainingData.validate(x, nil, sampleWeight: nil, operation: "predict")
+        guard batchSize >= 1 else {
+            throw StrataError.invalidArgument("batchSize is \(batchSize)", context: "predict", expected: "≥ 1")
+        }
+        try build(inputShape: Array(x.shape.dropFirst()))
+        for callback in callbacks where callback.model == nil { callback.model = self }
+        try callbacks.forEach { try $0.onPredictBegin(logs: [:]) }
+        let samples = x.shape[0]
+        let outputs = stride(from: 0, to: samples, by: batchSize).map { start in
+            self(x.slice(start..<Swift.min(samples, start + batchSize)), training: false)
+        }
+        try callbacks.forEach { try $0.onPredictEnd(logs: [:]) }
+        return outputs.count == 1 ? outputs[0] : Tensor.concatenate(outputs, axis: 0)
+    }
+
+    /// Loss and metrics of one batch in inference mode (Keras' `test_on_batch`).
+    public func testOnBatch(_ x: Tensor, _ y: Tensor, sampleWeight: Tensor? = nil) throws -> Logs {
+        try evaluate(x, y, batchSize: Swift.max(1, x.rank > 0 ? x.shape[0] : 1), sampleWeight: sampleWeight)
+    }
+
+    /// Outputs for one batch in inference mode (Keras' `predict_on_batch`).
+    public func predictOnBatch(_ x: Tensor) throws -> Tensor {
+        try predict(x, batchSize: Swift.max(1, x.rank > 0 ? x.shape[0] : 1))
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+
+extension Model {
+    /// How much `fit` prints.
+    public enum Verbosity: Sendable {
+        /// Nothing.
+        case silent
+        /// A progress line per epoch (the bar arrives with the CLI work).
+        case progressBar
+        /// One line per epoch.
+        case oneLinePerEpoch
+    }
+
+    /// Trains the model (Keras' `fit`) and returns the per-epoch `History`.
+    ///
+    ///     let history = try model.fit(x, y, batchSize: 500, epochs: 2000, validationSplit: 0.2,
+    ///                                 callbacks: [EarlyStopping(monitor: "val_loss", patience: 100)])
+    ///
+    /// Keras semantics: `validationSplit` holds out the *last* fraction of the samples before any
+    /// shuffling; each epoch is shuffled with the seeded global stream (`Random.seed`); the last
+    /// partial batch is kept; the reported `loss` and metrics are the means over the epoch's
+    /// samples and the loss includes regularization penalties; validation runs in inference mode.
+    /// Everything is validated first: a mistake throws a `StrataError` before training starts.
+    ///
+    /// - Parameters:
+    ///   - classWeight: per-class factors multiplied into the sample weights.
+    ///   - sampleWeight: per-sample factors of the loss and metrics (`[n]`).
+    ///   - initialEpoch: the epoch to start from (for resuming); `epochs` is the last epoch + 1.
+    ///   - stepsPerEpoch: batches per epoch (default: all).
+    @discardableResult
+    public func fit(
+        _ x: Tensor, _ y: Tensor, batchSize: Int = 32, epochs: Int = 1, verbose: Verbosity = .oneLinePerEpoch,
+        callbacks: [Callback] = [], validationSplit: Float = 0, validationData: (x: Tensor, y: Tensor)? = nil,
+        shuffle: Bool = true, classWeight: [Int: Float]? = nil, sampleWeight: Tensor? = nil,
+        initialEpoch: Int = 0, stepsPerEpoch: Int? = nil
+    ) throws -> History {
+        let (optimizer, loss) = try compiled(for: "fit")
+        try TrainingData.validate(x, y, sampleWeight: sampleWeight, operation: "fit")
+        guard batchSize >= 1 else {
+            throw StrataError.invalidArgument("batchSize is \(batchSize)", context: "fit", expected: "≥ 1")
+        }
+        guard validationSplit >= 0, validationSplit < 1 else {
+            throw StrataError.invalidArgument("validationSplit is \(validationSplit)", context: "fit", expected: "a fraction in [0, 1)")
+        }
+        guard epochs >= 0, initialEpoch >= 0, initialEpoch <= epochs else {
+            throw StrataError.invalidArgument("initialEpoch \(initialEpoch) with epochs \(epochs)", context: "fit",
+                                              expected: "0 ≤ initialEpoch ≤ epochs")
+        }
+        if let stepsPerEpoch, stepsPerEpoch < 1 {
+            throw StrataError.invalidArgument("stepsPerEpoch is \(stepsPerEpoch)", context: "fit", expected: "≥ 1")
+        }
+        try build(inputShape: Array(x.shape.dropFirst()))
+        let outputShape = try self.outputShape(for: Array(x.shape.dropFirst()))
+        try TrainingData.validateTargets(y, outputShape: outputShape, loss: loss, operation: "fit")
+
+        var weights = sampleWeight
+        if let classWeight {
+            let perClass = try TrainingData.classWeights(classWeight, y: y)
+            weights = weights.map { $0.reshaped(to: [-1]) * perClass } ?? perClass
+        }
+
+        // Keras: the validation split is the last fraction, taken before shuffling.
+        let samples = x.shape[0]
+        let trainCount = validationSplit > 0 ? Int((Double(samples) * Double(1 - validationSplit)).rounded(.up)) : samples
+        var validation = validationData
+        if validation == nil, trainCount < samples {
+            validation = (x.slice(trainCount..<samples), y.slice(trainCount..<samples))
+        }
+        guard trainCount > 0 else {
+            throw StrataError.invalidArgument("validationSplit \(validationSplit) leaves no training samples of \(samples)",
+                                              context: "fit", expected: "a smaller split or more data")
+        }
+        if let validation {
+            try TrainingData.validate(validation.x, validation.y, sampleWeight: nil, operation: "fit (validation data)")
+            try TrainingData.validateTargets(validation.y, outputShape: outputShape, loss: loss, operation: "fit (validation data)")
+        }
+
+        let history = History()
+        var all: [Callback] = [history] + callbacks
+        if verbose != .silent { all.append(ProgressLogger(epochs: epochs)) }
+        for callback in all { callback.model = self }
+        let metrics = self.metrics.map { $0.make(targetShape: y.shape, predictionShape: [batchSize] + outputShape) }
+        let lossTracker = MeanMetric.mean(name: "loss")
+
+        stopTraining = false
+        try all.forEach { try $0.onTrainBegin(logs: [:]) }
+        var epochLogs: Logs = [:]
+        for epoch in initialEpoch..<epochs {
+            try all.forEach { try $0.onEpochBegin(epoch, logs: [:]) }
+            lossTracker.reset()
+            metrics.forEach { $0.reset() }
+            let order = shuffle ? TrainingData.permutation(trainCount, seed: Random.nextSeed()) : Array(0..<trainCount)
+            let batches = (trainCount + batchSize - 1) / batchSize
+            for batch in 0..<Swift.min(batches, stepsPerEpoch ?? batches) {
+                let rows = Array(order[(batch * batchSize)..<Swift.min(trainCount, (batch + 1) * batchSize)])
+                try all.forEach { try $0.onTrainBatchBegin(batch, logs: [:]) }
+                let xb = x.gathering(rows: rows), yb = y.gathering(rows: rows)
+                let wb = weights.map { $0.reshaped(to: [-1]).gathering(rows: rows) }
+                let (value, prediction) = trainStep(xb, yb, sampleWeight: wb, optimizer: optimizer, loss: loss)
+                lossTracker.update(Tensor([0]), Tensor(repeating: value, shape: [rows.count]))
+                metrics.forEach { $0.update(yb, prediction, sampleWeight: wb) }
+                let logs = Model.logs(loss: lossTracker, metrics: metrics)
+                try all.forEach { try $0.onTrainBatchEnd(batch, logs: logs) }
+                if stopTraining { break }
+            }
+            epochLogs = Model.logs(loss: lossTracker, metrics: metrics)
+            if let validation {
+                let results = try evaluate(validation.x, validation.y, batchSize: batchSize, callbacks: all)
+                for (key, value) in results { epochLogs["val_" + key] = value }
+            }
+            epochLogs["learning_rate"] = optimizer.currentLearningRate
+            try all.forEach { try $0.onEpochEnd(epoch, logs: epochLogs) }
+            if stopTraining { break }
+        }
+        try all.forEach { try $0.onTrainEnd(logs: epochLogs) }
+        return history
+    }
+
+    /// One optimizer step on a batch (Keras' `train_on_batch`); returns the loss and metrics of
+    /// that batch.
+    @discardableResult
+    public func trainOnBatch(_ x: Tensor, _ y: Tensor, sampleWeight: Tensor? = nil) throws -> Logs {
+        let (optimizer, loss) = try compiled(for: "trainOnBatch")
+        try TrainingData.validate(x, y, sampleWeight: sampleWeight, operation: "trainOnBatch")
+        try build(inputShape: Array(x.shape.dropFirst()))
+        try TrainingData.validateTargets(y, outputShape: try outputShape(for: Array(x.shape.dropFirst())), loss: loss,
+                                         operation: "trainOnBatch")
+        let (value, prediction) = trainStep(x, y, sampleWeight: sampleWeight, optimizer: optimizer, loss: loss)
+        let metrics = self.metrics.map { $0.make(targetShape: y.shape, predictionShape: prediction.shape) }
+        metrics.forEach { $0.update(y, prediction, sampleWeight: sampleWeight) }
+        var logs = Model.logs(loss: nil, metrics: metrics)
+        logs["loss"] = value
+        return logs
+    }
+
+    /// Forward, backward and one optimizer update; the loss value and the predictions made.
+    func trainStep(_ x: Tensor, _ y: Tensor, sampleWeight: Tensor?, optimizer: Optimizer, loss: Loss) -> (Float, Tensor) {
+        let variables = trainableVariables
+        var prediction = Tensor(0)
+        let (value, gradients) = valueWithGradients(of: variables) {
+            prediction = self(x, training: true)
+            return objective(loss, y, prediction, sampleWeight: sampleWeight)
+        }
+        optimizer.apply(gradients, to: variables)
+        return (value.scalar, prediction.detached)
+    }
+
+    /// `loss` and each metric's current value.
+    static func logs(loss: MeanMetric?, metrics: [any Metric]) -> Logs {
+        var logs: Logs = [:]
+        if let loss { logs["loss"] = loss.result }
+        for metric in metrics { logs[metric.name] = metric.result }
+        return logs
+    }
+}

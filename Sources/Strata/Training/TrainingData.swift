@@ -1,0 +1,112 @@
+/// Checks of `fit`/`evaluate` inputs, each failing with a `StrataError` that says what is wrong
+/// and where — before any training starts.
+enum TrainingData {
+    static func validate(_ x: Tensor, _ y: Tensor?, sampleWeight: Tensor?, operation: String) throws {
+        guard x.rank >= 1, x.shape[0] > 0 else {
+            throw StrataError.invalidArgument("x is empty (shape \(x.shape))", context: operation, expected: "at least one sample")
+        }
+        try requireFinite(x, "x", operation)
+        if let y {
+            guard y.rank >= 1, y.shape[0] == x.shape[0] else {
+                throw StrataError.shapeMismatch("x has \(x.shape[0]) samples but y has \(y.rank == 0 ? 0 : y.shape[0])",
+                                                context: operation, expected: "the same number of samples")
+            }
+            try requireFinite(y, "y", operation)
+        }
+        if let sampleWeight {
+            guard sampleWeight.count == x.shape[0] else {
+                throw StrataError.shapeMismatch("sampleWeight has \(sampleWeight.count) values for \(x.shape[0]) samples",
+                                                context: operation, expected: "one weight per sample")
+            }
+            try requireFinite(sampleWeight, "sampleWeight", operation)
+        }
+    }
+
+    static func requireFinite(_ t: Tensor, _ name: String, _ operation: String) throws {
+        let index = t.withUnsafeBufferPointer { $0.firstIndex { !$0.isFinite } }
+        if let index {
+            let row = t.rank > 0 && t.count > 0 ? index / (t.count / t.shape[0]) : 0
+            throw StrataError.invalidArgument("\(name) holds \(t.scalars[index]) at sample \(row)", context: operation,
+                                              expected: "finite numbers (no NaN or infinity)")
+        }
+    }
+
+    /// Targets must fit the model's output and the loss: integer labels in range for sparse
+    /// cross-entropy, one-hot rows of the output's width for categorical cross-entropy.
+    static func validateTargets(_ y: Tensor, outputShape: [Int], loss: Loss, operation: String) throws {
+        let units = outputShape.last ?? 1
+        switch loss.kind {
+        case .sparseCategoricalCrossentropy:
+            let labelsPerSample = y.count / Swift.max(y.shape[0], 1)
+            guard labelsPerSample == outputShape.dropLast().reduce(1, *) else {
+                throw StrataError.shapeMismatch("y has shape \(y.shape) but the model outputs \(outputShape) per sample",
+                                                context: operation, expected: "one integer label per sample")
+            }
+            let bad = y.withUnsafeBufferPointer { $0.firstIndex { $0 < 0 || $0 >= Float(units) || $0 != $0.rounded() } }
+            if let bad {
+                throw StrataError.invalidArgument("label \(y.scalars[bad]) at sample \(bad / labelsPerSample) is out of range for \(units) output units",
+                                                  context: operation, expected: "integers in 0..<\(units)")
+            }
+        case .categoricalCrossentropy:
+            guard Array(y.shape.dropFirst()) == outputShape else {
+                throw StrataError.shapeMismatch("y has shape \(y.shape) but the model outputs \(outputShape) per sample",
+                                                context: operation,
+                                                expected: "one-hot rows of width \(units), or loss .sparseCategoricalCrossentropy for integer labels")
+            }
+        default:
+            let perSample = y.count / Swift.max(y.shape[0], 1)
+            guard perSample == outputShape.reduce(1, *) else {
+                throw StrataError.shapeMismatch("y has shape \(y.shape) but the model outputs \(outputShape) per sample",
+                                                context: operation, expected: "targets shaped like the output")
+            }
+        }
+    }
+
+    /// Per-sample weights from Keras' `class_weight`: the weight of each sample's class (its
+    /// integer label, the argmax of a one-hot row, or a rounded binary target).
+    static func classWeights(_ classWeight: [Int: Float], y: Tensor) throws -> Tensor {
+        let samples = y.shape[0]
+        let classes: [Int] = y.count == samples
+            ? y.scalars.map { Int($0.rounded()) }
+            : y.argmax(axis: -1).reshaped(to: [samples, -1]).slice(axis: 1, 0..<1).scalars.map { Int($0) }
+        return Tensor(try classes.enumerated().map { sample, label in
+            guard let weight = classWeight[label] else {
+                throw StrataError.invalidArgument("classWeight has no entry for class \(label) (sample \(sample))",
+                                                  context: "fit", expected: "a weight for every class in y")
+            }
+            return weight
+        })
+    }
+
+    /// A seeded permutation of `0..<count` (Fisher–Yates on Philox words).
+    static func permutation(_ count: Int, seed: UInt64) -> [Int] {
+        var order = Array(0..<count)
+        let generator = Philox4x32(key: seed)
+        guard count > 1 else { return order }
+        for i in stride(from: count - 1, to: 0, by: -1) {
+            let (a, b, _, _) = generator.block(UInt64(i))
+            let random = (UInt64(a) << 32) | UInt64(b)
+            order.swapAt(i, Int(random % UInt64(i + 1)))
+        }
+        return order
+    }
+}
+
+extension Tensor {
+    /// Labels as a `[n]` tensor of class numbers.
+    public init(labels: [Int]) { self.init(labels.map(Float.init)) }
+
+    /// Rows of equal length as a `[rows, columns]` tensor.
+    ///
+    /// - Precondition: all rows have the same length.
+    public init(rows: [[Float]]) {
+        let width = rows.first?.count ?? 0
+        precondition(rows.allSatisfy { $0.count == width }, "Tensor(rows:): rows of different lengths")
+        self.init(shape: [rows.count, width], scalars: rows.flatMap { $0 })
+    }
+
+    /// Bytes (e.g. image pixels) as floats multiplied by `scale` (1/255 maps pixels to [0, 1]).
+    public init(bytes: [UInt8], shape: [Int], scale: Float = 1) {
+        self.init(shape: shape, scalars: bytes.map { Float($0) * scale })
+    }
+}
