@@ -25,29 +25,30 @@ struct ArticleExamplesTests {
     @Test func wineClassifierWithEarlyStoppingAndCheckpoint() throws {
         let (x, y) = try Self.wine()
         #expect(x.shape == [6497, 12] && y.sum().scalar == 1599)
-        Random.seed(42)
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-wine-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: folder) }
+        try Random.withSeed(42) {
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-wine-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: folder) }
 
-        let model = Sequential {
-            Dense(30, activation: .relu, inputShape: [12])
-            Dense(12, activation: .relu)
-            Dense(8, activation: .relu)
-            Dense(1, activation: .sigmoid)
+            let model = Sequential {
+                Dense(30, activation: .relu, inputShape: [12])
+                Dense(12, activation: .relu)
+                Dense(8, activation: .relu)
+                Dense(1, activation: .sigmoid)
+            }
+            model.compile(optimizer: Adam(), loss: .binaryCrossentropy, metrics: [.accuracy])
+            let checkpoint = ModelCheckpoint(folder.appendingPathComponent("best.safetensors").path, saveBestOnly: true)
+            let earlyStopping = EarlyStopping(monitor: "val_loss", patience: 100)
+            let history = try model.fit(x, y, batchSize: 500, epochs: 2000, verbose: .silent,
+                                        callbacks: [earlyStopping, checkpoint], validationSplit: 0.2)
+
+            #expect(history.epochs.count < 2000, "early stopping ended training")
+            #expect(earlyStopping.stoppedEpoch > 0)
+            // The best checkpoint is the epoch of the lowest validation loss; reload and measure it.
+            try model.loadWeights(from: checkpoint.savedPaths.last!)
+            let validation = try model.evaluate(x.slice(5198..<6497), y.slice(5198..<6497), batchSize: 500)
+            #expect(abs(validation["loss"]! - history["val_loss"].min()!) < 1e-4)
+            #expect(validation["accuracy"]! >= 0.97, "validation accuracy \(validation["accuracy"]!)")
         }
-        model.compile(optimizer: Adam(), loss: .binaryCrossentropy, metrics: [.accuracy])
-        let checkpoint = ModelCheckpoint(folder.appendingPathComponent("best.safetensors").path, saveBestOnly: true)
-        let earlyStopping = EarlyStopping(monitor: "val_loss", patience: 100)
-        let history = try model.fit(x, y, batchSize: 500, epochs: 2000, verbose: .silent,
-                                    callbacks: [earlyStopping, checkpoint], validationSplit: 0.2)
-
-        #expect(history.epochs.count < 2000, "early stopping ended training")
-        #expect(earlyStopping.stoppedEpoch > 0)
-        // The best checkpoint is the epoch of the lowest validation loss; reload and measure it.
-        try model.loadWeights(from: checkpoint.savedPaths.last!)
-        let validation = try model.evaluate(x.slice(5198..<6497), y.slice(5198..<6497), batchSize: 500)
-        #expect(abs(validation["loss"]! - history["val_loss"].min()!) < 1e-4)
-        #expect(validation["accuracy"]! >= 0.97, "validation accuracy \(validation["accuracy"]!)")
     }
 
     /// Debian's `dataset-fashion-mnist` (which `.ci/run` installs).
@@ -78,27 +79,28 @@ struct ArticleExamplesTests {
         #expect(images.dimensions == [60000, 28, 28] && labels.dimensions == [60000])
         let x = Tensor(bytes: images.bytes, shape: [60000, 28, 28], scale: 1 / 255)
         let y = Tensor(labels: labels.bytes.map(Int.init))
-        Random.seed(42)
+        try Random.withSeed(42) {
 
-        let model = Sequential {
-            Flatten(inputShape: [28, 28])
-            BatchNormalization()
-            Dense(300, activation: .relu)
-            BatchNormalization()
-            Dense(100, activation: .relu)
-            BatchNormalization()
-            Dense(10, activation: .softmax)
+            let model = Sequential {
+                Flatten(inputShape: [28, 28])
+                BatchNormalization()
+                Dense(300, activation: .relu)
+                BatchNormalization()
+                Dense(100, activation: .relu)
+                BatchNormalization()
+                Dense(10, activation: .softmax)
+            }
+            model.compile(optimizer: Adam(learningRate: 1e-3), loss: .sparseCategoricalCrossentropy, metrics: [.accuracy])
+            let history = try model.fit(x, y, batchSize: 500, epochs: 1, verbose: .silent, validationSplit: 0.2)
+            let result = try model.evaluate(Tensor(bytes: testImages.bytes, shape: [10000, 28, 28], scale: 1 / 255),
+                                            Tensor(labels: testLabels.bytes.map(Int.init)), batchSize: 1000)
+            // Training accuracy (batch statistics) is ≈ 82 % after this one epoch of 96 updates. Inference
+            // uses the moving statistics, which after 96 updates with momentum 0.99 have moved only
+            // 1 − 0.99⁹⁶ ≈ 62 % of the way from their initial values — so validation and test
+            // accuracy lag (≈ 74 %), as they do in Keras.
+            #expect(history["accuracy"][0] > 0.8, "training accuracy after one epoch: \(history["accuracy"][0])")
+            #expect(history["val_accuracy"][0] > 0.7, "validation accuracy after one epoch: \(history["val_accuracy"][0])")
+            #expect(result["accuracy"]! > 0.7, "test accuracy after one epoch: \(result["accuracy"]!)")
         }
-        model.compile(optimizer: Adam(learningRate: 1e-3), loss: .sparseCategoricalCrossentropy, metrics: [.accuracy])
-        let history = try model.fit(x, y, batchSize: 500, epochs: 1, verbose: .silent, validationSplit: 0.2)
-        let result = try model.evaluate(Tensor(bytes: testImages.bytes, shape: [10000, 28, 28], scale: 1 / 255),
-                                        Tensor(labels: testLabels.bytes.map(Int.init)), batchSize: 1000)
-        // Training accuracy (batch statistics) is ≈ 82 % after this one epoch of 96 updates. Inference
-        // uses the moving statistics, which after 96 updates with momentum 0.99 have moved only
-        // 1 − 0.99⁹⁶ ≈ 62 % of the way from their initial values — so validation and test
-        // accuracy lag (≈ 74 %), as they do in Keras.
-        #expect(history["accuracy"][0] > 0.8, "training accuracy after one epoch: \(history["accuracy"][0])")
-        #expect(history["val_accuracy"][0] > 0.7, "validation accuracy after one epoch: \(history["val_accuracy"][0])")
-        #expect(result["accuracy"]! > 0.7, "test accuracy after one epoch: \(result["accuracy"]!)")
     }
 }

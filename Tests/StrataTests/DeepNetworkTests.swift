@@ -11,21 +11,22 @@ struct DeepNetworkTests {
 
     @Test(arguments: activations)
     func forwardAndBackwardStayFinite(activation: ActivationFunction) {
-        Random.seed(7)
-        let layers = (0..<20).map { _ in
-            Dense(32, activation: activation, kernelInitializer: activation == .selu ? .lecunNormal : .glorotUniform)
-        }
-        let x = Tensor.randomNormal([16, 32], seed: 1) * 3
-        let variables = { layers.flatMap(\.trainableVariables) }
-        _ = layers.reduce(x) { $1($0) }          // build
-        let (loss, gradients) = valueWithGradients(of: variables()) {
-            let y = layers.reduce(x) { $1($0, training: true) }
-            return square(y).mean()
-        }
-        #expect(loss.scalar.isFinite, "\(activation.config): loss \(loss.scalar)")
-        #expect(gradients.count == 40)
-        for (variable, gradient) in zip(variables(), gradients) {
-            #expect(gradient.scalars.allSatisfy { $0.isFinite }, "\(activation.config): \(variable.name) gradient not finite")
+        try Random.withSeed(7) {
+            let layers = (0..<20).map { _ in
+                Dense(32, activation: activation, kernelInitializer: activation == .selu ? .lecunNormal : .glorotUniform)
+            }
+            let x = Tensor.randomNormal([16, 32], seed: 1) * 3
+            let variables = { layers.flatMap(\.trainableVariables) }
+            _ = layers.reduce(x) { $1($0) }          // build
+            let (loss, gradients) = valueWithGradients(of: variables()) {
+                let y = layers.reduce(x) { $1($0, training: true) }
+                return square(y).mean()
+            }
+            #expect(loss.scalar.isFinite, "\(activation.config): loss \(loss.scalar)")
+            #expect(gradients.count == 40)
+            for (variable, gradient) in zip(variables(), gradients) {
+                #expect(gradient.scalars.allSatisfy { $0.isFinite }, "\(activation.config): \(variable.name) gradient not finite")
+            }
         }
     }
 }

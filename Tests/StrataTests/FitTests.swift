@@ -6,85 +6,92 @@ import Testing
 @Suite("Training with fit, evaluate and predict", .serialized)
 struct FitTests {
     @Test func learnsXOR() throws {
-        Random.seed(1)
-        let x = Tensor(rows: [[0, 0], [0, 1], [1, 0], [1, 1]])
-        let y = Tensor(shape: [4, 1], scalars: [0, 1, 1, 0])
-        let model = Sequential {
-            Dense(8, activation: .tanh, inputShape: [2])
-            Dense(1, activation: .sigmoid)
+        try Random.withSeed(1) {
+            let x = Tensor(rows: [[0, 0], [0, 1], [1, 0], [1, 1]])
+            let y = Tensor(shape: [4, 1], scalars: [0, 1, 1, 0])
+            let model = Sequential {
+                Dense(8, activation: .tanh, inputShape: [2])
+                Dense(1, activation: .sigmoid)
+            }
+            model.compile(optimizer: Adam(learningRate: 0.05), loss: .binaryCrossentropy, metrics: [.accuracy])
+            let history = try model.fit(x, y, batchSize: 4, epochs: 300, verbose: .silent)
+            #expect(history["accuracy"].last == 1)
+            #expect(history["loss"].last! < 0.05)
+            let p = try model.predict(x)
+            #expect(p.scalars.map { $0 > 0.5 ? 1 : 0 } == [0, 1, 1, 0])
         }
-        model.compile(optimizer: Adam(learningRate: 0.05), loss: .binaryCrossentropy, metrics: [.accuracy])
-        let history = try model.fit(x, y, batchSize: 4, epochs: 300, verbose: .silent)
-        #expect(history["accuracy"].last == 1)
-        #expect(history["loss"].last! < 0.05)
-        let p = try model.predict(x)
-        #expect(p.scalars.map { $0 > 0.5 ? 1 : 0 } == [0, 1, 1, 0])
     }
 
     @Test func learnsASpiral() throws {
-        Random.seed(2)
-        // Two interleaved spirals, 100 points each.
-        var rows: [[Float]] = [], labels: [Int] = []
-        for i in 0..<100 {
-            let t = Float(i) / 100 * 3 * .pi
-            let r = Float(i) / 100 + 0.1
-            rows.append([r * cos(t), r * sin(t)]); labels.append(0)
-            rows.append([-r * cos(t), -r * sin(t)]); labels.append(1)
+        try Random.withSeed(2) {
+            // Two interleaved spirals, 100 points each.
+            var rows: [[Float]] = [], labels: [Int] = []
+            for i in 0..<100 {
+                let t = Float(i) / 100 * 3 * .pi
+                let r = Float(i) / 100 + 0.1
+                rows.append([r * cos(t), r * sin(t)]); labels.append(0)
+                rows.append([-r * cos(t), -r * sin(t)]); labels.append(1)
+            }
+            let model = Sequential([Dense(64, activation: .relu, inputShape: [2]), Dense(64, activation: .relu),
+                                    Dense(2, activation: .softmax)])
+            model.compile(optimizer: Adam(learningRate: 0.01), loss: .sparseCategoricalCrossentropy, metrics: [.accuracy])
+            let history = try model.fit(Tensor(rows: rows), Tensor(labels: labels), batchSize: 32, epochs: 150, verbose: .silent)
+            #expect(history["accuracy"].last! >= 0.99)
         }
-        let model = Sequential([Dense(64, activation: .relu, inputShape: [2]), Dense(64, activation: .relu),
-                                Dense(2, activation: .softmax)])
-        model.compile(optimizer: Adam(learningRate: 0.01), loss: .sparseCategoricalCrossentropy, metrics: [.accuracy])
-        let history = try model.fit(Tensor(rows: rows), Tensor(labels: labels), batchSize: 32, epochs: 150, verbose: .silent)
-        #expect(history["accuracy"].last! >= 0.99)
     }
 
     @Test func validationSplitTakesTheLastSamplesBeforeShuffling() throws {
         let x = Tensor((0..<20).map(Float.init)).reshaped(to: [20, 1]) / 20
         let y = x * 2 + 1
         let make = { () -> Sequential in
-            Random.seed(3)
-            let model = Sequential([Dense(1, inputShape: [1])])
-            model.compile(optimizer: SGD(learningRate: 0.1), loss: .meanSquaredError)
-            return model
+            Random.withSeed(3) {
+                let model = Sequential([Dense(1, inputShape: [1])])
+                model.compile(optimizer: SGD(learningRate: 0.1), loss: .meanSquaredError)
+                return model
+            }
         }
-        Random.seed(4)
-        let split = try make().fit(x, y, batchSize: 4, epochs: 3, verbose: .silent, validationSplit: 0.25)
-        Random.seed(4)
-        let explicit = try make().fit(x.slice(0..<15), y.slice(0..<15), batchSize: 4, epochs: 3, verbose: .silent,
-                                      validationData: (x.slice(15..<20), y.slice(15..<20)))
+        let split = try Random.withSeed(4) {
+            try make().fit(x, y, batchSize: 4, epochs: 3, verbose: .silent, validationSplit: 0.25)
+        }
+        let explicit = try Random.withSeed(4) {
+            try make().fit(x.slice(0..<15), y.slice(0..<15), batchSize: 4, epochs: 3, verbose: .silent,
+                           validationData: (x.slice(15..<20), y.slice(15..<20)))
+        }
         #expect(split.history == explicit.history)
         #expect(split["val_loss"].count == 3 && split["learning_rate"] == [0.1, 0.1, 0.1])
     }
 
     @Test func epochLossIsTheSampleMeanIncludingPenalties() throws {
-        Random.seed(5)
-        let x = Tensor.randomNormal([10, 3], seed: 1), y = Tensor.randomNormal([10, 2], seed: 2)
-        let model = Sequential([Dense(2, kernelRegularizer: .l2(0.5), inputShape: [3])])
-        model.compile(optimizer: SGD(learningRate: 0), loss: .meanSquaredError, metrics: [.meanAbsoluteError])
-        // Batches of 4, 4 and 2: with a zero learning rate the epoch mean must equal the loss over all 10.
-        let history = try model.fit(x, y, batchSize: 4, epochs: 1, verbose: .silent)
-        let prediction = try model.predict(x)
-        let penalty = 0.5 * square(model.layers[0].variables[0].value).sum().scalar
-        let expected = meanSquaredError(y, prediction).scalar + penalty
-        #expect(abs(history["loss"][0] - expected) < 1e-5)
-        #expect(abs(history["mean_absolute_error"][0] - meanAbsoluteError(y, prediction).scalar) < 1e-6)
-        let evaluated = try model.evaluate(x, y, batchSize: 3)
-        #expect(abs(evaluated["loss"]! - expected) < 1e-5)
+        try Random.withSeed(5) {
+            let x = Tensor.randomNormal([10, 3], seed: 1), y = Tensor.randomNormal([10, 2], seed: 2)
+            let model = Sequential([Dense(2, kernelRegularizer: .l2(0.5), inputShape: [3])])
+            model.compile(optimizer: SGD(learningRate: 0), loss: .meanSquaredError, metrics: [.meanAbsoluteError])
+            // Batches of 4, 4 and 2: with a zero learning rate the epoch mean must equal the loss over all 10.
+            let history = try model.fit(x, y, batchSize: 4, epochs: 1, verbose: .silent)
+            let prediction = try model.predict(x)
+            let penalty = 0.5 * square(model.layers[0].variables[0].value).sum().scalar
+            let expected = meanSquaredError(y, prediction).scalar + penalty
+            #expect(abs(history["loss"][0] - expected) < 1e-5)
+            #expect(abs(history["mean_absolute_error"][0] - meanAbsoluteError(y, prediction).scalar) < 1e-6)
+            let evaluated = try model.evaluate(x, y, batchSize: 3)
+            #expect(abs(evaluated["loss"]! - expected) < 1e-5)
+        }
     }
 
     @Test func sameSeedGivesBitIdenticalTraining() throws {
         func train() throws -> ([Tensor], [String: [Float]]) {
-            Random.seed(42)
-            let model = Sequential {
-                Dense(16, activation: .relu, inputShape: [4])
-                BatchNormalization()
-                Dropout(0.2)
-                Dense(3, activation: .softmax)
+            try Random.withSeed(42) {
+                let model = Sequential {
+                    Dense(16, activation: .relu, inputShape: [4])
+                    BatchNormalization()
+                    Dropout(0.2)
+                    Dense(3, activation: .softmax)
+                }
+                model.compile(optimizer: Nadam(), loss: .sparseCategoricalCrossentropy, metrics: [.accuracy])
+                let x = Tensor.randomNormal([64, 4]), y = Tensor(labels: (0..<64).map { $0 % 3 })
+                let history = try model.fit(x, y, batchSize: 10, epochs: 3, verbose: .silent, validationSplit: 0.2)
+                return (model.getWeights(), history.history)
             }
-            model.compile(optimizer: Nadam(), loss: .sparseCategoricalCrossentropy, metrics: [.accuracy])
-            let x = Tensor.randomNormal([64, 4]), y = Tensor(labels: (0..<64).map { $0 % 3 })
-            let history = try model.fit(x, y, batchSize: 10, epochs: 3, verbose: .silent, validationSplit: 0.2)
-            return (model.getWeights(), history.history)
         }
         let (w1, h1) = try train(), (w2, h2) = try train()
         #expect(w1 == w2)
@@ -94,10 +101,11 @@ struct FitTests {
     @Test func sampleAndClassWeights() throws {
         let x = Tensor.randomNormal([6, 2], seed: 7), y = Tensor(shape: [6, 1], scalars: [0, 1, 0, 1, 1, 0])
         let make = { () -> Sequential in
-            Random.seed(8)
-            let model = Sequential([Dense(1, activation: .sigmoid, inputShape: [2])])
-            model.compile(optimizer: SGD(learningRate: 0.5), loss: .binaryCrossentropy)
-            return model
+            Random.withSeed(8) {
+                let model = Sequential([Dense(1, activation: .sigmoid, inputShape: [2])])
+                model.compile(optimizer: SGD(learningRate: 0.5), loss: .binaryCrossentropy)
+                return model
+            }
         }
         let classWeighted = make()
         try classWeighted.fit(x, y, batchSize: 6, epochs: 2, verbose: .silent, shuffle: false, classWeight: [0: 1, 1: 3])
@@ -105,21 +113,24 @@ struct FitTests {
         try sampleWeighted.fit(x, y, batchSize: 6, epochs: 2, verbose: .silent, shuffle: false,
                                sampleWeight: Tensor([1, 3, 1, 3, 3, 1]))
         #expect(classWeighted.getWeights() == sampleWeighted.getWeights())
-        #expect(classWeighted.getWeights() != { let m = make(); _ = try? m.fit(x, y, batchSize: 6, epochs: 2, verbose: .silent, shuffle: false); return m.getWeights() }())
+        let unweighted = make()
+        try unweighted.fit(x, y, batchSize: 6, epochs: 2, verbose: .silent, shuffle: false)
+        #expect(classWeighted.getWeights() != unweighted.getWeights())
     }
 
     @Test func earlyStoppingEndsFitAndCallbacksSeeEveryMoment() throws {
-        Random.seed(9)
-        let x = Tensor.randomNormal([32, 2], seed: 1), y = Tensor.randomNormal([32, 1], seed: 2)
-        let model = Sequential([Dense(1, inputShape: [2])])
-        model.compile(optimizer: SGD(learningRate: 0), loss: .meanSquaredError)
-        var events: [String] = []
-        let spy = LambdaCallback(onTrainBegin: { _ in events.append("begin") }, onTrainEnd: { _ in events.append("end") },
-                                 onEpochEnd: { epoch, _ in events.append("epoch \(epoch)") },
-                                 onTrainBatchEnd: { _, _ in events.append("batch") })
-        let history = try model.fit(x, y, batchSize: 16, epochs: 50, verbose: .silent, callbacks: [EarlyStopping(monitor: "loss", patience: 2), spy])
-        #expect(history.epochs == [0, 1, 2], "a constant loss stops after patience epochs")
-        #expect(events == ["begin", "batch", "batch", "epoch 0", "batch", "batch", "epoch 1", "batch", "batch", "epoch 2", "end"])
+        try Random.withSeed(9) {
+            let x = Tensor.randomNormal([32, 2], seed: 1), y = Tensor.randomNormal([32, 1], seed: 2)
+            let model = Sequential([Dense(1, inputShape: [2])])
+            model.compile(optimizer: SGD(learningRate: 0), loss: .meanSquaredError)
+            var events: [String] = []
+            let spy = LambdaCallback(onTrainBegin: { _ in events.append("begin") }, onTrainEnd: { _ in events.append("end") },
+                                     onEpochEnd: { epoch, _ in events.append("epoch \(epoch)") },
+                                     onTrainBatchEnd: { _, _ in events.append("batch") })
+            let history = try model.fit(x, y, batchSize: 16, epochs: 50, verbose: .silent, callbacks: [EarlyStopping(monitor: "loss", patience: 2), spy])
+            #expect(history.epochs == [0, 1, 2], "a constant loss stops after patience epochs")
+            #expect(events == ["begin", "batch", "batch", "epoch 0", "batch", "batch", "epoch 1", "batch", "batch", "epoch 2", "end"])
+        }
     }
 
     @Test func badInputThrowsClearErrors() throws {
@@ -182,16 +193,17 @@ struct FitTests {
                 head(inner(x, training: training) + skip(x, training: training), training: training)
             }
         }
-        Random.seed(10)
-        let model = Residual()
-        let x = Tensor.randomNormal([64, 3]), y = (x * Tensor([1, -2, 0.5])).sum(axes: [1], keepDims: true)
-        model.compile(optimizer: Adam(learningRate: 0.02), loss: .meanSquaredError)
-        let history = try model.fit(x, y, batchSize: 16, epochs: 60, verbose: .silent)
-        #expect(model.layers.count == 3 && model.trainableVariables.count == 6)
-        #expect(history["loss"].last! < 0.05 * history["loss"].first!)
-        let logs = try model.trainOnBatch(x.slice(0..<8), y.slice(0..<8))
-        #expect(logs["loss"]!.isFinite)
-        #expect(try model.predictOnBatch(x.slice(0..<5)).shape == [5, 1])
-        #expect(try model.testOnBatch(x, y)["loss"]! < history["loss"].first!)
+        try Random.withSeed(10) {
+            let model = Residual()
+            let x = Tensor.randomNormal([64, 3]), y = (x * Tensor([1, -2, 0.5])).sum(axes: [1], keepDims: true)
+            model.compile(optimizer: Adam(learningRate: 0.02), loss: .meanSquaredError)
+            let history = try model.fit(x, y, batchSize: 16, epochs: 60, verbose: .silent)
+            #expect(model.layers.count == 3 && model.trainableVariables.count == 6)
+            #expect(history["loss"].last! < 0.05 * history["loss"].first!)
+            let logs = try model.trainOnBatch(x.slice(0..<8), y.slice(0..<8))
+            #expect(logs["loss"]!.isFinite)
+            #expect(try model.predictOnBatch(x.slice(0..<5)).shape == [5, 1])
+            #expect(try model.testOnBatch(x, y)["loss"]! < history["loss"].first!)
+        }
     }
 }
