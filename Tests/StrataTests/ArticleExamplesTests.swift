@@ -3,6 +3,21 @@ import StrataTestSupport
 import Testing
 @testable import Strata
 
+/// The article's models, shared by the tests that train and summarize them.
+enum ArticleModels {
+    /// Batch normalization in a deep MLP on Fashion-MNIST: 784 → 300 → 100 → 10.
+    static func fashionMLP() -> Sequential {
+        Sequential {
+            Flatten(inputShape: [28, 28])
+            BatchNormalization()
+            Dense(300, activation: .relu)
+            BatchNormalization()
+            Dense(100, activation: .relu)
+            BatchNormalization()
+            Dense(10, activation: .softmax)
+        }
+    }
+}
 /// The article's two examples, written in Swift almost line for line as in its Keras code.
 @Suite("The article's examples", .serialized)
 struct ArticleExamplesTests {
@@ -81,15 +96,7 @@ struct ArticleExamplesTests {
         let y = Tensor(labels: labels.bytes.map(Int.init))
         try Random.withSeed(42) {
 
-            let model = Sequential {
-                Flatten(inputShape: [28, 28])
-                BatchNormalization()
-                Dense(300, activation: .relu)
-                BatchNormalization()
-                Dense(100, activation: .relu)
-                BatchNormalization()
-                Dense(10, activation: .softmax)
-            }
+            let model = ArticleModels.fashionMLP()
             model.compile(optimizer: Adam(learningRate: 1e-3), loss: .sparseCategoricalCrossentropy, metrics: [.accuracy])
             let history = try model.fit(x, y, batchSize: 500, epochs: 1, verbose: .silent, validationSplit: 0.2)
             let result = try model.evaluate(Tensor(bytes: testImages.bytes, shape: [10000, 28, 28], scale: 1 / 255),

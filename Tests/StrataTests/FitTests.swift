@@ -168,15 +168,7 @@ struct FitTests {
     }
 
     @Test func articleModelSummaryMatchesKeras() throws {
-        let model = Sequential {
-            Flatten(inputShape: [28, 28])
-            BatchNormalization()
-            Dense(300, activation: .relu)
-            BatchNormalization()
-            Dense(100, activation: .relu)
-            BatchNormalization()
-            Dense(10, activation: .softmax)
-        }
+        let model = ArticleModels.fashionMLP()
         let text = try model.summaryText()
         #expect(text.contains("(None, 784)") && text.contains("235,500") && text.contains("(None, 10)"))
         #expect(text.contains("Total params: 271,346 (1.04 MB)"))

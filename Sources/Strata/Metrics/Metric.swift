@@ -54,6 +54,12 @@ public final class MeanMetric: Metric {
         }
     }
 
+    /// Adds `value` with weight `weight` (the epoch loss: a batch's loss weighted by its size).
+    public func add(_ value: Float, weight: Float = 1) {
+        total += Double(value) * Double(weight)
+        self.weight += Double(weight)
+    }
+
     public var result: Float { weight == 0 ? 0 : Float(total / weight) }
 
     public func reset() {

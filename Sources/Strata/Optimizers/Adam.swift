@@ -10,13 +10,7 @@ import Foundation
 /// the bias correction is always on.
 ///
 ///     Adam(learningRate: 1e-3)
-public class Adam: Optimizer {
-    /// Decay of the first moment.
-    public let beta1: Float
-    /// Decay of the second moment.
-    public let beta2: Float
-    /// ε̂, added to √v.
-    public let epsilon: Float
+public class Adam: MomentOptimizer {
     /// Whether to use the running maximum of v (Reddi et al. 2018).
     public let amsgrad: Bool
 
@@ -24,12 +18,9 @@ public class Adam: Optimizer {
     public init(learningRate: LearningRate = 0.001, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7,
                 amsgrad: Bool = false, clipNorm: Float? = nil, clipValue: Float? = nil,
                 globalClipNorm: Float? = nil, weightDecay: Float? = nil) {
-        self.beta1 = beta1
-        self.beta2 = beta2
-        self.epsilon = epsilon
         self.amsgrad = amsgrad
-        super.init(learningRate: learningRate, clipNorm: clipNorm, clipValue: clipValue,
-                   globalClipNorm: globalClipNorm, weightDecay: weightDecay)
+        super.init(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, clipNorm: clipNorm,
+                   clipValue: clipValue, globalClipNorm: globalClipNorm, weightDecay: weightDecay)
     }
 
     public override var slotNames: [String] { ["momentum", "velocity"] + (amsgrad ? ["velocity_hat"] : []) }
@@ -37,8 +28,8 @@ public class Adam: Optimizer {
     public override func update(_ w: inout Tensor, gradient g: Tensor, slots: inout [Tensor], step: Int, learningRate lr: Float) {
         let t = Float(step)
         let alpha = lr * (1 - Foundation.pow(beta2, t)).squareRoot() / (1 - Foundation.pow(beta1, t))
-        Moments.updateFirst(&slots[0], g, beta1: beta1)
-        Moments.updateSecond(&slots[1], g, beta2: beta2)
+        updateFirstMoment(&slots[0], g)
+        updateSecondMoment(&slots[1], g)
         var v = slots[1]
         if amsgrad {
             slots[2] = maximum(slots[2], slots[1])
@@ -48,7 +39,7 @@ public class Adam: Optimizer {
     }
 
     public override var options: [String: ConfigValue] {
-        ["beta_1": .float(beta1), "beta_2": .float(beta2), "epsilon": .float(epsilon), "amsgrad": .bool(amsgrad)]
+        super.options.merging(["amsgrad": .bool(amsgrad)]) { $1 }
     }
 }
 

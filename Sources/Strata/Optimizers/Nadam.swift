@@ -9,24 +9,16 @@ import Foundation
 ///     w ← w − lr·m̂ / (√v̂ + ε)
 ///
 /// Defaults (Keras 3): learning rate 0.001, β₁ 0.9, β₂ 0.999, ε 1e-7.
-public final class Nadam: Optimizer {
-    /// Decay of the first moment.
-    public let beta1: Float
-    /// Decay of the second moment.
-    public let beta2: Float
-    /// Added to √v̂.
-    public let epsilon: Float
+public final class Nadam: MomentOptimizer {
     /// Π of the momentum cache over the steps so far (Keras' `_u_product`).
     public private(set) var momentumProduct: Float = 1
 
     /// Creates the optimizer.
-    public init(learningRate: LearningRate = 0.001, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7,
-                clipNorm: Float? = nil, clipValue: Float? = nil, globalClipNorm: Float? = nil, weightDecay: Float? = nil) {
-        self.beta1 = beta1
-        self.beta2 = beta2
-        self.epsilon = epsilon
-        super.init(learningRate: learningRate, clipNorm: clipNorm, clipValue: clipValue,
-                   globalClipNorm: globalClipNorm, weightDecay: weightDecay)
+    public override init(learningRate: LearningRate = 0.001, beta1: Float = 0.9, beta2: Float = 0.999,
+                         epsilon: Float = 1e-7, clipNorm: Float? = nil, clipValue: Float? = nil,
+                         globalClipNorm: Float? = nil, weightDecay: Float? = nil) {
+        super.init(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, clipNorm: clipNorm,
+                   clipValue: clipValue, globalClipNorm: globalClipNorm, weightDecay: weightDecay)
     }
 
     public override var slotNames: [String] { ["momentum", "velocity"] }
@@ -45,14 +37,10 @@ public final class Nadam: Optimizer {
     public override func update(_ w: inout Tensor, gradient g: Tensor, slots: inout [Tensor], step: Int, learningRate lr: Float) {
         let ut = momentumCache(step), utNext = momentumCache(step + 1)
         let product = momentumProduct, productNext = momentumProduct * utNext
-        Moments.updateFirst(&slots[0], g, beta1: beta1)
-        Moments.updateSecond(&slots[1], g, beta2: beta2)
+        updateFirstMoment(&slots[0], g)
+        updateSecondMoment(&slots[1], g)
         let mHat = slots[0] * (utNext / (1 - productNext)) + g * ((1 - ut) / (1 - product))
         let vHat = slots[1] / (1 - Foundation.pow(beta2, Float(step)))
         w = w - mHat * lr / (sqrt(vHat) + epsilon)
-    }
-
-    public override var options: [String: ConfigValue] {
-        ["beta_1": .float(beta1), "beta_2": .float(beta2), "epsilon": .float(epsilon)]
     }
 }

@@ -180,9 +180,30 @@ public struct OptimizerState: Equatable {
     }
 }
 
-/// Adam's and its relatives' moment estimates, written once:
-/// `m ← m + (g − m)(1 − β₁)`, `v ← v + (g² − v)(1 − β₂)`.
-enum Moments {
-    static func updateFirst(_ m: inout Tensor, _ g: Tensor, beta1: Float) { m = m + (g - m) * (1 - beta1) }
-    static func updateSecond(_ v: inout Tensor, _ g: Tensor, beta2: Float) { v = v + (square(g) - v) * (1 - beta2) }
+/// The moment engine that Adam, AdamW, Adamax and Nadam share: β₁, β₂, ε and the running
+/// first and second moments `m ← m + (g − m)(1 − β₁)`, `v ← v + (g² − v)(1 − β₂)` — each
+/// subclass holds only how it turns them into an update.
+public class MomentOptimizer: Optimizer {
+    /// Decay of the first moment.
+    public let beta1: Float
+    /// Decay of the second moment (or of the infinity norm, for Adamax).
+    public let beta2: Float
+    /// ε̂, added to the denominator.
+    public let epsilon: Float
+
+    init(learningRate: LearningRate, beta1: Float, beta2: Float, epsilon: Float, clipNorm: Float?, clipValue: Float?,
+         globalClipNorm: Float?, weightDecay: Float?) {
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        super.init(learningRate: learningRate, clipNorm: clipNorm, clipValue: clipValue,
+                   globalClipNorm: globalClipNorm, weightDecay: weightDecay)
+    }
+
+    func updateFirstMoment(_ m: inout Tensor, _ g: Tensor) { m = m + (g - m) * (1 - beta1) }
+    func updateSecondMoment(_ v: inout Tensor, _ g: Tensor) { v = v + (square(g) - v) * (1 - beta2) }
+
+    public override var options: [String: ConfigValue] {
+        ["beta_1": .float(beta1), "beta_2": .float(beta2), "epsilon": .float(epsilon)]
+    }
 }

@@ -26,7 +26,7 @@ extension Model {
             let wb = sampleWeight.map { $0.reshaped(to: [-1]).slice(range) }
             let prediction = self(xb, training: false)
             let value = objective(loss, yb, prediction, sampleWeight: wb).scalar
-            lossTracker.update(Tensor([0]), Tensor(repeating: value, shape: [range.count]))
+            lossTracker.add(value, weight: Float(range.count))
             metrics.forEach { $0.update(yb, prediction, sampleWeight: wb) }
             try callbacks.forEach { try $0.onTestBatchEnd(batch, logs: Model.logs(loss: lossTracker, metrics: metrics)) }
         }

@@ -97,7 +97,7 @@ extension Model {
                 let xb = x.gathering(rows: rows), yb = y.gathering(rows: rows)
                 let wb = weights.map { $0.reshaped(to: [-1]).gathering(rows: rows) }
                 let (value, prediction) = trainStep(xb, yb, sampleWeight: wb, optimizer: optimizer, loss: loss)
-                lossTracker.update(Tensor([0]), Tensor(repeating: value, shape: [rows.count]))
+                lossTracker.add(value, weight: Float(rows.count))
                 metrics.forEach { $0.update(yb, prediction, sampleWeight: wb) }
                 let logs = Model.logs(loss: lossTracker, metrics: metrics)
                 try all.forEach { try $0.onTrainBatchEnd(batch, logs: logs) }

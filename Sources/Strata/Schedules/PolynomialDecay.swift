@@ -1,0 +1,32 @@
+import Foundation
+
+/// `(initial − end) · (1 − step/decaySteps)^power + end` (Keras `PolynomialDecay`). Without
+/// `cycle` the step stops at `decaySteps`; with it, `decaySteps` grows to the next multiple.
+public struct PolynomialDecay: LearningRateSchedule {
+    public let initialLearningRate: Float, decaySteps: Int, endLearningRate: Float, power: Float, cycle: Bool
+
+    /// Creates the schedule (Keras defaults: end 1e-4, power 1, no cycle).
+    public init(initialLearningRate: Float, decaySteps: Int, endLearningRate: Float = 1e-4, power: Float = 1, cycle: Bool = false) {
+        precondition(decaySteps > 0, "PolynomialDecay: decaySteps must be positive")
+        (self.initialLearningRate, self.decaySteps, self.endLearningRate, self.power, self.cycle) =
+            (initialLearningRate, decaySteps, endLearningRate, power, cycle)
+    }
+
+    public func callAsFunction(_ step: Int) -> Float {
+        var steps = Double(decaySteps), p = Double(step)
+        if cycle {
+            let multiplier = p == 0 ? 1 : (p / steps).rounded(.up)
+            steps *= multiplier
+        } else {
+            p = Swift.min(p, steps)
+        }
+        let fraction = Foundation.pow(1 - p / steps, Double(power))
+        return Float(Double(initialLearningRate - endLearningRate) * fraction) + endLearningRate
+    }
+
+    public var config: ConfigValue {
+        .object(["class_name": .string("PolynomialDecay"), "config": .object([
+            "initial_learning_rate": .float(initialLearningRate), "decay_steps": .int(decaySteps),
+            "end_learning_rate": .float(endLearningRate), "power": .float(power), "cycle": .bool(cycle)])])
+    }
+}
