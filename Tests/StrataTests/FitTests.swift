@@ -7,8 +7,9 @@ import Testing
 struct FitTests {
     @Test func learnsXOR() throws {
         try Random.withSeed(1) {
-            let x = Tensor(rows: [[0, 0], [0, 1], [1, 0], [1, 1]])
-            let y = Tensor(shape: [4, 1], scalars: [0, 1, 1, 0])
+            // Plain arrays are accepted as well as tensors.
+            let x: [[Float]] = [[0, 0], [0, 1], [1, 0], [1, 1]]
+            let y: [Float] = [0, 1, 1, 0]
             let model = Sequential {
                 Dense(8, activation: .tanh, inputShape: [2])
                 Dense(1, activation: .sigmoid)

@@ -3,8 +3,9 @@ extension Model {
     /// `evaluate`). The loss includes regularization penalties, as in training.
     ///
     ///     let result = try model.evaluate(testImages, testLabels)   // ["loss": …, "accuracy": …]
-    public func evaluate(_ x: Tensor, _ y: Tensor, batchSize: Int = 32, sampleWeight: Tensor? = nil,
-                         callbacks: [Callback] = []) throws -> Logs {
+    public func evaluate(_ x: some TensorConvertible, _ y: some TensorConvertible, batchSize: Int = 32,
+                         sampleWeight: Tensor? = nil, callbacks: [Callback] = []) throws -> Logs {
+        let (x, y) = (x.tensor, y.tensor)
         let (_, loss) = try compiled(for: "evaluate")
         try TrainingData.validate(x, y, sampleWeight: sampleWeight, operation: "evaluate")
         guard batchSize >= 1 else {
@@ -36,7 +37,8 @@ extension Model {
     }
 
     /// The model's outputs for `x`, computed in inference mode in batches (Keras' `predict`).
-    public func predict(_ x: Tensor, batchSize: Int = 32, callbacks: [Callback] = []) throws -> Tensor {
+    public func predict(_ x: some TensorConvertible, batchSize: Int = 32, callbacks: [Callback] = []) throws -> Tensor {
+        let x = x.tensor
         try TrainingData.validate(x, nil, sampleWeight: nil, operation: "predict")
         guard batchSize >= 1 else {
             throw StrataError.invalidArgument("batchSize is \(batchSize)", context: "predict", expected: "≥ 1")

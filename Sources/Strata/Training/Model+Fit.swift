@@ -29,11 +29,12 @@ extension Model {
     ///   - stepsPerEpoch: batches per epoch (default: all).
     @discardableResult
     public func fit(
-        _ x: Tensor, _ y: Tensor, batchSize: Int = 32, epochs: Int = 1, verbose: Verbosity = .oneLinePerEpoch,
+        _ x: some TensorConvertible, _ y: some TensorConvertible, batchSize: Int = 32, epochs: Int = 1, verbose: Verbosity = .oneLinePerEpoch,
         callbacks: [Callback] = [], validationSplit: Float = 0, validationData: (x: Tensor, y: Tensor)? = nil,
         shuffle: Bool = true, classWeight: [Int: Float]? = nil, sampleWeight: Tensor? = nil,
         initialEpoch: Int = 0, stepsPerEpoch: Int? = nil
     ) throws -> History {
+        let (x, y) = (x.tensor, y.tensor)
         let (optimizer, loss) = try compiled(for: "fit")
         try TrainingData.validate(x, y, sampleWeight: sampleWeight, operation: "fit")
         guard batchSize >= 1 else {

@@ -92,6 +92,40 @@ enum TrainingData {
     }
 }
 
+/// Anything `fit`, `evaluate` and `predict` accept as inputs or targets: tensors, and for
+/// convenience `[Float]` (one value per sample), `[[Float]]` (one row per sample) and `[Int]`
+/// (class labels).
+public protocol TensorConvertible {
+    /// The values as a tensor whose first axis is the sample axis.
+    var tensor: Tensor { get }
+}
+
+extension Tensor: TensorConvertible {
+    public var tensor: Tensor { self }
+}
+
+extension Array: TensorConvertible where Element: TensorElementConvertible {
+    public var tensor: Tensor { Element.tensor(from: self) }
+}
+
+/// Element types whose arrays convert to tensors.
+public protocol TensorElementConvertible {
+    /// The tensor of an array of these.
+    static func tensor(from array: [Self]) -> Tensor
+}
+
+extension Float: TensorElementConvertible {
+    public static func tensor(from array: [Float]) -> Tensor { Tensor(array) }
+}
+
+extension Int: TensorElementConvertible {
+    public static func tensor(from array: [Int]) -> Tensor { Tensor(labels: array) }
+}
+
+extension Array: TensorElementConvertible where Element == Float {
+    public static func tensor(from array: [[Float]]) -> Tensor { Tensor(rows: array) }
+}
+
 extension Tensor {
     /// Labels as a `[n]` tensor of class numbers.
     public init(labels: [Int]) { self.init(labels.map(Float.init)) }
