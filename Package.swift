@@ -15,8 +15,10 @@ let package = Package(
     targets: [
         // Hot loops over raw float buffers with runtime CPU dispatch; no model logic.
         .target(name: "CStrataKernels"),
+        // System zlib (Debian: zlib1g-dev; macOS: in the SDK) for gzip'd IDX files.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
         .target(name: "StrataCore", dependencies: ["CStrataKernels"]),
-        .target(name: "Strata", dependencies: ["StrataCore"]),
+        .target(name: "Strata", dependencies: ["StrataCore", "CZlib"]),
         .executableTarget(name: "strata", dependencies: [
             "Strata",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -22,6 +22,8 @@ public final class EarlyStopping: Callback {
     public let restoreBestWeights: Bool
     /// Epochs to ignore at the start (warm-up).
     public let startFromEpoch: Int
+    /// Whether to announce the stop and the restore, as Keras' `verbose=1`.
+    public let verbose: Bool
 
     /// Epochs waited since the last improvement.
     public private(set) var wait = 0
@@ -36,7 +38,8 @@ public final class EarlyStopping: Callback {
 
     /// Creates the callback with Keras 3's defaults.
     public init(monitor: String = "val_loss", minDelta: Float = 0, patience: Int = 0, mode: MonitorMode = .auto,
-                baseline: Float? = nil, restoreBestWeights: Bool = false, startFromEpoch: Int = 0) {
+                baseline: Float? = nil, restoreBestWeights: Bool = false, startFromEpoch: Int = 0, verbose: Bool = false) {
+        self.verbose = verbose
         self.monitor = monitor
         self.minDelta = minDelta
         self.patience = patience
@@ -80,6 +83,10 @@ public final class EarlyStopping: Callback {
     }
 
     public override func onTrainEnd(logs: Logs) throws {
-        if restoreBestWeights, let bestWeights { try model?.setWeights(bestWeights) }
+        if stoppedEpoch > 0 && verbose { print("Epoch \(stoppedEpoch + 1): early stopping") }
+        if restoreBestWeights, let bestWeights {
+            if verbose { print("Restoring model weights from the end of the best epoch: \(bestEpoch + 1).") }
+            try model?.setWeights(bestWeights)
+        }
     }
 }

@@ -31,6 +31,8 @@ public final class ModelCheckpoint: Callback {
     public let saveFrequency: Frequency
     /// The value to beat before the first save, when saving only the best.
     public let initialValueThreshold: Float?
+    /// Whether to announce saves and non-improvements, as Keras' `verbose=1`.
+    public let verbose: Bool
     /// The best monitored value so far.
     public private(set) var best: Float = .nan
     /// Paths written, in order.
@@ -41,7 +43,9 @@ public final class ModelCheckpoint: Callback {
 
     /// Creates the callback with Keras 3's defaults.
     public init(_ filepath: String, monitor: String = "val_loss", saveBestOnly: Bool = false, saveWeightsOnly: Bool = false,
-                mode: MonitorMode = .auto, saveFreq: Frequency = .epoch, initialValueThreshold: Float? = nil) {
+                mode: MonitorMode = .auto, saveFreq: Frequency = .epoch, initialValueThreshold: Float? = nil,
+                verbose: Bool = false) {
+        self.verbose = verbose
         self.filepath = filepath
         self.monitor = monitor
         self.saveBestOnly = saveBestOnly
@@ -73,11 +77,21 @@ public final class ModelCheckpoint: Callback {
     }
 
     private func save(epoch: Int, logs: Logs) throws {
-        if let monitor = resolved {
-            guard let current = monitor.value(in: logs), monitor.isImprovement(current, over: best) else { return }
-            best = current
-        }
         let path = try ModelCheckpoint.format(filepath, epoch: epoch + 1, logs: logs)
+        if let monitor = resolved {
+            guard let current = monitor.value(in: logs) else { return }
+            guard monitor.isImprovement(current, over: best) else {
+                if verbose { print("Epoch \(epoch + 1): \(monitor.quantity) did not improve from \(String(format: "%.5f", best))") }
+                return
+            }
+            if verbose {
+                print("Epoch \(epoch + 1): \(monitor.quantity) improved from \(String(format: "%.5f", best)) to "
+                      + "\(String(format: "%.5f", current)), saving model to \(path)")
+            }
+            best = current
+        } else if verbose {
+            print("Epoch \(epoch + 1): saving model to \(path)")
+        }
         try model?.saveWeights(to: path)
         savedPaths.append(path)
     }

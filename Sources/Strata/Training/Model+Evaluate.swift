@@ -3,27 +3,27 @@ extension Model {
     /// `evaluate`). The loss includes regularization penalties, as in training.
     ///
     ///     let result = try model.evaluate(testImages, testLabels)   // ["loss": …, "accuracy": …]
-    public func evaluate(_ x: some TensorConvertible, _ y: some TensorConvertible, batchSize: Int = 32,
+    public func evaluate(_ x: some SampleConvertible, _ y: some SampleConvertible, batchSize: Int = 32,
                          sampleWeight: Tensor? = nil, callbacks: [Callback] = []) throws -> Logs {
-        let (x, y) = (x.tensor, y.tensor)
+        let (x, y) = (x.samples, y.samples.tensor)
         let (_, loss) = try compiled(for: "evaluate")
-        try TrainingData.validate(x, y, sampleWeight: sampleWeight, operation: "evaluate")
+        try TrainingData.validate(x, y.samples, sampleWeight: sampleWeight, operation: "evaluate")
         guard batchSize >= 1 else {
             throw StrataError.invalidArgument("batchSize is \(batchSize)", context: "evaluate", expected: "≥ 1")
         }
-        try build(inputShape: Array(x.shape.dropFirst()))
-        let outputShape = try self.outputShape(for: Array(x.shape.dropFirst()))
+        try build(inputShape: x.sampleShape)
+        let outputShape = try self.outputShape(for: x.sampleShape)
         try TrainingData.validateTargets(y, outputShape: outputShape, loss: loss, operation: "evaluate")
         for callback in callbacks where callback.model == nil { callback.model = self }
 
         let lossTracker = MeanMetric.mean(name: "loss")
         let metrics = self.metrics.map { $0.make(targetShape: y.shape, predictionShape: [batchSize] + outputShape) }
         try callbacks.forEach { try $0.onTestBegin(logs: [:]) }
-        let samples = x.shape[0]
+        let samples = x.count
         for (batch, start) in stride(from: 0, to: samples, by: batchSize).enumerated() {
             let range = start..<Swift.min(samples, start + batchSize)
             try callbacks.forEach { try $0.onTestBatchBegin(batch, logs: [:]) }
-            let xb = x.slice(range), yb = y.slice(range)
+            let xb = x.slice(range).tensor, yb = y.slice(range)
             let wb = sampleWeight.map { $0.reshaped(to: [-1]).slice(range) }
             let prediction = self(xb, training: false)
             let value = objective(loss, yb, prediction, sampleWeight: wb).scalar
@@ -37,18 +37,18 @@ extension Model {
     }
 
     /// The model's outputs for `x`, computed in inference mode in batches (Keras' `predict`).
-    public func predict(_ x: some TensorConvertible, batchSize: Int = 32, callbacks: [Callback] = []) throws -> Tensor {
-        let x = x.tensor
+    public func predict(_ x: some SampleConvertible, batchSize: Int = 32, callbacks: [Callback] = []) throws -> Tensor {
+        let x = x.samples
         try TrainingData.validate(x, nil, sampleWeight: nil, operation: "predict")
         guard batchSize >= 1 else {
             throw StrataError.invalidArgument("batchSize is \(batchSize)", context: "predict", expected: "≥ 1")
         }
-        try build(inputShape: Array(x.shape.dropFirst()))
+        try build(inputShape: x.sampleShape)
         for callback in callbacks where callback.model == nil { callback.model = self }
         try callbacks.forEach { try $0.onPredictBegin(logs: [:]) }
-        let samples = x.shape[0]
+        let samples = x.count
         let outputs = stride(from: 0, to: samples, by: batchSize).map { start in
-            self(x.slice(start..<Swift.min(samples, start + batchSize)), training: false)
+            self(x.slice(start..<Swift.min(samples, start + batchSize)).tensor, training: false)
         }
         try callbacks.forEach { try $0.onPredictEnd(logs: [:]) }
         return outputs.count == 1 ? outputs[0] : Tensor.concatenate(outputs, axis: 0)

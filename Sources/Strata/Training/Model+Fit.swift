@@ -1,13 +1,13 @@
 import Foundation
 
 extension Model {
-    /// How much `fit` prints.
+    /// How much `fit` prints (Keras' `verbose` 0, 1, 2).
     public enum Verbosity: Sendable {
-        /// Nothing.
+        /// Nothing (0).
         case silent
-        /// A progress line per epoch (the bar arrives with the CLI work).
+        /// A bar redrawn in place on a terminal; one line per epoch when output is not a terminal (1).
         case progressBar
-        /// One line per epoch.
+        /// One line per epoch (2).
         case oneLinePerEpoch
     }
 
@@ -29,14 +29,15 @@ extension Model {
     ///   - stepsPerEpoch: batches per epoch (default: all).
     @discardableResult
     public func fit(
-        _ x: some TensorConvertible, _ y: some TensorConvertible, batchSize: Int = 32, epochs: Int = 1, verbose: Verbosity = .oneLinePerEpoch,
-        callbacks: [Callback] = [], validationSplit: Float = 0, validationData: (x: Tensor, y: Tensor)? = nil,
+        _ x: some SampleConvertible, _ y: some SampleConvertible, batchSize: Int = 32, epochs: Int = 1, verbose: Verbosity = .progressBar,
+        callbacks: [Callback] = [], validationSplit: Float = 0,
+        validationData: (x: any SampleConvertible, y: any SampleConvertible)? = nil,
         shuffle: Bool = true, classWeight: [Int: Float]? = nil, sampleWeight: Tensor? = nil,
         initialEpoch: Int = 0, stepsPerEpoch: Int? = nil
     ) throws -> History {
-        let (x, y) = (x.tensor, y.tensor)
+        let (x, y) = (x.samples, y.samples.tensor)
         let (optimizer, loss) = try compiled(for: "fit")
-        try TrainingData.validate(x, y, sampleWeight: sampleWeight, operation: "fit")
+        try TrainingData.validate(x, y.samples, sampleWeight: sampleWeight, operation: "fit")
         guard batchSize >= 1 else {
             throw StrataError.invalidArgument("batchSize is \(batchSize)", context: "fit", expected: "≥ 1")
         }
@@ -50,8 +51,8 @@ extension Model {
         if let stepsPerEpoch, stepsPerEpoch < 1 {
             throw StrataError.invalidArgument("stepsPerEpoch is \(stepsPerEpoch)", context: "fit", expected: "≥ 1")
         }
-        try build(inputShape: Array(x.shape.dropFirst()))
-        let outputShape = try self.outputShape(for: Array(x.shape.dropFirst()))
+        try build(inputShape: x.sampleShape)
+        let outputShape = try self.outputShape(for: x.sampleShape)
         try TrainingData.validateTargets(y, outputShape: outputShape, loss: loss, operation: "fit")
 
         var weights = sampleWeight
@@ -61,9 +62,9 @@ extension Model {
         }
 
         // Keras: the validation split is the last fraction, taken before shuffling.
-        let samples = x.shape[0]
+        let samples = x.count
         let trainCount = validationSplit > 0 ? Int((Double(samples) * Double(1 - validationSplit)).rounded(.up)) : samples
-        var validation = validationData
+        var validation = validationData.map { (x: $0.x.samples, y: $0.y.samples.tensor) }
         if validation == nil, trainCount < samples {
             validation = (x.slice(trainCount..<samples), y.slice(trainCount..<samples))
         }
@@ -72,13 +73,19 @@ extension Model {
                                               context: "fit", expected: "a smaller split or more data")
         }
         if let validation {
-            try TrainingData.validate(validation.x, validation.y, sampleWeight: nil, operation: "fit (validation data)")
+            try TrainingData.validate(validation.x, validation.y.samples, sampleWeight: nil, operation: "fit (validation data)")
             try TrainingData.validateTargets(validation.y, outputShape: outputShape, loss: loss, operation: "fit (validation data)")
         }
 
+        // The progress line comes before the user's callbacks, so their announcements follow it.
         let history = History()
-        var all: [Callback] = [history] + callbacks
-        if verbose != .silent { all.append(ProgressLogger(epochs: epochs)) }
+        var all: [Callback] = [history]
+        let steps = Swift.min((trainCount + batchSize - 1) / batchSize, stepsPerEpoch ?? .max)
+        if verbose != .silent {
+            all.append(ProgressBar(epochs: epochs, stepsPerEpoch: steps,
+                                   inPlace: verbose == .progressBar && ProgressBar.standardOutputIsTerminal))
+        }
+        all += callbacks
         for callback in all { callback.model = self }
         let metrics = self.metrics.map { $0.make(targetShape: y.shape, predictionShape: [batchSize] + outputShape) }
         let lossTracker = MeanMetric.mean(name: "loss")
@@ -95,7 +102,7 @@ extension Model {
             for batch in 0..<Swift.min(batches, stepsPerEpoch ?? batches) {
                 let rows = Array(order[(batch * batchSize)..<Swift.min(trainCount, (batch + 1) * batchSize)])
                 try all.forEach { try $0.onTrainBatchBegin(batch, logs: [:]) }
-                let xb = x.gathering(rows: rows), yb = y.gathering(rows: rows)
+                let xb = x.gather(rows), yb = y.gathering(rows: rows)
                 let wb = weights.map { $0.reshaped(to: [-1]).gathering(rows: rows) }
                 let (value, prediction) = trainStep(xb, yb, sampleWeight: wb, optimizer: optimizer, loss: loss)
                 lossTracker.add(value, weight: Float(rows.count))
@@ -122,7 +129,7 @@ extension Model {
     @discardableResult
     public func trainOnBatch(_ x: Tensor, _ y: Tensor, sampleWeight: Tensor? = nil) throws -> Logs {
         let (optimizer, loss) = try compiled(for: "trainOnBatch")
-        try TrainingData.validate(x, y, sampleWeight: sampleWeight, operation: "trainOnBatch")
+        try TrainingData.validate(x.samples, y.samples, sampleWeight: sampleWeight, operation: "trainOnBatch")
         try build(inputShape: Array(x.shape.dropFirst()))
         try TrainingData.validateTargets(y, outputShape: try outputShape(for: Array(x.shape.dropFirst())), loss: loss,
                                          operation: "trainOnBatch")

@@ -1,21 +1,21 @@
 /// Checks of `fit`/`evaluate` inputs, each failing with a `StrataError` that says what is wrong
 /// and where — before any training starts.
 enum TrainingData {
-    static func validate(_ x: Tensor, _ y: Tensor?, sampleWeight: Tensor?, operation: String) throws {
-        guard x.rank >= 1, x.shape[0] > 0 else {
+    static func validate(_ x: Samples, _ y: Samples?, sampleWeight: Tensor?, operation: String) throws {
+        guard x.count > 0 else {
             throw StrataError.invalidArgument("x is empty (shape \(x.shape))", context: operation, expected: "at least one sample")
         }
-        try requireFinite(x, "x", operation)
+        if let floats = x.floats { try requireFinite(floats, "x", operation) }
         if let y {
-            guard y.rank >= 1, y.shape[0] == x.shape[0] else {
-                throw StrataError.shapeMismatch("x has \(x.shape[0]) samples but y has \(y.rank == 0 ? 0 : y.shape[0])",
+            guard y.count == x.count else {
+                throw StrataError.shapeMismatch("x has \(x.count) samples but y has \(y.count)",
                                                 context: operation, expected: "the same number of samples")
             }
-            try requireFinite(y, "y", operation)
+            if let floats = y.floats { try requireFinite(floats, "y", operation) }
         }
         if let sampleWeight {
-            guard sampleWeight.count == x.shape[0] else {
-                throw StrataError.shapeMismatch("sampleWeight has \(sampleWeight.count) values for \(x.shape[0]) samples",
+            guard sampleWeight.count == x.count else {
+                throw StrataError.shapeMismatch("sampleWeight has \(sampleWeight.count) values for \(x.count) samples",
                                                 context: operation, expected: "one weight per sample")
             }
             try requireFinite(sampleWeight, "sampleWeight", operation)
@@ -90,40 +90,6 @@ enum TrainingData {
         }
         return order
     }
-}
-
-/// Anything `fit`, `evaluate` and `predict` accept as inputs or targets: tensors, and for
-/// convenience `[Float]` (one value per sample), `[[Float]]` (one row per sample) and `[Int]`
-/// (class labels).
-public protocol TensorConvertible {
-    /// The values as a tensor whose first axis is the sample axis.
-    var tensor: Tensor { get }
-}
-
-extension Tensor: TensorConvertible {
-    public var tensor: Tensor { self }
-}
-
-extension Array: TensorConvertible where Element: TensorElementConvertible {
-    public var tensor: Tensor { Element.tensor(from: self) }
-}
-
-/// Element types whose arrays convert to tensors.
-public protocol TensorElementConvertible {
-    /// The tensor of an array of these.
-    static func tensor(from array: [Self]) -> Tensor
-}
-
-extension Float: TensorElementConvertible {
-    public static func tensor(from array: [Float]) -> Tensor { Tensor(array) }
-}
-
-extension Int: TensorElementConvertible {
-    public static func tensor(from array: [Int]) -> Tensor { Tensor(labels: array) }
-}
-
-extension Array: TensorElementConvertible where Element == Float {
-    public static func tensor(from array: [[Float]]) -> Tensor { Tensor(rows: array) }
 }
 
 extension Tensor {

@@ -1,0 +1,2 @@
+// System zlib, for reading gzip-compressed IDX files.
+#include <zlib.h>

@@ -1,0 +1,117 @@
+import Foundation
+
+/// Keras 3's progress output.
+///
+/// On a terminal: `Epoch 3/20`, then a bar redrawn in place at most ten times a second —
+/// `1200/1875 ━━━━━━━━━━━━━━━━━━━━ 1s 1ms/step - accuracy: 0.8812 - loss: 0.3290` (the part still
+/// to come dimmed) with the time
+/// left — and, when the epoch ends, the elapsed time and the validation values. When standard
+/// output is not a terminal (CI logs), or with `oneLinePerEpoch`, one line per epoch. At the end
+/// of training, a sparkline of each value across the epochs.
+final class ProgressBar: Callback {
+    private let epochs: Int
+    private let inPlace: Bool
+    private let print: (String) -> Void
+    private var steps = 0
+    private var epochStart = DispatchTime.now()
+    private var lastDraw: UInt64 = 0
+    private var history: [String: [Float]] = [:]
+
+    /// `inPlace` redraws the bar during the epoch (terminals); `print` writes a finished line.
+    init(epochs: Int, stepsPerEpoch: Int, inPlace: Bool, print: @escaping (String) -> Void = { Swift.print($0) }) {
+        self.epochs = epochs
+        self.steps = stepsPerEpoch
+        self.inPlace = inPlace
+        self.print = print
+    }
+
+    /// Whether standard output is an interactive terminal.
+    static var standardOutputIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
+
+    override func onTrainBegin(logs: Logs) throws { history = [:] }
+
+    override func onEpochBegin(_ epoch: Int, logs: Logs) throws {
+        epochStart = DispatchTime.now()
+        lastDraw = 0
+        print("Epoch \(epoch + 1)/\(epochs)")
+    }
+
+    override func onTrainBatchEnd(_ batch: Int, logs: Logs) throws {
+        guard inPlace else { return }
+        let now = DispatchTime.now().uptimeNanoseconds
+        guard now - lastDraw >= 100_000_000 || batch + 1 == steps else { return }
+        lastDraw = now
+        let elapsed = Double(now - epochStart.uptimeNanoseconds) / 1e9
+        let perStep = elapsed / Double(batch + 1)
+        let left = perStep * Double(steps - batch - 1)
+        let line = "\(Self.counter(batch + 1, steps)) \(Self.bar(batch + 1, of: steps)) \(Self.duration(left)) "
+            + "\(Self.stepTime(perStep))" + Self.values(logs)
+        FileHandle.standardOutput.write(Data(("\r" + line + "\u{1B}[K").utf8))
+    }
+
+    override func onEpochEnd(_ epoch: Int, logs: Logs) throws {
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - epochStart.uptimeNanoseconds) / 1e9
+        let perStep = elapsed / Double(Swift.max(steps, 1))
+        let line = inPlace
+            ? "\(Self.counter(steps, steps)) \(Self.bar(steps, of: steps)) \(Self.duration(elapsed)) \(Self.stepTime(perStep))"
+            : "\(steps)/\(steps) - \(Self.duration(elapsed)) - \(Self.stepTime(perStep))"
+        if inPlace { FileHandle.standardOutput.write(Data("\r".utf8)) }
+        print(line + Self.values(logs) + (inPlace ? "\u{1B}[K" : ""))
+        for (key, value) in logs { history[key, default: []].append(value) }
+    }
+
+    override func onTrainEnd(logs: Logs) throws {
+        guard history.values.contains(where: { $0.count > 1 }) else { return }
+        for key in history.keys.sorted() where key != "learning_rate" {
+            print("\(key.padding(toLength: 14, withPad: " ", startingAt: 0)) \(Sparkline.draw(history[key]!))")
+        }
+    }
+
+    // MARK: - Formatting
+
+    private static func counter(_ step: Int, _ steps: Int) -> String {
+        let width = String(steps).count
+        return String(repeating: " ", count: Swift.max(0, width - String(step).count)) + "\(step)/\(steps)"
+    }
+
+    /// 20 cells: `━` done, `╺` the head, `━` in a dimmer tone for the rest (rendered with ANSI).
+    static func bar(_ step: Int, of steps: Int) -> String {
+        let done = steps == 0 ? 20 : Swift.min(20, step * 20 / steps)
+        if done == 20 { return String(repeating: "━", count: 20) }
+        return String(repeating: "━", count: done) + "\u{1B}[2m" + String(repeating: "━", count: 20 - done) + "\u{1B}[0m"
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        seconds < 1 ? String(format: "%.0fms", seconds * 1000)
+            : seconds < 60 ? String(format: "%.0fs", seconds) : String(format: "%.0fm%02.0fs", (seconds / 60).rounded(.down), seconds.truncatingRemainder(dividingBy: 60))
+    }
+
+    static func stepTime(_ seconds: Double) -> String {
+        seconds < 1e-3 ? String(format: "%.0fus/step", seconds * 1e6)
+            : seconds < 1 ? String(format: "%.0fms/step", seconds * 1000) : String(format: "%.0fs/step", seconds)
+    }
+
+    /// ` - accuracy: 0.8812 - loss: 0.3290 - val_accuracy: …` in Keras 3's (alphabetical) order.
+    static func values(_ logs: Logs) -> String {
+        logs.keys.sorted().map { key in
+            " - \(key): " + (key == "learning_rate" ? String(format: "%.4g", logs[key]!) : String(format: "%.4f", logs[key]!))
+        }.joined()
+    }
+}
+
+/// Unicode sparklines: one block character per value, scaled between the minimum and maximum.
+enum Sparkline {
+    static let blocks = Array("▁▂▃▄▅▆▇█")
+
+    static func draw(_ values: [Float]) -> String {
+        let finite = values.filter(\.isFinite)
+        guard let low = finite.min(), let high = finite.max() else { return "" }
+        let span = high - low
+        let line = values.map { value -> Character in
+            guard value.isFinite else { return "·" }
+            let level = span == 0 ? 0 : Int(((value - low) / span * Float(blocks.count - 1)).rounded())
+            return blocks[level]
+        }
+        return String(line) + String(format: "  %.4g → %.4g", values.first ?? 0, values.last ?? 0)
+    }
+}

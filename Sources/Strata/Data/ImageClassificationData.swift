@@ -1,0 +1,121 @@
+import Foundation
+
+/// One split of an image-classification data set: images kept as bytes (converted to floats in
+/// [0, 1] one batch at a time) and integer labels.
+public struct LabeledImages {
+    /// The images, `[count] + imageShape`, as bytes scaled by 1/255 when read.
+    public let images: Samples
+    /// Class numbers, `[count]`.
+    public let labels: Tensor
+    /// The raw label bytes.
+    public let labelBytes: [UInt8]
+
+    /// Number of images.
+    public var count: Int { images.count }
+}
+
+/// A data set of labeled images with train and test splits and class names.
+///
+///     let data = try FashionMNIST.load()
+///     try model.fit(data.train.images, data.train.labels, epochs: 30)
+public struct ImageClassificationData {
+    /// The training split.
+    public let train: LabeledImages
+    /// The test split.
+    public let test: LabeledImages
+    /// Name of each class, by class number.
+    public let classNames: [String]
+    /// The folder the files were read from.
+    public let directory: String
+}
+
+/// Finds and reads MNIST-format data sets (four IDX files) from the places users keep them.
+enum MNISTFamily {
+    static let files = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+                        "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]
+
+    /// Where to look, in order: the explicit folder, `$STRATA_DATASETS/<name>`,
+    /// `~/.strata/datasets/<name>`, Keras' `~/.keras/datasets/<name>`, `/usr/share/datasets/<name>`.
+    static func searchPath(name: String, directory: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
+                           home: String = NSHomeDirectory()) -> [String] {
+        var places: [String] = []
+        if let directory { places.append(directory) }
+        if let root = environment["STRATA_DATASETS"], !root.isEmpty { places.append(root + "/" + name) }
+        places += [home + "/.strata/datasets/" + name, home + "/.keras/datasets/" + name, "/usr/share/datasets/" + name]
+        return places
+    }
+
+    /// The first folder of `places` holding the four files (plain or `.gz`), or nil.
+    static func locate(in places: [String]) -> String? {
+        places.first { folder in
+            files.allSatisfy { file(named: $0, in: folder) != nil }
+        }
+    }
+
+    /// `name` in `folder`, compressed or not.
+    static func file(named name: String, in folder: String) -> String? {
+        let compressed = folder + "/" + name
+        let plain = String(compressed.dropLast(3))
+        return [compressed, plain].first { FileManager.default.fileExists(atPath: $0) }
+    }
+
+    static func load(name: String, classNames: [String], installHint: String, directory: String?) throws -> ImageClassificationData {
+        let places = searchPath(name: name, directory: directory)
+        guard let folder = locate(in: places) else {
+            throw StrataError(kind: .io, message: "\(name) not found; looked in " + places.joined(separator: ", "),
+                              context: "\(name) loader",
+                              expected: "the four IDX files (\(files.joined(separator: ", "))) in one of those folders — \(installHint)")
+        }
+        func split(_ images: String, _ labels: String) throws -> LabeledImages {
+            let imagePath = file(named: images, in: folder)!, labelPath = file(named: labels, in: folder)!
+            let (imageDimensions, imageBytes) = try IDX.read(imagePath)
+            let (labelDimensions, labelBytes) = try IDX.read(labelPath)
+            guard imageDimensions.count == 3, labelDimensions == [imageDimensions[0]] else {
+                throw StrataError(kind: .invalidFile,
+                                  message: "images of dimensions \(imageDimensions) do not match labels of dimensions \(labelDimensions)",
+                                  context: labelPath, expected: "[n, rows, columns] images and [n] labels")
+            }
+            if let bad = labelBytes.firstIndex(where: { Int($0) >= classNames.count }) {
+                throw StrataError(kind: .invalidFile, message: "label \(labelBytes[bad]) at item \(bad) is not a class number",
+                                  context: labelPath, expected: "labels in 0..<\(classNames.count)")
+            }
+            return LabeledImages(images: Samples(bytes: imageBytes, sampleShape: Array(imageDimensions.dropFirst()), scale: 1 / 255),
+                                 labels: Tensor(labelBytes.map(Float.init)), labelBytes: labelBytes)
+        }
+        return ImageClassificationData(train: try split(files[0], files[1]), test: try split(files[2], files[3]),
+                                       classNames: classNames, directory: folder)
+    }
+}
+
+/// Fashion-MNIST (Xiao et al. 2017): 70,000 28 × 28 grayscale images of 10 kinds of clothing.
+public enum FashionMNIST {
+    /// The folder name used in every search location.
+    public static let name = "fashion-mnist"
+    /// The ten classes, by label.
+    public static let classNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                                    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+
+    /// Loads the data set from `directory`, or else from `$STRATA_DATASETS/fashion-mnist`,
+    /// `~/.strata/datasets/fashion-mnist`, `~/.keras/datasets/fashion-mnist` or Debian's
+    /// `/usr/share/datasets/fashion-mnist`. The error lists every place searched.
+    public static func load(directory: String? = nil) throws -> ImageClassificationData {
+        try MNISTFamily.load(name: name, classNames: classNames,
+                             installHint: "on Debian/Ubuntu: apt-get install dataset-fashion-mnist",
+                             directory: directory)
+    }
+}
+
+/// MNIST (LeCun et al. 1998): 70,000 28 × 28 grayscale images of handwritten digits.
+public enum MNIST {
+    /// The folder name used in every search location.
+    public static let name = "mnist"
+    /// The ten classes, by label.
+    public static let classNames = (0..<10).map(String.init)
+
+    /// Loads the data set from `directory` or the standard locations (see `FashionMNIST.load`).
+    public static func load(directory: String? = nil) throws -> ImageClassificationData {
+        try MNISTFamily.load(name: name, classNames: classNames,
+                             installHint: "download the four files from the MNIST site into ~/.strata/datasets/mnist",
+                             directory: directory)
+    }
+}

@@ -1,0 +1,157 @@
+import Foundation
+
+/// An SVG 1.1 line chart with no dependencies: title, axes with "nice" ticks, gridlines, a
+/// legend, several series (solid or dashed, with optional markers) and labeled vertical marker
+/// lines — what `History.plot` draws and the lab's reports embed.
+///
+///     var chart = LineChart(title: "Loss", xLabel: "epoch", yLabel: "loss")
+///     chart.add(LineChart.Series(name: "loss", x: epochs, y: losses))
+///     try chart.write(to: "loss.svg")
+public struct LineChart {
+    /// One line.
+    public struct Series {
+        public var name: String
+        public var points: [(x: Double, y: Double)]
+        public var color: String
+        public var dashed: Bool
+        public var markers: Bool
+
+        /// A series from parallel x and y values (non-finite points are skipped).
+        public init(name: String, x: [Double], y: [Double], color: String? = nil, dashed: Bool = false, markers: Bool = false) {
+            self.name = name
+            self.points = zip(x, y).filter { $0.0.isFinite && $0.1.isFinite }.map { ($0.0, $0.1) }
+            self.color = color ?? ""
+            self.dashed = dashed
+            self.markers = markers
+        }
+    }
+
+    /// A vertical line at `x` with a label (e.g. "best epoch").
+    public struct Marker {
+        public var x: Double
+        public var label: String
+        public var color: String
+
+        /// Creates a marker.
+        public init(x: Double, label: String, color: String = "#888888") {
+            (self.x, self.label, self.color) = (x, label, color)
+        }
+    }
+
+    public var title: String
+    public var xLabel: String
+    public var yLabel: String
+    public var width: Double
+    public var height: Double
+    public private(set) var series: [Series] = []
+    public private(set) var markers: [Marker] = []
+
+    /// The colors given to series in order when they have none.
+    public static let palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
+
+    /// Creates an empty chart.
+    public init(title: String, xLabel: String, yLabel: String, width: Double = 640, height: Double = 400) {
+        (self.title, self.xLabel, self.yLabel, self.width, self.height) = (title, xLabel, yLabel, width, height)
+    }
+
+    /// Adds a series (taking the next palette color when it has none).
+    public mutating func add(_ series: Series) {
+        var series = series
+        if series.color.isEmpty { series.color = Self.palette[self.series.count % Self.palette.count] }
+        self.series.append(series)
+    }
+
+    /// Adds a vertical marker line.
+    public mutating func add(_ marker: Marker) { markers.append(marker) }
+
+    /// "Nice" tick values covering `low...high`: steps of 1, 2 or 5 × 10ᵏ, about `count` of them.
+    public static func ticks(_ low: Double, _ high: Double, count: Int = 6) -> [Double] {
+        guard low.isFinite, high.isFinite else { return [] }
+        if low == high { return [low] }
+        let rough = (high - low) / Double(Swift.max(count - 1, 1))
+        let magnitude = pow(10, (log10(rough)).rounded(.down))
+        let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= rough } ?? 10 * magnitude
+        var values: [Double] = []
+        var value = (low / step).rounded(.down) * step
+        while value <= high + step * 1e-9 {
+            if value >= low - step * 1e-9 { values.append(abs(value) < step * 1e-9 ? 0 : value) }
+            value += step
+        }
+        return values
+    }
+
+    /// The chart as an SVG group placed at (`x`, `y`) — for composing several charts.
+    func group(x originX: Double, y originY: Double) -> String {
+        let left = 64.0, right = 16.0, top = 36.0, bottom = 48.0
+        let plotWidth = width - left - right, plotHeight = height - top - bottom
+        let allPoints = series.flatMap(\.points)
+        let xs = allPoints.map(\.x) + markers.map(\.x), ys = allPoints.map(\.y)
+        let xTicks = Self.ticks(xs.min() ?? 0, xs.max() ?? 1)
+        let yTicks = Self.ticks(ys.min() ?? 0, ys.max() ?? 1)
+        let xLow = Swift.min(xTicks.first ?? 0, xs.min() ?? 0), xHigh = Swift.max(xTicks.last ?? 1, xs.max() ?? 1)
+        let yLow = Swift.min(yTicks.first ?? 0, ys.min() ?? 0), yHigh = Swift.max(yTicks.last ?? 1, ys.max() ?? 1)
+        func px(_ v: Double) -> Double { left + (xHigh == xLow ? plotWidth / 2 : (v - xLow) / (xHigh - xLow) * plotWidth) }
+        func py(_ v: Double) -> Double { top + plotHeight - (yHigh == yLow ? plotHeight / 2 : (v - yLow) / (yHigh - yLow) * plotHeight) }
+        func number(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e6 ? String(Int(v)) : String(format: "%.3g", v) }
+
+        var out = ["<g transform=\"translate(\(f(originX)),\(f(originY)))\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">"]
+        out.append("<rect x=\"0\" y=\"0\" width=\"\(f(width))\" height=\"\(f(height))\" fill=\"white\"/>")
+        out.append("<text x=\"\(f(width / 2))\" y=\"22\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"bold\">\(escape(title))</text>")
+        for tick in yTicks {
+            out.append("<line x1=\"\(f(left))\" y1=\"\(f(py(tick)))\" x2=\"\(f(left + plotWidth))\" y2=\"\(f(py(tick)))\" stroke=\"#e5e5e5\"/>")
+            out.append("<text x=\"\(f(left - 6))\" y=\"\(f(py(tick) + 4))\" text-anchor=\"end\">\(number(tick))</text>")
+        }
+        for tick in xTicks {
+            out.append("<line x1=\"\(f(px(tick)))\" y1=\"\(f(top))\" x2=\"\(f(px(tick)))\" y2=\"\(f(top + plotHeight))\" stroke=\"#f0f0f0\"/>")
+            out.append("<text x=\"\(f(px(tick)))\" y=\"\(f(top + plotHeight + 16))\" text-anchor=\"middle\">\(number(tick))</text>")
+        }
+        out.append("<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(plotWidth))\" height=\"\(f(plotHeight))\" fill=\"none\" stroke=\"#333333\"/>")
+        out.append("<text x=\"\(f(left + plotWidth / 2))\" y=\"\(f(height - 10))\" text-anchor=\"middle\">\(escape(xLabel))</text>")
+        out.append("<text x=\"14\" y=\"\(f(top + plotHeight / 2))\" text-anchor=\"middle\" transform=\"rotate(-90 14 \(f(top + plotHeight / 2)))\">\(escape(yLabel))</text>")
+        for marker in markers {
+            out.append("<line x1=\"\(f(px(marker.x)))\" y1=\"\(f(top))\" x2=\"\(f(px(marker.x)))\" y2=\"\(f(top + plotHeight))\" stroke=\"\(marker.color)\" stroke-dasharray=\"2,3\"/>")
+            out.append("<text x=\"\(f(px(marker.x) + 4))\" y=\"\(f(top + 14))\" fill=\"\(marker.color)\">\(escape(marker.label))</text>")
+        }
+        for line in series where !line.points.isEmpty {
+            let path = line.points.map { "\(f(px($0.x))),\(f(py($0.y)))" }.joined(separator: " ")
+            out.append("<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(line.color)\" stroke-width=\"2\"\(line.dashed ? " stroke-dasharray=\"6,4\"" : "")/>")
+            if line.markers {
+                for point in line.points {
+                    out.append("<circle cx=\"\(f(px(point.x)))\" cy=\"\(f(py(point.y)))\" r=\"2.5\" fill=\"\(line.color)\"/>")
+                }
+            }
+        }
+        for (index, line) in series.enumerated() {
+            let y = top + 12 + Double(index) * 16, x = left + plotWidth - 130
+            out.append("<line x1=\"\(f(x))\" y1=\"\(f(y))\" x2=\"\(f(x + 22))\" y2=\"\(f(y))\" stroke=\"\(line.color)\" stroke-width=\"2\"\(line.dashed ? " stroke-dasharray=\"6,4\"" : "")/>")
+            out.append("<text x=\"\(f(x + 28))\" y=\"\(f(y + 4))\">\(escape(line.name))</text>")
+        }
+        out.append("</g>")
+        return out.joined(separator: "\n")
+    }
+
+    /// A complete SVG document of this chart.
+    public func svg() -> String { Self.document(width: width, height: height, body: group(x: 0, y: 0)) }
+
+    /// Writes `svg()` atomically.
+    public func write(to path: String) throws {
+        try AtomicFile.write(Data(svg().utf8), to: URL(fileURLWithPath: path))
+    }
+
+    static func document(width: Double, height: Double, body: String) -> String {
+        """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="\(f(width))" height="\(f(height))" viewBox="0 0 \(f(width)) \(f(height))">
+        \(body)
+        </svg>
+        """
+    }
+}
+
+private func f(_ v: Double) -> String { String(format: "%.1f", v) }
+
+/// Escapes text for XML.
+func escape(_ text: String) -> String {
+    text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+        .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+}

@@ -1,0 +1,130 @@
+import ArgumentParser
+import Foundation
+import Strata
+
+/// `strata demo`: the article's first example end to end on Fashion-MNIST.
+struct Demo: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train the article's batch-normalized MLP on Fashion-MNIST and report.",
+        discussion: """
+            Flatten → BatchNormalization → Dense(300, relu) → BatchNormalization → Dense(100, relu) \
+            → BatchNormalization → Dense(10, softmax), Adam, sparse categorical cross-entropy, 10 % \
+            validation split, early stopping on val_loss (restoring the best weights) and a checkpoint \
+            of the best val_accuracy. Writes best.safetensors, history.csv, history.svg and report.html.
+            """)
+
+    @Option(help: "Maximum number of epochs.") var epochs = 30
+    @Option(help: "Samples per gradient step.") var batchSize = 32
+    @Option(help: "Epochs without val_loss improvement before stopping.") var patience = 5
+    @Option(help: "Seed of all randomness (weights, shuffling).") var seed: UInt64 = 42
+    @Option(help: "Folder for the checkpoint, history, plot and report.") var output = "strata-demo"
+    @Option(help: "Folder holding the Fashion-MNIST IDX files (default: the standard places).") var data: String?
+
+    func validate() throws {
+        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
+        guard patience >= 0 else { throw ValidationError("--patience must be 0 or more") }
+    }
+
+    func run() throws {
+        let dataset = try FashionMNIST.load(directory: data)
+        print("Fashion-MNIST from \(dataset.directory): \(dataset.train.count) training and \(dataset.test.count) test images")
+        Random.seed(seed)
+
+        let model = Sequential {
+            Flatten(inputShape: [28, 28])
+            BatchNormalization()
+            Dense(300, activation: .relu)
+            BatchNormalization()
+            Dense(100, activation: .relu)
+            BatchNormalization()
+            Dense(10, activation: .softmax)
+        }
+        model.compile(optimizer: Adam(learningRate: 1e-3), loss: .sparseCategoricalCrossentropy, metrics: [.accuracy])
+        model.summary()
+
+        let folder = URL(fileURLWithPath: output)
+        let checkpointPath = folder.appendingPathComponent("best.safetensors").path
+        let started = Date()
+        let history = try model.fit(
+            dataset.train.images, dataset.train.labels, batchSize: batchSize, epochs: epochs,
+            callbacks: [
+                EarlyStopping(monitor: "val_loss", patience: patience, restoreBestWeights: true, verbose: true),
+                ModelCheckpoint(checkpointPath, monitor: "val_accuracy", saveBestOnly: true, verbose: true),
+            ],
+            validationSplit: 0.1)
+        let trainingSeconds = Date().timeIntervalSince(started)
+
+        let result = try model.evaluate(dataset.test.images, dataset.test.labels, batchSize: 1000)
+        let predictions = try model.predict(dataset.test.images, batchSize: 1000).argmax(axis: 1).scalars.map { Int($0) }
+        let truth = dataset.test.labelBytes.map(Int.init)
+        let confusion = ConfusionMatrix(truth: truth, predictions: predictions, classes: FashionMNIST.classNames.count)
+        let testAccuracy = result["accuracy"] ?? 0
+        print(String(format: "\nTest accuracy: %.2f %%  (test loss %.4f, %d epochs, %.0f s of training)",
+                     100 * testAccuracy, result["loss"] ?? .nan, history.epochs.count, trainingSeconds))
+        print(confusion.text(classNames: FashionMNIST.classNames))
+
+        let historyCSV = folder.appendingPathComponent("history.csv").path
+        let plot = folder.appendingPathComponent("history.svg").path
+        let reportPath = folder.appendingPathComponent("report.html").path
+        try history.writeCSV(to: historyCSV)
+        try history.plot(to: plot, plannedEpochs: epochs)
+        var report = HTMLReport(title: "Strata demo: a batch-normalized MLP on Fashion-MNIST")
+        report.paragraph(String(format: "Test accuracy %.2f %% on the 10,000 test images after %d epochs (%.0f s of training).",
+                                100 * testAccuracy, history.epochs.count, trainingSeconds))
+        report.heading("Training")
+        report.svg(history.chartSVG(plannedEpochs: epochs))
+        report.heading("Per-class accuracy on the test set")
+        report.table(header: ["class", "accuracy", "most often confused with"],
+                     rows: confusion.perClass(classNames: FashionMNIST.classNames))
+        report.heading("Model")
+        report.preformatted((try? model.summaryText()) ?? "")
+        report.heading("Settings")
+        report.table(header: ["setting", "value"], rows: [
+            ["optimizer", "Adam, learning rate 0.001"], ["loss", "sparse categorical cross-entropy"],
+            ["batch size", "\(batchSize)"], ["maximum epochs", "\(epochs)"], ["validation split", "10 %"],
+            ["early stopping", "val_loss, patience \(patience), best weights restored"],
+            ["checkpoint", "best val_accuracy → best.safetensors"], ["seed", "\(seed)"],
+            ["threads", ProcessInfo.processInfo.environment["STRATA_NUM_THREADS"] ?? "all cores"],
+        ])
+        try report.write(to: reportPath)
+        print("\nWrote \(checkpointPath), \(historyCSV), \(plot) and \(reportPath)")
+    }
+}
+
+/// Counts of (true class, predicted class).
+struct ConfusionMatrix {
+    let counts: [[Int]]
+
+    init(truth: [Int], predictions: [Int], classes: Int) {
+        var counts = Array(repeating: Array(repeating: 0, count: classes), count: classes)
+        for (t, p) in zip(truth, predictions) { counts[t][p] += 1 }
+        self.counts = counts
+    }
+
+    /// The matrix with class names, rows true, columns predicted.
+    func text(classNames: [String]) -> String {
+        let short = classNames.map { String($0.prefix(7)) }
+        var lines = ["Confusion matrix (rows: true class, columns: predicted)",
+                     "".padding(toLength: 12, withPad: " ", startingAt: 0) + short.map { $0.leftPadded(8) }.joined()]
+        for (name, row) in zip(classNames, counts) {
+            lines.append(String(name.prefix(11)).padding(toLength: 12, withPad: " ", startingAt: 0)
+                         + row.map { String($0).leftPadded(8) }.joined())
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Per class: name, accuracy, and the class it is most often mistaken for.
+    func perClass(classNames: [String]) -> [[String]] {
+        counts.enumerated().map { index, row in
+            let total = Swift.max(row.reduce(0, +), 1)
+            let confused = row.enumerated().filter { $0.offset != index }.max { $0.element < $1.element }
+            return [classNames[index], String(format: "%.1f%%", 100 * Double(row[index]) / Double(total)),
+                    confused.map { "\(classNames[$0.offset]) (\($0.element))" } ?? ""]
+        }
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String { String(repeating: " ", count: Swift.max(0, width - count)) + self }
+}
