@@ -1,0 +1,194 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import StrataTestSupport
+import Testing
+@testable import Strata
+
+/// A fresh temporary folder, removed by the caller.
+private func temporaryFolder() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("strata-data-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+/// IDX bytes: magic 00 00 08 rank, big-endian dimensions, data.
+private func idxBytes(_ dimensions: [Int], _ data: [UInt8]) -> [UInt8] {
+    var bytes: [UInt8] = [0, 0, 8, UInt8(dimensions.count)]
+    for d in dimensions { bytes += [UInt8(d >> 24 & 0xFF), UInt8(d >> 16 & 0xFF), UInt8(d >> 8 & 0xFF), UInt8(d & 0xFF)] }
+    return bytes + data
+}
+
+private func gzip(_ path: String) throws {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/gzip")
+    process.arguments = ["-f", path]
+    try process.run()
+    process.waitUntilExit()
+}
+
+/// Writes a tiny MNIST-format data set (3 train, 2 test images of 2 × 2) into `folder`.
+private func writeTinyDataset(in folder: URL, compressed: Bool) throws {
+    let files: [(String, [Int], [UInt8])] = [
+        ("train-images-idx3-ubyte", [3, 2, 2], Array(0..<12)), ("train-labels-idx1-ubyte", [3], [0, 1, 2]),
+        ("t10k-images-idx3-ubyte", [2, 2, 2], Array(100..<108)), ("t10k-labels-idx1-ubyte", [2], [9, 3]),
+    ]
+    for (name, dimensions, data) in files {
+        let path = folder.appendingPathComponent(name).path
+        try Data(idxBytes(dimensions, data)).write(to: URL(fileURLWithPath: path))
+        if compressed { try gzip(path) }
+    }
+}
+
+@Suite("Data sets and files")
+struct DataTests {
+    @Test func idxPlainAndGzip() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("a.idx").path
+        try Data(idxBytes([2, 3], [1, 2, 3, 4, 5, 6])).write(to: URL(fileURLWithPath: path))
+        let plain = try IDX.read(path)
+        #expect(plain.dimensions == [2, 3] && plain.bytes == [1, 2, 3, 4, 5, 6])
+        try gzip(path)
+        let compressed = try IDX.read(path + ".gz")
+        #expect(compressed.dimensions == plain.dimensions && compressed.bytes == plain.bytes)
+    }
+
+    @Test func truncatedAndCorruptFilesThrowNamingTheFile() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        func expectFailure(_ bytes: [UInt8], _ fragment: String, sourceLocation: SourceLocation = #_sourceLocation) {
+            let path = folder.appendingPathComponent("bad-\(UUID().uuidString)").path
+            FileManager.default.createFile(atPath: path, contents: Data(bytes))
+            do {
+                _ = try IDX.read(path)
+                Issue.record("accepted a bad file", sourceLocation: sourceLocation)
+            } catch let error as StrataError {
+                #expect(error.description.contains(path) && error.description.contains(fragment), "\(error)",
+                        sourceLocation: sourceLocation)
+            } catch {
+                Issue.record("unexpected \(error)", sourceLocation: sourceLocation)
+            }
+        }
+        expectFailure([0, 0], "too short")
+        expectFailure([1, 0, 8, 1, 0, 0, 0, 1, 5], "magic")
+        expectFailure([0, 0, 0x0D, 1, 0, 0, 0, 1, 5], "element type")
+        expectFailure([0, 0, 8, 2, 0, 0, 0, 2], "dimensions")
+        expectFailure(idxBytes([2, 3], [1, 2, 3]), "need 6 data bytes")
+        // A gzip stream cut in half.
+        let whole = folder.appendingPathComponent("whole.idx").path
+        try Data(idxBytes([100], Array(repeating: 7, count: 100) + (0..<100).map { UInt8($0) })).write(to: URL(fileURLWithPath: whole))
+        try gzip(whole)
+        let gz = [UInt8](try Data(contentsOf: URL(fileURLWithPath: whole + ".gz")))
+        expectFailure(Array(gz.prefix(gz.count / 2)), "truncated")
+        var corrupt = gz
+        for i in 12..<min(gz.count - 8, 40) { corrupt[i] ^= 0x5A }
+        expectFailure(corrupt, "gzip")
+    }
+
+    @Test func searchOrderAndLoading() throws {
+        let home = try temporaryFolder(), explicit = try temporaryFolder(), environment = try temporaryFolder()
+        defer { for url in [home, explicit, environment] { try? FileManager.default.removeItem(at: url) } }
+        let places = MNISTFamily.searchPath(name: "fashion-mnist", directory: explicit.path,
+                                            environment: ["STRATA_DATASETS": environment.path], home: home.path)
+        #expect(places == [explicit.path, environment.path + "/fashion-mnist", home.path + "/.strata/datasets/fashion-mnist",
+                           home.path + "/.keras/datasets/fashion-mnist", "/usr/share/datasets/fashion-mnist"])
+        // The environment folder wins over the home folders when the explicit one is empty.
+        let environmentData = environment.appendingPathComponent("fashion-mnist")
+        let keras = home.appendingPathComponent(".keras/datasets/fashion-mnist")
+        for folder in [environmentData, keras] {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try writeTinyDataset(in: folder, compressed: folder == keras)
+        }
+        #expect(MNISTFamily.locate(in: places) == environmentData.path)
+        #expect(MNISTFamily.locate(in: Array(places.dropFirst(2))) == keras.path)
+
+        let data = try FashionMNIST.load(directory: environmentData.path)
+        #expect(data.train.count == 3 && data.test.count == 2)
+        #expect(data.train.labels.scalars == [0, 1, 2] && data.test.labelBytes == [9, 3])
+        #expect(data.train.images.sampleShape == [2, 2])
+        expectClose(data.test.images.gather([1]), [104, 105, 106, 107].map { $0 / 255 })
+        #expect(data.classNames[9] == "Ankle boot")
+    }
+
+    @Test func missingDataSetListsEveryPlaceAndTheFix() throws {
+        let empty = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: empty) }
+        do {
+            _ = try MNIST.load(directory: empty.path)
+            // A machine may hold MNIST in a standard place; then loading succeeding is right too.
+        } catch let error as StrataError {
+            #expect(error.description.contains(empty.path) && error.description.contains(".keras/datasets/mnist"))
+            #expect(error.description.contains("train-images-idx3-ubyte.gz"))
+        }
+    }
+
+    @Test func byteSamplesConvertPerBatchAndTrain() throws {
+        let bytes: [UInt8] = [0, 255, 51, 102, 153, 204]
+        let samples = Samples(bytes: bytes, sampleShape: [2], scale: 1 / 255)
+        #expect(samples.count == 3 && samples.shape == [3, 2])
+        expectClose(samples.gather([2, 0]), [0.6, 0.8, 0, 1])
+        expectClose(samples.slice(1..<2).tensor, [0.2, 0.4])
+        try Random.withSeed(1) {
+            let model = Sequential([Dense(2, activation: .softmax, inputShape: [2])])
+            model.compile(optimizer: Adam(learningRate: 0.1), loss: .sparseCategoricalCrossentropy, metrics: [.accuracy])
+            let labels = Tensor(labels: [1, 0, 1])
+            let fromBytes = try model.fit(samples, labels, batchSize: 3, epochs: 1, verbose: .silent, shuffle: false)
+            #expect(fromBytes["loss"].count == 1)
+            #expect(try model.predict(samples).shape == [3, 2])
+        }
+    }
+}
+
+@Suite("Charts, history files and progress output")
+struct OutputTests {
+    static func history() throws -> History {
+        let history = History()
+        try history.onTrainBegin(logs: [:])
+        for (epoch, (loss, validation)) in [(1.0, 1.2), (0.6, 0.9), (0.4, 0.95)].enumerated() {
+            try history.onEpochEnd(epoch, logs: ["loss": Float(loss), "val_loss": Float(validation),
+                                                 "accuracy": Float(0.5 + 0.1 * Double(epoch)), "val_accuracy": 0.55])
+        }
+        return history
+    }
+
+    @Test func chartIsWellFormedSVGWithTheExpectedSeries() throws {
+        let svg = try Self.history().chartSVG(plannedEpochs: 10)
+        let document = try XMLDocument(xmlString: svg)
+        #expect(document.rootElement()?.name == "svg")
+        let polylines = try document.nodes(forXPath: "//*[local-name()='polyline']")
+        #expect(polylines.count == 4, "loss, val_loss, accuracy, val_accuracy")
+        for label in ["loss", "val_loss", "accuracy", "val_accuracy", "best", "stopped", "epoch"] {
+            #expect(svg.contains(">\(label)<"), "\(label) missing")
+        }
+        // Nice ticks: steps of 1, 2 or 5 × 10ᵏ inside the range.
+        let fractions = LineChart.ticks(0, 0.95)
+        #expect(fractions.count == 5 && zip(fractions, [0, 0.2, 0.4, 0.6, 0.8]).allSatisfy { abs($0 - $1) < 1e-9 })
+        #expect(LineChart.ticks(1, 30) == [10, 20, 30])
+        #expect(LineChart.ticks(-3, 3, count: 7) == [-3, -2, -1, 0, 1, 2, 3])
+    }
+
+    @Test func historyExportsCSVAndJSON() throws {
+        let history = try Self.history()
+        #expect(history.csv().hasPrefix("epoch,accuracy,loss,val_accuracy,val_loss\n1,0.5,1.0,0.55,1.2\n"))
+        let json = try JSONSerialization.jsonObject(with: Data(try history.json().utf8)) as? [String: [Double]]
+        #expect(json?["epochs"] == [1, 2, 3] && json?["loss"]?.count == 3)
+    }
+
+    @Test func oneLinePerEpochWhenNotATerminal() throws {
+        var lines: [String] = []
+        let progress = ProgressBar(epochs: 2, stepsPerEpoch: 4, inPlace: false) { lines.append($0) }
+        try progress.onTrainBegin(logs: [:])
+        for epoch in 0..<2 {
+            try progress.onEpochBegin(epoch, logs: [:])
+            for batch in 0..<4 { try progress.onTrainBatchEnd(batch, logs: ["loss": 1]) }
+            try progress.onEpochEnd(epoch, logs: ["loss": 0.5 - Float(epoch) * 0.25, "accuracy": 0.875, "val_loss": 0.6])
+        }
+        try progress.onTrainEnd(logs: [:])
+        #expect(lines[0] == "Epoch 1/2")
+        #expect(lines[1].hasPrefix("4/4 - ") && lines[1].hasSuffix(" - accuracy: 0.8750 - loss: 0.5000 - val_loss: 0.6000"))
+        #expect(!lines.joined().contains("\u{1B}"), "no terminal escapes in logs")
+        #expect(lines.contains { $0.hasPrefix("loss") && $0.contains("▁") }, "a sparkline per value at the end")
+    }
+}
