@@ -72,35 +72,19 @@ struct ArticleExamplesTests {
         FileManager.default.fileExists(atPath: fashionFolder.appendingPathComponent("train-images-idx3-ubyte.gz").path)
     }
 
-    /// A gzip'd IDX file (the data loaders of the data issue will replace this test-only reader).
-    static func idx(_ name: String) throws -> (dimensions: [Int], bytes: [UInt8]) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/gzip")
-        process.arguments = ["-dc", fashionFolder.appendingPathComponent(name).path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = [UInt8](pipe.fileHandleForReading.readDataToEndOfFile())
-        process.waitUntilExit()
-        let rank = Int(data[3])
-        let dimensions = (0..<rank).map { d in (0..<4).reduce(0) { $0 << 8 | Int(data[4 + 4 * d + $1]) } }
-        return (dimensions, Array(data[(4 + 4 * rank)...]))
-    }
+    /// CI sets `STRATA_REQUIRE_DATASETS=1`, so that a missing data set fails the run instead of skipping.
+    static var fashionRequired: Bool { ProcessInfo.processInfo.environment["STRATA_REQUIRE_DATASETS"] == "1" }
 
-    @Test(.enabled(if: fashionInstalled, "needs apt-get install dataset-fashion-mnist"))
+    @Test(.enabled(if: fashionInstalled || fashionRequired, "needs apt-get install dataset-fashion-mnist"))
     func fashionMNISTBatchNormalizedMLPTrainsOneEpoch() throws {
-        let images = try Self.idx("train-images-idx3-ubyte.gz"), labels = try Self.idx("train-labels-idx1-ubyte.gz")
-        let testImages = try Self.idx("t10k-images-idx3-ubyte.gz"), testLabels = try Self.idx("t10k-labels-idx1-ubyte.gz")
-        #expect(images.dimensions == [60000, 28, 28] && labels.dimensions == [60000])
-        let x = Tensor(bytes: images.bytes, shape: [60000, 28, 28], scale: 1 / 255)
-        let y = Tensor(labels: labels.bytes.map(Int.init))
+        let data = try FashionMNIST.load()
+        #expect(data.train.images.shape == [60000, 28, 28] && data.test.count == 10000)
         try Random.withSeed(42) {
-
             let model = ArticleModels.fashionMLP()
             model.compile(optimizer: Adam(learningRate: 1e-3), loss: .sparseCategoricalCrossentropy, metrics: [.accuracy])
-            let history = try model.fit(x, y, batchSize: 500, epochs: 1, verbose: .silent, validationSplit: 0.2)
-            let result = try model.evaluate(Tensor(bytes: testImages.bytes, shape: [10000, 28, 28], scale: 1 / 255),
-                                            Tensor(labels: testLabels.bytes.map(Int.init)), batchSize: 1000)
+            let history = try model.fit(data.train.images, data.train.labels, batchSize: 500, epochs: 1, verbose: .silent,
+                                        validationSplit: 0.2)
+            let result = try model.evaluate(data.test.images, data.test.labels, batchSize: 1000)
             // Training accuracy (batch statistics) is ≈ 82 % after this one epoch of 96 updates. Inference
             // uses the moving statistics, which after 96 updates with momentum 0.99 have moved only
             // 1 − 0.99⁹⁶ ≈ 62 % of the way from their initial values — so validation and test

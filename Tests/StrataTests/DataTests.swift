@@ -162,10 +162,10 @@ struct OutputTests {
         for label in ["loss", "val_loss", "accuracy", "val_accuracy", "best", "stopped", "epoch"] {
             #expect(svg.contains(">\(label)<"), "\(label) missing")
         }
-        // Nice ticks: steps of 1, 2 or 5 × 10ᵏ inside the range.
-        let fractions = LineChart.ticks(0, 0.95)
-        #expect(fractions.count == 5 && zip(fractions, [0, 0.2, 0.4, 0.6, 0.8]).allSatisfy { abs($0 - $1) < 1e-9 })
-        #expect(LineChart.ticks(1, 30) == [10, 20, 30])
+        // Nice ticks: steps of 1, 2 or 5 × 10ᵏ, spanning the range.
+        #expect(LineChart.ticks(0, 0.95) == [0, 0.2, 0.4, 0.6, 0.8, 1])
+        #expect(LineChart.ticks(1, 30) == [0, 10, 20, 30])
+        #expect(LineChart.ticks(0.2164, 0.4718) == [0.2, 0.3, 0.4, 0.5])
         #expect(LineChart.ticks(-3, 3, count: 7) == [-3, -2, -1, 0, 1, 2, 3])
     }
 

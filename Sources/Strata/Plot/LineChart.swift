@@ -64,20 +64,19 @@ public struct LineChart {
     /// Adds a vertical marker line.
     public mutating func add(_ marker: Marker) { markers.append(marker) }
 
-    /// "Nice" tick values covering `low...high`: steps of 1, 2 or 5 × 10ᵏ, about `count` of them.
+    /// "Nice" tick values spanning `low...high`: steps of 1, 2 or 5 × 10ᵏ, about `count` of
+    /// them, from the last step at or below `low` to the first at or above `high` (the axis range).
     public static func ticks(_ low: Double, _ high: Double, count: Int = 6) -> [Double] {
         guard low.isFinite, high.isFinite else { return [] }
         if low == high { return [low] }
         let rough = (high - low) / Double(Swift.max(count - 1, 1))
         let magnitude = pow(10, (log10(rough)).rounded(.down))
-        let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= rough } ?? 10 * magnitude
-        var values: [Double] = []
-        var value = (low / step).rounded(.down) * step
-        while value <= high + step * 1e-9 {
-            if value >= low - step * 1e-9 { values.append(abs(value) < step * 1e-9 ? 0 : value) }
-            value += step
+        let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= rough * 0.999 } ?? 10 * magnitude
+        let first = (low / step + 1e-9).rounded(.down), last = (high / step - 1e-9).rounded(.up)
+        return stride(from: first, through: last, by: 1).map { index in
+            let value = index * step
+            return abs(value) < step * 1e-9 ? 0 : Double(String(format: "%.12g", value))!   // 0.6, not 0.6000000000000001
         }
-        return values
     }
 
     /// The chart as an SVG group placed at (`x`, `y`) — for composing several charts.
