@@ -37,6 +37,8 @@ struct LayerContractTests {
         LayerCase(make: { Dropout(0.3, seed: 1) }, inputShape: [4], outputShape: [4], trainable: 0, nonTrainable: 0, deterministicInTraining: false),
         LayerCase(make: { AlphaDropout(0.2, seed: 1) }, inputShape: [4], outputShape: [4], trainable: 0, nonTrainable: 0, deterministicInTraining: false),
         LayerCase(make: { GaussianNoise(0.1, seed: 1) }, inputShape: [4], outputShape: [4], trainable: 0, nonTrainable: 0, deterministicInTraining: false),
+        LayerCase(make: { Normalization(mean: [1, 2, 3, 4], variance: [1, 4, 0.25, 2]) }, inputShape: [4], outputShape: [4],
+                  trainable: 0, nonTrainable: 2),
     ]
 
     @Test(arguments: cases)

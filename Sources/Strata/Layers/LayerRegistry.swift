@@ -15,7 +15,7 @@ public enum LayerRegistry {
         let all: [any ConfigurableLayer.Type] = [
             Dense.self, Flatten.self, Reshape.self, Activation.self, ReLU.self, LeakyReLU.self,
             PReLU.self, ELU.self, Softmax.self, BatchNormalization.self, LayerNormalization.self,
-            Dropout.self, AlphaDropout.self, GaussianNoise.self,
+            Dropout.self, AlphaDropout.self, GaussianNoise.self, Normalization.self,
         ]
         return Dictionary(uniqueKeysWithValues: all.map { ($0.typeName, $0) })
     }

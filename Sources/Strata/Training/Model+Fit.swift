@@ -63,7 +63,9 @@ extension Model {
 
         // Keras: the validation split is the last fraction, taken before shuffling.
         let samples = x.count
-        let trainCount = validationSplit > 0 ? Int((Double(samples) * Double(1 - validationSplit)).rounded(.up)) : samples
+        // Keras: ceil(n · (1 − split)), with the split as the decimal the user wrote.
+        let split = Double("\(validationSplit)")!
+        let trainCount = validationSplit > 0 ? Int((Double(samples) * (1 - split)).rounded(.up)) : samples
         var validation = validationData.map { (x: $0.x.samples, y: $0.y.samples.tensor) }
         if validation == nil, trainCount < samples {
             validation = (x.slice(trainCount..<samples), y.slice(trainCount..<samples))

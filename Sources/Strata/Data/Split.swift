@@ -1,0 +1,16 @@
+/// Splits samples into a training and a test part, shuffled with a seed (like scikit-learn's
+/// `train_test_split`): the test part holds `⌈testFraction · n⌉` samples.
+///
+///     let (xTrain, xTest, yTrain, yTest) = trainTestSplit(x, y, testFraction: 0.2, seed: 42)
+public func trainTestSplit(_ x: Tensor, _ y: Tensor, testFraction: Float = 0.25, shuffle: Bool = true,
+                           seed: UInt64? = nil) -> (xTrain: Tensor, xTest: Tensor, yTrain: Tensor, yTest: Tensor) {
+    precondition(x.rank >= 1 && y.rank >= 1 && x.shape[0] == y.shape[0],
+                 "trainTestSplit: x has shape \(x.shape) and y \(y.shape); they need the same number of samples")
+    precondition(testFraction > 0 && testFraction < 1, "trainTestSplit: testFraction \(testFraction) is not in (0, 1)")
+    let n = x.shape[0]
+    // The decimal value the user wrote (0.3, not 0.30000001192…), as Python would compute it.
+    let testCount = Int((Double(n) * Double("\(testFraction)")!).rounded(.up))
+    let order = shuffle ? TrainingData.permutation(n, seed: seed ?? Random.nextSeed()) : Array(0..<n)
+    let test = Array(order.prefix(testCount)), train = Array(order.dropFirst(testCount))
+    return (x.gathering(rows: train), x.gathering(rows: test), y.gathering(rows: train), y.gathering(rows: test))
+}

@@ -1,0 +1,65 @@
+import Foundation
+import StrataTestSupport
+import Testing
+@testable import Strata
+
+@Suite("CSV, splitting and normalization")
+struct CSVTests {
+    @Test func headerQuotesCRLFAndDelimiters() throws {
+        let table = try CSV.parse("a,\"b, quoted\",c\r\n1,2,3\r\n4,\"5\",6\r\n")
+        #expect(table.header == ["a", "b, quoted", "c"])
+        #expect(table.rows == [[1, 2, 3], [4, 5, 6]])
+        let semicolons = try CSV.parse("1;2\n3;4\n")
+        #expect(semicolons.header == nil && semicolons.rows == [[1, 2], [3, 4]])
+        let tabs = try CSV.parse("x\ty\n0.5\t-1e3\n")
+        #expect(tabs.header == ["x", "y"] && tabs.rows == [[0.5, -1000]])
+        let escaped = try CSV.parse("\"he said \"\"hi\"\"\",v\n1,2\n")
+        #expect(escaped.header == ["he said \"hi\"", "v"])
+        #expect(try CSV.parse("1,2\n3,4", hasHeader: false).rows.count == 2, "no newline at the end")
+    }
+
+    @Test func badCellsNameLineAndColumn() {
+        func failure(_ text: String) -> String {
+            do { _ = try CSV.parse(text, source: "data.csv"); return "accepted" } catch { return "\(error)" }
+        }
+        #expect(failure("a,b\n1,2\n3,x\n").contains("data.csv, line 3, column 2 ('b')"))
+        #expect(failure("a,b\n1,2\n3,\n").contains("missing value"))
+        #expect(failure("a,b\n1,2\n3\n").contains("line 3"))
+        #expect(failure("a,b\n1,\"2\n").contains("not closed"))
+        #expect(failure("").contains("no rows"))
+    }
+
+    @Test func wineFileByTargetNameAndIndex() throws {
+        let path = ArticleExamplesTests.shared.appendingPathComponent("data/wine.csv").path
+        let (x, y, names) = try CSV.load(path, target: .name("class"))
+        #expect(x.shape == [6497, 12] && y.shape == [6497, 1] && names.count == 12 && names.last == "quality")
+        let (x2, y2, _) = try CSV.load(path, target: .index(-1))
+        #expect(x2 == x && y2 == y)
+        #expect(throws: StrataError.self) { try CSV.load(path, target: .name("colour")) }
+    }
+
+    @Test func trainTestSplitIsSeededAndDisjoint() {
+        let x = Tensor((0..<10).map(Float.init)).reshaped(to: [10, 1]), y = x * 2
+        let a = trainTestSplit(x, y, testFraction: 0.3, seed: 5), b = trainTestSplit(x, y, testFraction: 0.3, seed: 5)
+        #expect(a.xTest.shape == [3, 1] && a.xTrain.shape == [7, 1])
+        #expect(a.xTest == b.xTest && a.yTrain == b.yTrain)
+        #expect(Set(a.xTest.scalars + a.xTrain.scalars) == Set(x.scalars))
+        #expect(a.yTest == a.xTest * 2, "rows stay paired")
+        #expect(trainTestSplit(x, y, testFraction: 0.3, seed: 6).xTest != a.xTest)
+    }
+
+    @Test func normalizationAdaptsAndStandardizes() throws {
+        let data = Tensor(rows: [[1, 100], [3, 300], [5, 500]])
+        let layer = Normalization()
+        try layer.adapt(data)
+        let y = layer(data)
+        expectClose(y.mean(axes: [0]), [0, 0], tolerance: 1e-5)
+        expectClose(y.variance(axes: [0]), [1, 1], tolerance: 1e-4)
+        #expect(layer.trainableVariables.isEmpty && layer.nonTrainableVariables.count == 2)
+        let copy = try Layer.from(config: layer.config)
+        #expect(copy(data) == y, "adapted statistics travel in the config")
+        #expect(throws: StrataError.self) { try layer.adapt(Tensor(rows: [[1, 2, 3]])) }
+        let fixed = Normalization(mean: [1, 2], variance: [4, 0])
+        expectClose(fixed(Tensor(rows: [[3, 2]])), [1, 0])     // √0 is floored at 1e-7, 0/1e-7 = 0
+    }
+}
