@@ -46,6 +46,8 @@ struct CSVTests {
         #expect(Set(a.xTest.scalars + a.xTrain.scalars) == Set(x.scalars))
         #expect(a.yTest == a.xTest * 2, "rows stay paired")
         #expect(trainTestSplit(x, y, testFraction: 0.3, seed: 6).xTest != a.xTest)
+        let (sx, sy) = shuffledTogether(x, y, seed: 1)
+        #expect(sy == sx * 2 && sx != x && Set(sx.scalars) == Set(x.scalars))
     }
 
     @Test func normalizationAdaptsAndStandardizes() throws {

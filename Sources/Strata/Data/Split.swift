@@ -14,3 +14,13 @@ public func trainTestSplit(_ x: Tensor, _ y: Tensor, testFraction: Float = 0.25,
     let test = Array(order.prefix(testCount)), train = Array(order.dropFirst(testCount))
     return (x.gathering(rows: train), x.gathering(rows: test), y.gathering(rows: train), y.gathering(rows: test))
 }
+
+/// `x` and `y` with their samples in the same seeded random order (pairs stay together).
+///
+///     let (x, y) = shuffledTogether(table.x, table.y, seed: 42)
+public func shuffledTogether(_ x: Tensor, _ y: Tensor, seed: UInt64? = nil) -> (x: Tensor, y: Tensor) {
+    precondition(x.rank >= 1 && y.rank >= 1 && x.shape[0] == y.shape[0],
+                 "shuffledTogether: x has shape \(x.shape) and y \(y.shape); they need the same number of samples")
+    let order = TrainingData.permutation(x.shape[0], seed: seed ?? Random.nextSeed())
+    return (x.gathering(rows: order), y.gathering(rows: order))
+}

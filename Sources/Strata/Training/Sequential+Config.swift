@@ -1,0 +1,40 @@
+import Foundation
+
+extension Sequential {
+    /// Keras' model config: `{"class_name": "Sequential", "config": {"name": …, "layers": [layer configs]}}` —
+    /// the JSON that `strata train --model spec.json` reads.
+    public var config: ConfigValue {
+        .object(["class_name": .string("Sequential"),
+                 "config": .object(["name": .string(name), "layers": .array(layers.map(\.config))])])
+    }
+
+    /// Rebuilds a model (architecture only, fresh weights) from `config`.
+    public convenience init(config: ConfigValue) throws {
+        let outer = try ConfigReader(config, owner: "model config")
+        guard try outer.string("class_name") == "Sequential" else {
+            throw StrataError.invalidArgument("class_name is '\(try outer.string("class_name"))'", context: "model config",
+                                              expected: "Sequential")
+        }
+        let inner = try ConfigReader(outer.value("config"), owner: "model config")
+        guard case .array(let layerConfigs) = inner.value("layers") else {
+            throw StrataError.invalidArgument("'layers' is missing or not an array", context: "model config")
+        }
+        self.init(try layerConfigs.map(Layer.from(config:)), name: try inner.string("name", default: "sequential"))
+    }
+
+    /// Reads a model config from a JSON file.
+    public convenience init(specificationFile path: String) throws {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw StrataError(kind: .io, message: "cannot read: \(error.localizedDescription)", context: path)
+        }
+        let config: ConfigValue
+        do { config = try JSONDecoder().decode(ConfigValue.self, from: data) } catch {
+            throw StrataError(kind: .invalidFile, message: "not valid JSON (\(error.localizedDescription))", context: path,
+                              expected: "a model config: {\"class_name\": \"Sequential\", \"config\": {\"layers\": […]}}")
+        }
+        do { try self.init(config: config) } catch let error as StrataError {
+            throw StrataError(kind: error.kind, message: error.message, context: "\(path): \(error.context ?? "")", expected: error.expected)
+        }
+    }
+}

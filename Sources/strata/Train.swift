@@ -1,0 +1,152 @@
+import ArgumentParser
+import Foundation
+import Strata
+
+/// `strata train`: a model from flags or a JSON spec, on Fashion-MNIST, MNIST or a CSV file.
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a model from flags or a JSON model spec.",
+        discussion: """
+            Data: fashion-mnist, mnist, or csv:PATH with --target (a column name or index). For CSV data \
+            the task is inferred from the target: 0/1 → binary (sigmoid, binary cross-entropy), integers \
+            0..<k → k classes (softmax), otherwise regression (mean squared error); features are \
+            standardized with a Normalization layer adapted on the training part.
+            Examples:
+              strata train --data fashion-mnist --layers 300,100 --activation selu --dropout 0.1 --optimizer nadam
+              strata train --data csv:wine.csv --target class --layers 30,12,8 --batch-size 500 --early-stopping 100
+            """)
+
+    @Option(help: "fashion-mnist, mnist or csv:PATH.") var data: String
+    @Option(help: "For CSV data: the target column, by name or 0-based index (negative counts from the end).") var target: String?
+    @Option(help: "A JSON model spec (Sequential config) instead of --layers.") var model: String?
+    @Option(help: "Hidden layer sizes, comma separated.") var layers = "300,100"
+    @Option(help: "Hidden activation: relu, leaky_relu, elu, selu, gelu, tanh, sigmoid, swish.") var activation = "relu"
+    @Flag(help: "Batch normalization before each Dense layer.") var batchNorm = false
+    @Option(help: "Dropout rate after each hidden layer (alpha dropout with selu).") var dropout: Float = 0
+    @Option(help: "L2 factor on the kernels.") var l2: Float = 0
+    @Option(help: "sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw, adamax, nadam or lion.") var optimizer = "adam"
+    @Option(help: "Learning rate (default: the optimizer's Keras default).") var lr: Float?
+    @Option(help: "Maximum number of epochs.") var epochs = 10
+    @Option(help: "Samples per gradient step.") var batchSize = 32
+    @Option(help: "Fraction of the training data held out (the last samples).") var validationSplit: Float = 0.1
+    @Option(help: "Stop after this many epochs without val_loss improvement (restores the best weights).") var earlyStopping: Int?
+    @Option(help: "Save the best weights (by val_loss) to this .safetensors path.") var checkpoint: String?
+    @Option(help: "Seed of all randomness.") var seed: UInt64 = 42
+    @Option(help: "Folder for history.csv and history.svg.") var output = "strata-train"
+    @Flag(help: "For CSV data: keep the file's row order (by default rows are shuffled once with the seed, since files are often sorted and the validation split takes the last rows).")
+    var keepRowOrder = false
+
+    func validate() throws {
+        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
+        guard validationSplit >= 0, validationSplit < 1 else { throw ValidationError("--validation-split must be in [0, 1)") }
+        guard dropout >= 0, dropout < 1 else { throw ValidationError("--dropout must be in [0, 1)") }
+    }
+
+    func run() throws {
+        Random.seed(seed)
+        let task = try loadTask()
+        let network = try model.map(Sequential.init(specificationFile:)) ?? buildModel(task)
+        network.compile(optimizer: try makeOptimizer(), loss: task.loss, metrics: task.metrics)
+        network.summary()
+
+        var callbacks: [Callback] = []
+        if let earlyStopping {
+            callbacks.append(EarlyStopping(monitor: "val_loss", patience: earlyStopping, restoreBestWeights: true, verbose: true))
+        }
+        if let checkpoint { callbacks.append(ModelCheckpoint(checkpoint, saveBestOnly: true, verbose: true)) }
+        let history = try network.fit(task.x, task.y, batchSize: batchSize, epochs: epochs, callbacks: callbacks,
+                                      validationSplit: validationSplit)
+        if let (testX, testY) = task.test {
+            let result = try network.evaluate(testX, testY, batchSize: 1000)
+            print("Test: " + result.keys.sorted().map { "\($0) \(String(format: "%.4f", result[$0]!))" }.joined(separator: " - "))
+        }
+        let folder = URL(fileURLWithPath: output)
+        try history.writeCSV(to: folder.appendingPathComponent("history.csv").path)
+        try history.plot(to: folder.appendingPathComponent("history.svg").path, plannedEpochs: epochs)
+        print("Wrote \(folder.path)/history.csv and history.svg")
+    }
+
+    /// What to learn: inputs, targets, held-out test data, the head and the loss.
+    struct Task {
+        var x: Samples
+        var y: Tensor
+        var test: (Samples, Tensor)?
+        var outputUnits: Int
+        var outputActivation: ActivationFunction
+        var loss: Loss
+        var metrics: [Metrics]
+        var normalizer: Normalization?
+        var flatten: [Int]?
+    }
+
+    func loadTask() throws -> Task {
+        switch data {
+        case "fashion-mnist", "mnist":
+            let set = data == "mnist" ? try MNIST.load() : try FashionMNIST.load()
+            return Task(x: set.train.images, y: set.train.labels, test: (set.test.images, set.test.labels),
+                        outputUnits: set.classNames.count, outputActivation: .softmax, loss: .sparseCategoricalCrossentropy,
+                        metrics: [.accuracy], normalizer: nil, flatten: set.train.images.sampleShape)
+        case let spec where spec.hasPrefix("csv:"):
+            guard let target else { throw ValidationError("--target is required with csv: data") }
+            let column: CSV.Column = Int(target).map(CSV.Column.index) ?? .name(target)
+            var (x, y, _) = try CSV.load(String(spec.dropFirst(4)), target: column)
+            if !keepRowOrder { (x, y) = shuffledTogether(x, y, seed: seed) }
+            let values = Set(y.scalars)
+            let normalizer = Normalization(inputShape: nil)
+            let trainCount = Int((Double(x.shape[0]) * (1 - Double("\(validationSplit)")!)).rounded(.up))
+            try normalizer.adapt(x.slice(0..<trainCount))
+            if values.isSubset(of: [0, 1]) {
+                return Task(x: x.samples, y: y, test: nil, outputUnits: 1, outputActivation: .sigmoid, loss: .binaryCrossentropy,
+                            metrics: [.accuracy], normalizer: normalizer, flatten: nil)
+            }
+            if values.allSatisfy({ $0 >= 0 && $0 == $0.rounded() }), values.count <= 100, let top = values.max(), Int(top) < 200 {
+                return Task(x: x.samples, y: y, test: nil, outputUnits: Int(top) + 1, outputActivation: .softmax,
+                            loss: .sparseCategoricalCrossentropy, metrics: [.accuracy], normalizer: normalizer, flatten: nil)
+            }
+            return Task(x: x.samples, y: y, test: nil, outputUnits: 1, outputActivation: .linear, loss: .meanSquaredError,
+                        metrics: [.meanAbsoluteError], normalizer: normalizer, flatten: nil)
+        default:
+            throw ValidationError("--data must be fashion-mnist, mnist or csv:PATH, got '\(data)'")
+        }
+    }
+
+    func buildModel(_ task: Task) throws -> Sequential {
+        let units = try layers.split(separator: ",").map { text -> Int in
+            guard let value = Int(text.trimmingCharacters(in: .whitespaces)), value > 0 else {
+                throw ValidationError("--layers must be positive integers separated by commas, got '\(layers)'")
+            }
+            return value
+        }
+        let hidden = try ActivationFunction(config: .string(activation))
+        let initializer: Initializer = activation == "selu" ? .lecunNormal
+            : ["relu", "leaky_relu", "elu", "gelu", "swish", "silu"].contains(activation) ? .heNormal : .glorotUniform
+        var stack: [Layer] = []
+        if let shape = task.flatten { stack.append(Flatten(inputShape: shape)) }
+        if let normalizer = task.normalizer { stack.append(normalizer) }
+        for width in units {
+            if batchNorm { stack.append(BatchNormalization()) }
+            stack.append(Dense(width, activation: hidden, kernelInitializer: initializer, kernelRegularizer: l2 > 0 ? .l2(l2) : nil))
+            if dropout > 0 { stack.append(activation == "selu" ? AlphaDropout(dropout) as Layer : Dropout(dropout)) }
+        }
+        if batchNorm { stack.append(BatchNormalization()) }
+        stack.append(Dense(task.outputUnits, activation: task.outputActivation))
+        return Sequential(stack)
+    }
+
+    func makeOptimizer() throws -> Optimizer {
+        switch optimizer {
+        case "sgd": return SGD(learningRate: .constant(lr ?? 0.01))
+        case "momentum": return SGD(learningRate: .constant(lr ?? 0.01), momentum: 0.9)
+        case "nesterov": return SGD(learningRate: .constant(lr ?? 0.01), momentum: 0.9, nesterov: true)
+        case "adagrad": return Adagrad(learningRate: .constant(lr ?? 0.001))
+        case "rmsprop": return RMSprop(learningRate: .constant(lr ?? 0.001))
+        case "adam": return Adam(learningRate: .constant(lr ?? 0.001))
+        case "adamw": return AdamW(learningRate: .constant(lr ?? 0.001))
+        case "adamax": return Adamax(learningRate: .constant(lr ?? 0.001))
+        case "nadam": return Nadam(learningRate: .constant(lr ?? 0.001))
+        case "lion": return Lion(learningRate: .constant(lr ?? 0.001))
+        default: throw ValidationError("--optimizer '\(optimizer)' is not one of sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw, adamax, nadam, lion")
+        }
+    }
+}
