@@ -11,6 +11,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // Hot loops over raw float buffers with runtime CPU dispatch; no model logic.
@@ -18,7 +19,10 @@ let package = Package(
         // System zlib (Debian: zlib1g-dev; macOS: in the SDK) for gzip'd IDX files.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
         .target(name: "StrataCore", dependencies: ["CStrataKernels"]),
-        .target(name: "Strata", dependencies: ["StrataCore", "CZlib"]),
+        .target(name: "Strata", dependencies: [
+            "StrataCore", "CZlib",
+            .product(name: "Crypto", package: "swift-crypto"),   // SHA-256 of downloaded data sets
+        ]),
         .executableTarget(name: "strata", dependencies: [
             "Strata",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

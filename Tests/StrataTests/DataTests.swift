@@ -112,6 +112,41 @@ struct DataTests {
         #expect(data.classNames[9] == "Ankle boot")
     }
 
+    @Test func downloadVerifiesContentAndStoresAtomically() throws {
+        let server = try temporaryFolder(), home = try temporaryFolder()
+        defer { for url in [server, home] { try? FileManager.default.removeItem(at: url) } }
+        try writeTinyDataset(in: server, compressed: true)
+        let digests = try MNISTFamily.files.map { name in
+            try DatasetDownload.contentSHA256(of: Data(contentsOf: server.appendingPathComponent(name)), source: name)
+        }
+        let source = DatasetDownload(baseURL: server, files: zip(MNISTFamily.files, digests).map { .init(name: $0, contentSHA256: $1) })
+        let data = try MNISTFamily.load(name: "fashion-mnist", classNames: FashionMNIST.classNames, installHint: "",
+                                        directory: nil, download: source, environment: [:], home: home.path, system: home.path)
+        #expect(data.directory == home.path + "/.strata/datasets/fashion-mnist" && data.train.count == 3)
+        // A wrong checksum: nothing is stored, and the error says so.
+        let otherHome = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: otherHome) }
+        var wrong = source.files
+        wrong[2] = .init(name: wrong[2].name, contentSHA256: String(repeating: "0", count: 64))
+        do {
+            _ = try MNISTFamily.load(name: "fashion-mnist", classNames: FashionMNIST.classNames, installHint: "",
+                                     directory: nil, download: DatasetDownload(baseURL: server, files: wrong),
+                                     environment: [:], home: otherHome.path, system: otherHome.path)
+            Issue.record("accepted a checksum mismatch")
+        } catch let error as StrataError {
+            #expect(error.description.contains("checksum mismatch") && error.description.contains("t10k-images"))
+        }
+        let stored = otherHome.appendingPathComponent(".strata/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz").path
+        #expect(!FileManager.default.fileExists(atPath: stored))
+        // STRATA_NO_DOWNLOAD=1 keeps it offline.
+        let offline = Result {
+            try MNISTFamily.load(name: "fashion-mnist", classNames: FashionMNIST.classNames, installHint: "", directory: nil,
+                                 download: source, environment: ["STRATA_NO_DOWNLOAD": "1"], home: otherHome.path,
+                                 system: otherHome.path)
+        }
+        #expect((try? offline.get()) == nil, "no download when STRATA_NO_DOWNLOAD=1")
+    }
+
     @Test func missingDataSetListsEveryPlaceAndTheFix() throws {
         let empty = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: empty) }

@@ -37,11 +37,11 @@ enum MNISTFamily {
     /// Where to look, in order: the explicit folder, `$STRATA_DATASETS/<name>`,
     /// `~/.strata/datasets/<name>`, Keras' `~/.keras/datasets/<name>`, `/usr/share/datasets/<name>`.
     static func searchPath(name: String, directory: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
-                           home: String = NSHomeDirectory()) -> [String] {
+                           home: String = NSHomeDirectory(), system: String = "/usr/share/datasets") -> [String] {
         var places: [String] = []
         if let directory { places.append(directory) }
         if let root = environment["STRATA_DATASETS"], !root.isEmpty { places.append(root + "/" + name) }
-        places += [home + "/.strata/datasets/" + name, home + "/.keras/datasets/" + name, "/usr/share/datasets/" + name]
+        places += [home + "/.strata/datasets/" + name, home + "/.keras/datasets/" + name, system + "/" + name]
         return places
     }
 
@@ -59,10 +59,26 @@ enum MNISTFamily {
         return [compressed, plain].first { FileManager.default.fileExists(atPath: $0) }
     }
 
-    static func load(name: String, classNames: [String], installHint: String, directory: String?) throws -> ImageClassificationData {
-        let places = searchPath(name: name, directory: directory)
-        guard let folder = locate(in: places) else {
-            throw StrataError(kind: .io, message: "\(name) not found; looked in " + places.joined(separator: ", "),
+    /// Finds the files, or downloads them into `~/.strata/datasets/<name>` when `download` is
+    /// given and `STRATA_NO_DOWNLOAD` is not set; the error lists every place searched.
+    static func load(name: String, classNames: [String], installHint: String, directory: String?,
+                     download: DatasetDownload?, environment: [String: String] = ProcessInfo.processInfo.environment,
+                     home: String = NSHomeDirectory(), system: String = "/usr/share/datasets") throws -> ImageClassificationData {
+        let places = searchPath(name: name, directory: directory, environment: environment, home: home, system: system)
+        var folder = locate(in: places)
+        var downloadFailure = ""
+        if folder == nil, let download, environment["STRATA_NO_DOWNLOAD"] != "1" {
+            let target = home + "/.strata/datasets/" + name
+            do {
+                print("\(name) not found locally; downloading from \(download.baseURL.absoluteString) to \(target)")
+                try download.fetch(into: target, showProgress: true)
+                folder = target
+            } catch {
+                downloadFailure = "; downloading failed: \(error)"
+            }
+        }
+        guard let folder else {
+            throw StrataError(kind: .io, message: "\(name) not found; looked in " + places.joined(separator: ", ") + downloadFailure,
                               context: "\(name) loader",
                               expected: "the four IDX files (\(files.joined(separator: ", "))) in one of those folders — \(installHint)")
         }
@@ -97,12 +113,24 @@ public enum FashionMNIST {
 
     /// Loads the data set from `directory`, or else from `$STRATA_DATASETS/fashion-mnist`,
     /// `~/.strata/datasets/fashion-mnist`, `~/.keras/datasets/fashion-mnist` or Debian's
-    /// `/usr/share/datasets/fashion-mnist`. The error lists every place searched.
+    /// `/usr/share/datasets/fashion-mnist`; if none has it, downloads the official files into
+    /// `~/.strata/datasets/fashion-mnist` (verified; `STRATA_NO_DOWNLOAD=1` prevents it). The
+    /// error lists every place searched.
     public static func load(directory: String? = nil) throws -> ImageClassificationData {
         try MNISTFamily.load(name: name, classNames: classNames,
                              installHint: "on Debian/Ubuntu: apt-get install dataset-fashion-mnist",
-                             directory: directory)
+                             directory: directory, download: officialSource)
     }
+
+    /// The data set's official files (Zalando Research), checked by the SHA-256 of their content.
+    static let officialSource = DatasetDownload(
+        baseURL: URL(string: "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/")!,
+        files: [
+            .init(name: "train-images-idx3-ubyte.gz", contentSHA256: "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888"),
+            .init(name: "train-labels-idx1-ubyte.gz", contentSHA256: "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9"),
+            .init(name: "t10k-images-idx3-ubyte.gz", contentSHA256: "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b"),
+            .init(name: "t10k-labels-idx1-ubyte.gz", contentSHA256: "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34"),
+        ])
 }
 
 /// MNIST (LeCun et al. 1998): 70,000 28 × 28 grayscale images of handwritten digits.
@@ -113,9 +141,10 @@ public enum MNIST {
     public static let classNames = (0..<10).map(String.init)
 
     /// Loads the data set from `directory` or the standard locations (see `FashionMNIST.load`).
+    /// Strata does not download MNIST (no checksum of the original files is on record here).
     public static func load(directory: String? = nil) throws -> ImageClassificationData {
         try MNISTFamily.load(name: name, classNames: classNames,
                              installHint: "download the four files from the MNIST site into ~/.strata/datasets/mnist",
-                             directory: directory)
+                             directory: directory, download: nil)
     }
 }
