@@ -48,7 +48,8 @@ struct Train: ParsableCommand {
         let task = try loadTask()
         let network = try model.map(Sequential.init(specificationFile:)) ?? buildModel(task)
         network.compile(optimizer: try makeOptimizer(), loss: task.loss, metrics: task.metrics)
-        network.summary()
+        try network.build(inputShape: task.x.sampleShape)
+        print(try network.summaryText())
 
         var callbacks: [Callback] = []
         if let earlyStopping {

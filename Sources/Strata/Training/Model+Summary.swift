@@ -7,11 +7,8 @@ extension Model {
     /// Throws when the model cannot be built for its declared input shape.
     public func summaryText() throws -> String {
         var rows: [(String, String, String)] = []
-        var shape = inputShape
-        if let declared = layers.first?.declaredInputShape, inputShape == nil {
-            try build(inputShape: declared)
-            shape = declared
-        }
+        if let declared = layers.first?.declaredInputShape, inputShape == nil { try build(inputShape: declared) }
+        var shape = inputShape      // nil until built: shapes then print as '?'
         for layer in layers {
             if let current = shape { shape = layer.outputShape(for: current) }
             let output = shape.map { "(" + (["None"] + $0.map(String.init)).joined(separator: ", ") + ")" } ?? "?"
