@@ -31,15 +31,7 @@ struct Demo: ParsableCommand {
         print("Fashion-MNIST from \(dataset.directory): \(dataset.train.count) training and \(dataset.test.count) test images")
         Random.seed(seed)
 
-        let model = Sequential {
-            Flatten(inputShape: [28, 28])
-            BatchNormalization()
-            Dense(300, activation: .relu)
-            BatchNormalization()
-            Dense(100, activation: .relu)
-            BatchNormalization()
-            Dense(10, activation: .softmax)
-        }
+        let model = ArticleModels.fashionMLP()
         model.compile(optimizer: Adam(learningRate: 1e-3), loss: .sparseCategoricalCrossentropy, metrics: [.accuracy])
         model.summary()
 

@@ -3,21 +3,6 @@ import StrataTestSupport
 import Testing
 @testable import Strata
 
-/// The article's models, shared by the tests that train and summarize them.
-enum ArticleModels {
-    /// Batch normalization in a deep MLP on Fashion-MNIST: 784 → 300 → 100 → 10.
-    static func fashionMLP() -> Sequential {
-        Sequential {
-            Flatten(inputShape: [28, 28])
-            BatchNormalization()
-            Dense(300, activation: .relu)
-            BatchNormalization()
-            Dense(100, activation: .relu)
-            BatchNormalization()
-            Dense(10, activation: .softmax)
-        }
-    }
-}
 /// The article's two examples, written in Swift almost line for line as in its Keras code.
 @Suite("The article's examples", .serialized)
 struct ArticleExamplesTests {
@@ -44,12 +29,7 @@ struct ArticleExamplesTests {
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-wine-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: folder) }
 
-            let model = Sequential {
-                Dense(30, activation: .relu, inputShape: [12])
-                Dense(12, activation: .relu)
-                Dense(8, activation: .relu)
-                Dense(1, activation: .sigmoid)
-            }
+            let model = ArticleModels.wineClassifier()      // 12 → 30 → 12 → 8 → 1, ReLU and a sigmoid
             model.compile(optimizer: Adam(), loss: .binaryCrossentropy, metrics: [.accuracy])
             let checkpoint = ModelCheckpoint(folder.appendingPathComponent("best.safetensors").path, saveBestOnly: true)
             let earlyStopping = EarlyStopping(monitor: "val_loss", patience: 100)
