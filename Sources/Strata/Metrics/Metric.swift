@@ -23,6 +23,7 @@ extension Metric {
 /// The weighted running mean of per-sample values (Keras `Mean`/`MeanMetricWrapper`):
 /// `Σ w·v / Σ w`, accumulated in double.
 public final class MeanMetric: Metric {
+    /// The name in logs.
     public let name: String
     private let perSample: (Tensor, Tensor) -> Tensor
     private var total = 0.0

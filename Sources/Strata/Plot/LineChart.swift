@@ -10,10 +10,15 @@ import Foundation
 public struct LineChart {
     /// One line.
     public struct Series {
+        /// The legend entry.
         public var name: String
+        /// The finite points, in drawing order.
         public var points: [(x: Double, y: Double)]
+        /// A CSS color; empty picks the next palette color.
         public var color: String
+        /// Whether the line is dashed (validation curves).
         public var dashed: Bool
+        /// Whether each point gets a dot.
         public var markers: Bool
 
         /// A series from parallel x and y values (non-finite points are skipped).
@@ -28,8 +33,11 @@ public struct LineChart {
 
     /// A vertical line at `x` with a label (e.g. "best epoch").
     public struct Marker {
+        /// Where the line stands on the x axis.
         public var x: Double
+        /// The text beside the line.
         public var label: String
+        /// The line's CSS color.
         public var color: String
 
         /// Creates a marker.
@@ -38,12 +46,19 @@ public struct LineChart {
         }
     }
 
+    /// The chart title.
     public var title: String
+    /// The x-axis label.
     public var xLabel: String
+    /// The y-axis label.
     public var yLabel: String
+    /// Width in pixels.
     public var width: Double
+    /// Height in pixels.
     public var height: Double
+    /// The lines, in drawing order.
     public private(set) var series: [Series] = []
+    /// The vertical marker lines.
     public private(set) var markers: [Marker] = []
 
     /// The colors given to series in order when they have none.

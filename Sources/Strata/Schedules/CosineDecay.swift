@@ -3,6 +3,7 @@ import Foundation
 /// Cosine decay from `initialLearningRate` (or from `warmupTarget` after a linear warm-up of
 /// `warmupSteps`) to `alpha ·` that rate over `decaySteps` (Keras `CosineDecay`).
 public struct CosineDecay: LearningRateSchedule {
+    /// The schedule's parameters (Keras' names in `config`).
     public let initialLearningRate: Float, decaySteps: Int, alpha: Float, warmupTarget: Float?, warmupSteps: Int
 
     /// Creates the schedule (Keras defaults: alpha 0, no warm-up).

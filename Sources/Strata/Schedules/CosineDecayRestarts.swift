@@ -3,6 +3,7 @@ import Foundation
 /// Cosine decay with warm restarts (SGDR, Loshchilov & Hutter 2017; Keras `CosineDecayRestarts`):
 /// period i lasts `firstDecaySteps · tMul^i` steps and starts at `mMul^i ·` the initial rate.
 public struct CosineDecayRestarts: LearningRateSchedule {
+    /// The schedule's parameters (Keras' names in `config`).
     public let initialLearningRate: Float, firstDecaySteps: Int, tMul: Float, mMul: Float, alpha: Float
 
     /// Creates the schedule (Keras defaults: tMul 2, mMul 1, alpha 0).

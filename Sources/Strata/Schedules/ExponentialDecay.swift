@@ -3,6 +3,7 @@ import Foundation
 /// `initialLearningRate · decayRate^(step / decaySteps)`; with `staircase`, the exponent is
 /// floored (Keras `ExponentialDecay`).
 public struct ExponentialDecay: LearningRateSchedule {
+    /// The schedule's parameters (Keras' `initial_learning_rate`, `decay_steps`, `decay_rate`, `staircase`).
     public let initialLearningRate: Float, decaySteps: Int, decayRate: Float, staircase: Bool
 
     /// Creates the schedule.

@@ -3,6 +3,7 @@ import Foundation
 /// `initialLearningRate / (1 + decayRate · step / decaySteps)`, optionally with a floored ratio
 /// (Keras `InverseTimeDecay`).
 public struct InverseTimeDecay: LearningRateSchedule {
+    /// The schedule's parameters (Keras' `initial_learning_rate`, `decay_steps`, `decay_rate`, `staircase`).
     public let initialLearningRate: Float, decaySteps: Int, decayRate: Float, staircase: Bool
 
     /// Creates the schedule.

@@ -1,6 +1,7 @@
 /// `values[i]` while `boundaries[i-1] < step ≤ boundaries[i]` (Keras `PiecewiseConstantDecay`):
 /// `values[0]` up to and including `boundaries[0]`, the last value after the last boundary.
 public struct PiecewiseConstantDecay: LearningRateSchedule {
+    /// Step boundaries and the rate on each side of them.
     public let boundaries: [Int], values: [Float]
 
     /// Creates the schedule; `values` has one more entry than `boundaries`.

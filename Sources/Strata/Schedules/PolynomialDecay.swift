@@ -3,6 +3,7 @@ import Foundation
 /// `(initial − end) · (1 − step/decaySteps)^power + end` (Keras `PolynomialDecay`). Without
 /// `cycle` the step stops at `decaySteps`; with it, `decaySteps` grows to the next multiple.
 public struct PolynomialDecay: LearningRateSchedule {
+    /// The schedule's parameters (Keras' names in `config`).
     public let initialLearningRate: Float, decaySteps: Int, endLearningRate: Float, power: Float, cycle: Bool
 
     /// Creates the schedule (Keras defaults: end 1e-4, power 1, no cycle).
