@@ -40,17 +40,16 @@ public final class MeanMetric: Metric {
     public static func mean(name: String) -> MeanMetric { MeanMetric(name: name) { _, values in values } }
 
     public func update(_ yTrue: Tensor, _ yPred: Tensor, sampleWeight: Tensor?) {
-        let values = perSample(yTrue.detached, yPred.detached).scalars
+        // Reductions run in the kernels (double accumulation), not per sample in Swift.
+        let values = perSample(yTrue.detached, yPred.detached)
         if let sampleWeight {
-            let weights = sampleWeight.scalars
-            precondition(weights.count == values.count,
-                         "\(name): \(weights.count) sample weights for \(values.count) samples")
-            for (v, w) in zip(values, weights) {
-                total += Double(v) * Double(w)
-                weight += Double(w)
-            }
+            precondition(sampleWeight.count == values.count,
+                         "\(name): \(sampleWeight.count) sample weights for \(values.count) samples")
+            let weights = sampleWeight.reshaped(to: values.shape)
+            total += Double((values * weights).sum().scalar)
+            weight += Double(weights.sum().scalar)
         } else {
-            total += values.reduce(0.0) { $0 + Double($1) }
+            total += Double(values.sum().scalar)
             weight += Double(values.count)
         }
     }
