@@ -158,6 +158,15 @@ struct FitTests {
         } catch let error as StrataError {
             #expect(error.description.contains("[2, 2]"), "\(error)")
         }
+        // A metric that cannot read these targets is reported before training, not as a crash.
+        let auc = Sequential([Flatten(inputShape: [2, 2]), Dense(3, activation: .softmax)])
+        auc.compile(optimizer: Adam(), loss: .sparseCategoricalCrossentropy, metrics: [.auc()])
+        do {
+            try auc.fit(x, labels, verbose: .silent)
+            Issue.record("auc on integer labels accepted")
+        } catch let error as StrataError {
+            #expect(error.description.contains("auc"), "\(error)")
+        }
         let flat = Sequential([Dense(3, inputShape: [4])])
         flat.compile(optimizer: SGD(), loss: .meanSquaredError)
         do {

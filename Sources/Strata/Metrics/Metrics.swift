@@ -15,6 +15,10 @@ public struct Metrics: Sendable {
 
     let kind: Kind
 
+    init(kind: Kind) {
+        self.kind = kind
+    }
+
     /// Accuracy resolved from the shapes, as Keras does: a single output unit → binary;
     /// integer targets against several units → sparse categorical; else categorical.
     public static let accuracy = Metrics(kind: .accuracy)
@@ -38,6 +42,14 @@ public struct Metrics: Sendable {
     /// Mean absolute error.
     public static let meanAbsoluteError = Metrics(kind: .meanAbsoluteError)
 
+    /// The metric with the given log name (`accuracy`, `auc`, …), with default options.
+    public init?(name: String) {
+        let all: [Metrics] = [.accuracy, .binaryAccuracy(), .categoricalAccuracy, .sparseCategoricalAccuracy,
+                              .topKCategoricalAccuracy(), .precision(), .recall(), .auc(), .meanSquaredError, .meanAbsoluteError]
+        guard let found = all.first(where: { $0.name == name }) else { return nil }
+        self = found
+    }
+
     /// The name in logs.
     public var name: String {
         switch kind {
@@ -51,6 +63,32 @@ public struct Metrics: Sendable {
         case .auc: "auc"
         case .meanSquaredError: "mean_squared_error"
         case .meanAbsoluteError: "mean_absolute_error"
+        }
+    }
+
+    /// Checks that targets of `targetShape` suit this metric for predictions of
+    /// `predictionShape` (batch axes included); throws a `StrataError` saying what is expected.
+    public func validate(targetShape: [Int], predictionShape: [Int], context: String) throws {
+        let perSampleTargets = targetShape.dropFirst().reduce(1, *)
+        let perSamplePredictions = predictionShape.dropFirst().reduce(1, *)
+        let fits: Bool
+        let expected: String
+        switch kind {
+        case .accuracy:
+            return
+        case .sparseCategoricalAccuracy:
+            fits = perSampleTargets == 1
+            expected = "one integer label per sample"
+        case .categoricalAccuracy, .topKCategoricalAccuracy:
+            fits = targetShape.dropFirst().elementsEqual(predictionShape.dropFirst())
+            expected = "one-hot targets shaped like the predictions \(Array(predictionShape.dropFirst())) (for integer labels use .sparseCategoricalAccuracy)"
+        case .binaryAccuracy, .precision, .recall, .auc, .meanSquaredError, .meanAbsoluteError:
+            fits = perSampleTargets == perSamplePredictions
+            expected = "targets with as many values per sample as the predictions (\(perSamplePredictions)), e.g. one-hot rows"
+        }
+        if !fits {
+            throw StrataError.shapeMismatch("metric '\(name)' cannot compare targets of shape \(targetShape) with predictions of shape \(predictionShape)",
+                                            context: context, expected: expected)
         }
     }
 

@@ -89,6 +89,11 @@ extension Model {
     /// mis-shaped tensors, and changes nothing in that case.
     public func loadWeights(from path: String) throws {
         let (tensors, _) = try SafeTensors.read(from: URL(fileURLWithPath: path))
+        try loadWeights(tensors.filter { !$0.key.hasPrefix("optimizer/") }, source: path)
+    }
+
+    /// Assigns `tensors` to the variables of the same names, all or nothing.
+    func loadWeights(_ tensors: [String: Tensor], source path: String) throws {
         let variables = self.variables
         let missing = variables.filter { tensors[$0.name] == nil }.map(\.name)
         let unexpected = Set(tensors.keys).subtracting(variables.map(\.name)).sorted()

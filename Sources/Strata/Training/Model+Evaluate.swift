@@ -16,6 +16,9 @@ extension Model {
         try TrainingData.validateTargets(y, outputShape: outputShape, loss: loss, operation: "evaluate")
         for callback in callbacks where callback.model == nil { callback.model = self }
 
+        for metric in self.metrics {
+            try metric.validate(targetShape: y.shape, predictionShape: [x.count] + outputShape, context: "evaluate")
+        }
         let lossTracker = MeanMetric.mean(name: "loss")
         let metrics = self.metrics.map { $0.make(targetShape: y.shape, predictionShape: [batchSize] + outputShape) }
         try callbacks.forEach { try $0.onTestBegin(logs: [:]) }

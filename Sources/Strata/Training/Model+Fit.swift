@@ -89,6 +89,9 @@ extension Model {
         }
         all += callbacks
         for callback in all { callback.model = self }
+        for metric in self.metrics {
+            try metric.validate(targetShape: y.shape, predictionShape: [samples] + outputShape, context: "fit")
+        }
         let metrics = self.metrics.map { $0.make(targetShape: y.shape, predictionShape: [batchSize] + outputShape) }
         let lossTracker = MeanMetric.mean(name: "loss")
 
@@ -135,6 +138,8 @@ extension Model {
         try build(inputShape: Array(x.shape.dropFirst()))
         try TrainingData.validateTargets(y, outputShape: try outputShape(for: Array(x.shape.dropFirst())), loss: loss,
                                          operation: "trainOnBatch")
+        let outputShape = [x.shape[0]] + (try self.outputShape(for: Array(x.shape.dropFirst())))
+        for metric in self.metrics { try metric.validate(targetShape: y.shape, predictionShape: outputShape, context: "trainOnBatch") }
         let (value, prediction) = trainStep(x, y, sampleWeight: sampleWeight, optimizer: optimizer, loss: loss)
         let metrics = self.metrics.map { $0.make(targetShape: y.shape, predictionShape: prediction.shape) }
         metrics.forEach { $0.update(y, prediction, sampleWeight: sampleWeight) }

@@ -1,0 +1,121 @@
+import Foundation
+
+/// Whole-model files: one safetensors file holding the weights (named by layer path, readable
+/// by any safetensors reader), the optimizer's slots under `optimizer/…` when saved, and in the
+/// header's `__metadata__`: the format and its version, the architecture (the `Sequential`
+/// config JSON that `strata train --model` reads), the per-sample input shape, and the compile
+/// settings (loss, metrics, optimizer config, step count).
+enum ModelFile {
+    static let format = "strata-model"
+    static let version = 1
+
+    static func save(_ model: Model, to path: String, includeOptimizer: Bool) throws {
+        var metadata = ["format": format, "format_version": String(version)]
+        if let sequential = model as? Sequential { metadata["model_config"] = sequential.config.description }
+        if let shape = model.inputShape { metadata["input_shape"] = ConfigValue.ints(shape).description }
+        var tensors = model.variables.map { (name: $0.name, tensor: $0.value) }
+        if let optimizer = model.optimizer, let loss = model.loss {
+            var compile: [String: ConfigValue] = ["optimizer": optimizer.config, "loss": loss.config,
+                                                  "metrics": .array(model.metrics.map { .string($0.name) })]
+            if model.lossWeight != 1 { compile["loss_weights"] = .array([.float(model.lossWeight)]) }
+            metadata["compile_config"] = ConfigValue.object(compile).description
+            if includeOptimizer {
+                let state = optimizer.state
+                metadata["optimizer_iterations"] = String(state.iterations)
+                metadata["optimizer_scalars"] = ConfigValue.object(state.scalars.mapValues { .float($0) }).description
+                tensors += state.slots.keys.sorted().map { (name: "optimizer/" + $0, tensor: state.slots[$0]!) }
+            }
+        }
+        try SafeTensors.write(tensors, metadata: metadata, to: URL(fileURLWithPath: path))
+    }
+
+    static func loadSequential(from path: String) throws -> Sequential {
+        let (tensors, metadata) = try SafeTensors.read(from: URL(fileURLWithPath: path))
+        func fail(_ message: String, expected: String? = nil) -> StrataError {
+            StrataError(kind: .invalidFile, message: message, context: path, expected: expected)
+        }
+        guard metadata["format"] == format else {
+            throw fail("not a Strata model file (format '\(metadata["format"] ?? "none")')",
+                       expected: "a file written by model.save(to:); weights-only files load with loadWeights(from:)")
+        }
+        guard let fileVersion = metadata["format_version"].flatMap(Int.init), fileVersion >= 1 else {
+            throw fail("missing or invalid format_version")
+        }
+        guard fileVersion <= version else {
+            throw fail("written by a newer Strata (format version \(fileVersion))", expected: "format version ≤ \(version): upgrade Strata")
+        }
+        func json(_ key: String) throws -> ConfigValue? {
+            guard let text = metadata[key] else { return nil }
+            do { return try JSONDecoder().decode(ConfigValue.self, from: Data(text.utf8)) } catch {
+                throw fail("metadata '\(key)' is not valid JSON")
+            }
+        }
+        guard let architecture = try json("model_config") else {
+            throw fail("no model_config: the file holds a subclassed model", expected: "load it into an instance with loadWeights(from:)")
+        }
+        let model: Sequential
+        do { model = try Sequential(config: architecture) } catch let error as StrataError {
+            throw StrataError(kind: error.kind, message: error.message, context: "\(path): \(error.context ?? "model_config")",
+                              expected: error.expected)
+        }
+        if let shape = try json("input_shape") {
+            guard case .array(let items) = shape else { throw fail("input_shape is not an array of integers") }
+            let dimensions = items.compactMap { item -> Int? in
+                if case .number(let value) = item { return Int(exactly: value) }
+                return nil
+            }
+            guard dimensions.count == items.count else { throw fail("input_shape is not an array of integers") }
+            try model.build(inputShape: dimensions)
+        }
+        let weights = tensors.filter { !$0.key.hasPrefix("optimizer/") }
+        try model.loadWeights(weights, source: path)
+        if let compile = try json("compile_config") {
+            let reader = try ConfigReader(compile, owner: "\(path): compile_config")
+            let optimizer = try Optimizer.from(config: reader.value("optimizer"))
+            let loss = try Loss(config: reader.value("loss"))
+            guard case .array(let names) = reader.value("metrics") else { throw fail("compile_config.metrics is not an array") }
+            let metrics = try names.map { item -> Metrics in
+                guard case .string(let name) = item, let metric = Metrics(name: name) else {
+                    throw fail("unknown metric \(item) in compile_config.metrics")
+                }
+                return metric
+            }
+            var weight: [Float]?
+            if case .array(let values) = reader.value("loss_weights"), case .number(let value)? = values.first { weight = [Float(value)] }
+            model.compile(optimizer: optimizer, loss: loss, metrics: metrics, lossWeights: weight)
+            if let iterations = metadata["optimizer_iterations"].flatMap(Int.init) {
+                var scalars: [String: Float] = [:]
+                if case .object(let values)? = try json("optimizer_scalars") {
+                    for (key, value) in values { if case .number(let number) = value { scalars[key] = Float(number) } }
+                }
+                let slots = Dictionary(uniqueKeysWithValues: tensors.filter { $0.key.hasPrefix("optimizer/") }
+                    .map { (String($0.key.dropFirst("optimizer/".count)), $0.value) })
+                try optimizer.restore(OptimizerState(iterations: iterations, slots: slots, scalars: scalars),
+                                      for: iterations > 0 ? model.trainableVariables : [])
+            }
+        }
+        return model
+    }
+}
+
+extension Model {
+    /// Saves the whole model to one safetensors file, atomically: weights, architecture (for
+    /// `Sequential`), compile settings and — with `includeOptimizer` — the optimizer's state, so
+    /// training can resume exactly.
+    ///
+    ///     try model.save(to: "fashion.safetensors")
+    public func save(to path: String, includeOptimizer: Bool = true) throws {
+        try ModelFile.save(self, to: path, includeOptimizer: includeOptimizer)
+    }
+}
+
+extension Sequential {
+    /// Loads a model saved with `save(to:)`: architecture, weights, compile settings and
+    /// optimizer state. Throws a `StrataError` naming the file and the problem (not a model file,
+    /// newer format, bad metadata, missing or mis-shaped tensors).
+    ///
+    ///     let again = try Sequential.load(from: "fashion.safetensors")
+    public static func load(from path: String) throws -> Sequential {
+        try ModelFile.loadSequential(from: path)
+    }
+}

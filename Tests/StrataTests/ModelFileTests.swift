@@ -1,0 +1,92 @@
+import Foundation
+import StrataTestSupport
+import Testing
+@testable import Strata
+
+@Suite("Saving and loading whole models")
+struct ModelFileTests {
+    private func temporaryPath(_ name: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("strata-\(UUID().uuidString)-\(name)").path
+    }
+
+    private func data() -> (Tensor, Tensor) {
+        let x = Tensor.randomNormal([40, 4], seed: 1)
+        return (x, Tensor(labels: (0..<40).map { $0 % 3 }))
+    }
+
+    private func model() -> Sequential {
+        Sequential {
+            Dense(8, activation: .relu, kernelRegularizer: .l2(1e-3), inputShape: [4])
+            BatchNormalization()
+            Dense(3, activation: .softmax)
+        }
+    }
+
+    @Test func roundTripKeepsArchitectureWeightsAndCompileState() throws {
+        let path = temporaryPath("model.safetensors")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let (x, y) = data()
+        let original = Random.withSeed(3) { model() }
+        original.compile(optimizer: Nadam(learningRate: 0.01), loss: .sparseCategoricalCrossentropy, metrics: [.accuracy, .sparseCategoricalAccuracy])
+        try Random.withSeed(4) { _ = try original.fit(x, y, batchSize: 8, epochs: 2, verbose: .silent) }
+        try original.save(to: path)
+
+        let loaded = try Sequential.load(from: path)
+        #expect(loaded.config == original.config)
+        #expect(try loaded.predict(x) == original.predict(x), "bit-identical predictions")
+        #expect(loaded.loss == .sparseCategoricalCrossentropy && loaded.metrics.map(\.name) == ["accuracy", "sparse_categorical_accuracy"])
+        #expect(loaded.optimizer is Nadam && loaded.optimizer?.currentLearningRate == 0.01)
+        #expect(loaded.optimizer?.state == original.optimizer?.state)
+        #expect(try loaded.evaluate(x, y) == original.evaluate(x, y))
+        // Any safetensors reader sees plain tensors named by layer path.
+        let (tensors, metadata) = try SafeTensors.read(from: URL(fileURLWithPath: path))
+        let dense = original.layers[0].name, norm = original.layers[1].name
+        #expect(tensors[dense + "/kernel"]?.shape == [4, 8] && tensors[norm + "/moving_variance"]?.shape == [8])
+        #expect(tensors.keys.contains { $0.hasPrefix("optimizer/\(dense)/kernel/") })
+        #expect(metadata["format"] == "strata-model" && metadata["format_version"] == "1")
+    }
+
+    @Test func resumedTrainingMatchesUninterruptedTrainingBitForBit() throws {
+        let path = temporaryPath("resume.safetensors")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let (x, y) = data()
+        func fresh() -> Sequential {
+            let m = Random.withSeed(5) { model() }
+            m.compile(optimizer: Adam(learningRate: 0.01, amsgrad: true), loss: .sparseCategoricalCrossentropy)
+            return m
+        }
+        let uninterrupted = fresh()
+        try uninterrupted.fit(x, y, batchSize: 8, epochs: 3, verbose: .silent, shuffle: false)
+        let first = fresh()
+        try first.fit(x, y, batchSize: 8, epochs: 2, verbose: .silent, shuffle: false)
+        try first.save(to: path)
+        let resumed = try Sequential.load(from: path)
+        try resumed.fit(x, y, batchSize: 8, epochs: 3, verbose: .silent, shuffle: false, initialEpoch: 2)
+        #expect(resumed.getWeights() == uninterrupted.getWeights())
+    }
+
+    @Test func badModelFilesThrowNamingTheFile() throws {
+        let path = temporaryPath("bad.safetensors")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        func failure() -> String {
+            do { _ = try Sequential.load(from: path); return "loaded" } catch { return "\(error)" }
+        }
+        let m = model()
+        try m.saveWeights(to: path)
+        #expect(failure().contains("not a Strata model file"))
+        try SafeTensors.write([("w", Tensor([1]))], metadata: ["format": "strata-model", "format_version": "7"],
+                              to: URL(fileURLWithPath: path))
+        #expect(failure().contains("newer Strata"))
+        try SafeTensors.write([("w", Tensor([1]))], metadata: ["format": "strata-model", "format_version": "1",
+                                                             "model_config": "{\"class_name\": \"Sequential\", \"config\": {\"layers\": [{\"class_name\": \"Dense\", \"config\": {\"name\": \"d\"}}]}}"],
+                              to: URL(fileURLWithPath: path))
+        #expect(failure().contains("units"), "a missing field is named: \(failure())")
+        try m.save(to: path)
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        bytes.removeLast(bytes.count / 3)
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        #expect(failure().contains(path) && failure().contains("safetensors"), "\(failure())")
+        try Data([0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0, 1, 2]).write(to: URL(fileURLWithPath: path))
+        #expect(failure().contains("header length"))
+    }
+}
