@@ -30,7 +30,7 @@ struct Train: ParsableCommand {
     @Option(help: "Samples per gradient step.") var batchSize = 32
     @Option(help: "Fraction of the training data held out (the last samples).") var validationSplit: Float = 0.1
     @Option(help: "Stop after this many epochs without val_loss improvement (restores the best weights).") var earlyStopping: Int?
-    @Option(help: "Save the best weights (by val_loss) to this .safetensors path.") var checkpoint: String?
+    @Option(help: "Save the best model (by val_loss) to this .safetensors path.") var checkpoint: String?
     @Option(help: "Seed of all randomness.") var seed: UInt64 = 42
     @Option(help: "Folder for history.csv and history.svg.") var output = "strata-train"
     @Flag(help: "For CSV data: keep the file's row order (by default rows are shuffled once with the seed, since files are often sorted and the validation split takes the last rows).")
@@ -65,7 +65,8 @@ struct Train: ParsableCommand {
         let folder = URL(fileURLWithPath: output)
         try history.writeCSV(to: folder.appendingPathComponent("history.csv").path)
         try history.plot(to: folder.appendingPathComponent("history.svg").path, plannedEpochs: epochs)
-        print("Wrote \(folder.path)/history.csv and history.svg")
+        try network.save(to: folder.appendingPathComponent("model.safetensors").path)
+        print("Wrote \(folder.path)/model.safetensors, history.csv and history.svg")
     }
 
     /// What to learn: inputs, targets, held-out test data, the head and the loss.
@@ -82,34 +83,27 @@ struct Train: ParsableCommand {
     }
 
     func loadTask() throws -> Task {
-        switch data {
-        case "fashion-mnist", "mnist":
-            let set = data == "mnist" ? try MNIST.load() : try FashionMNIST.load()
-            return Task(x: set.train.images, y: set.train.labels, test: (set.test.images, set.test.labels),
-                        outputUnits: set.classNames.count, outputActivation: .softmax, loss: .sparseCategoricalCrossentropy,
-                        metrics: [.accuracy], normalizer: nil, flatten: set.train.images.sampleShape)
-        case let spec where spec.hasPrefix("csv:"):
-            guard let target else { throw ValidationError("--target is required with csv: data") }
-            let column: CSV.Column = Int(target).map(CSV.Column.index) ?? .name(target)
-            var (x, y, _) = try CSV.load(String(spec.dropFirst(4)), target: column)
-            if !keepRowOrder { (x, y) = shuffledTogether(x, y, seed: seed) }
-            let values = Set(y.scalars)
-            let normalizer = Normalization(inputShape: nil)
-            let trainCount = Int((Double(x.shape[0]) * (1 - Double("\(validationSplit)")!)).rounded(.up))
-            try normalizer.adapt(x.slice(0..<trainCount))
-            if values.isSubset(of: [0, 1]) {
-                return Task(x: x.samples, y: y, test: nil, outputUnits: 1, outputActivation: .sigmoid, loss: .binaryCrossentropy,
-                            metrics: [.accuracy], normalizer: normalizer, flatten: nil)
-            }
-            if values.allSatisfy({ $0 >= 0 && $0 == $0.rounded() }), values.count <= 100, let top = values.max(), Int(top) < 200 {
-                return Task(x: x.samples, y: y, test: nil, outputUnits: Int(top) + 1, outputActivation: .softmax,
-                            loss: .sparseCategoricalCrossentropy, metrics: [.accuracy], normalizer: normalizer, flatten: nil)
-            }
-            return Task(x: x.samples, y: y, test: nil, outputUnits: 1, outputActivation: .linear, loss: .meanSquaredError,
-                        metrics: [.meanAbsoluteError], normalizer: normalizer, flatten: nil)
-        default:
-            throw ValidationError("--data must be fashion-mnist, mnist or csv:PATH, got '\(data)'")
+        let source = try DataSpec(data, target: target, shuffleSeed: keepRowOrder ? nil : seed)
+        let (x, y) = source.training
+        if let classes = source.classNames, source.test != nil {
+            return Task(x: x, y: y, test: source.test, outputUnits: classes.count, outputActivation: .softmax,
+                        loss: .sparseCategoricalCrossentropy, metrics: [.accuracy], normalizer: nil, flatten: x.sampleShape)
         }
+        // CSV: standardize with the statistics of the training part; infer the task from the target.
+        let normalizer = Normalization()
+        let trainCount = Int((Double(x.count) * (1 - Double("\(validationSplit)")!)).rounded(.up))
+        try normalizer.adapt(x.slice(0..<trainCount).tensor)
+        let values = Set(y.scalars)
+        if values.isSubset(of: [0, 1]) {
+            return Task(x: x, y: y, test: nil, outputUnits: 1, outputActivation: .sigmoid, loss: .binaryCrossentropy,
+                        metrics: [.accuracy], normalizer: normalizer, flatten: nil)
+        }
+        if values.allSatisfy({ $0 >= 0 && $0 == $0.rounded() }), values.count <= 100, let top = values.max(), top < 200 {
+            return Task(x: x, y: y, test: nil, outputUnits: Int(top) + 1, outputActivation: .softmax,
+                        loss: .sparseCategoricalCrossentropy, metrics: [.accuracy], normalizer: normalizer, flatten: nil)
+        }
+        return Task(x: x, y: y, test: nil, outputUnits: 1, outputActivation: .linear, loss: .meanSquaredError,
+                    metrics: [.meanAbsoluteError], normalizer: normalizer, flatten: nil)
     }
 
     func buildModel(_ task: Task) throws -> Sequential {

@@ -4,8 +4,8 @@ import Foundation
 ///
 /// The path may hold Keras' templates `{epoch}`, `{epoch:02d}` (1-based) and `{name:.4f}` for any
 /// logged value. With `saveBestOnly`, a file is written only when the monitored value improves
-/// on the best so far (or on `initialValueThreshold`). Until full model files land, both modes
-/// write the weights as safetensors.
+/// on the best so far (or on `initialValueThreshold`). Files are safetensors: the whole model
+/// (`Sequential.load(from:)` reads it back), or only its weights with `saveWeightsOnly`.
 ///
 ///     ModelCheckpoint("model/best.safetensors", monitor: "val_accuracy", saveBestOnly: true)
 public final class ModelCheckpoint: Callback {
@@ -23,7 +23,8 @@ public final class ModelCheckpoint: Callback {
     public let monitor: String
     /// Whether to save only improvements.
     public let saveBestOnly: Bool
-    /// Whether only weights are saved (today, always the case).
+    /// Whether only weights are saved (`saveWeights`), rather than the whole model with its
+    /// compile settings and optimizer state (`save`).
     public let saveWeightsOnly: Bool
     /// Requested direction.
     public let mode: MonitorMode
@@ -92,7 +93,7 @@ public final class ModelCheckpoint: Callback {
         } else if verbose {
             print("Epoch \(epoch + 1): saving model to \(path)")
         }
-        try model?.saveWeights(to: path)
+        if saveWeightsOnly { try model?.saveWeights(to: path) } else { try model?.save(to: path) }
         savedPaths.append(path)
     }
 

@@ -160,3 +160,11 @@ public enum CSV {
         return records
     }
 }
+
+/// Writing text files for the command-line tool, atomically.
+public enum CSVText {
+    /// Writes `text` to `path` through a temporary file and a rename.
+    public static func write(_ text: String, to path: String) throws {
+        try AtomicFile.write(Data(text.utf8), to: URL(fileURLWithPath: path))
+    }
+}
