@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+
+/// The `strata` executable next to the test bundle (built by `swift test` along with the tests).
+private let executable = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent(".build/debug/strata").path
+
+/// Runs `strata` with `arguments`; returns the exit code and standard error.
+private func strata(_ arguments: [String]) throws -> (status: Int32, errors: String, output: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(["STRATA_NO_DOWNLOAD": "1"]) { $1 }
+    let errors = Pipe(), output = Pipe()
+    process.standardError = errors
+    process.standardOutput = output
+    try process.run()
+    let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    let outputText = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return (process.terminationStatus, errorText, outputText)
+}
+
+@Suite("The strata command", .enabled(if: FileManager.default.isExecutableFile(atPath: executable)))
+struct CommandLineTests {
+    @Test func userErrorsExitWithOneLineAndCode1() throws {
+        let missing = try strata(["summary", "--model", "/no/such/model.safetensors"])
+        #expect(missing.status == 1)
+        #expect(missing.errors.hasPrefix("strata: /no/such/model.safetensors: cannot read"))
+        #expect(missing.errors.split(separator: "\n").count == 1, "one line: \(missing.errors)")
+        let badData = try strata(["train", "--data", "bogus"])
+        #expect(badData.status == 1 && badData.errors.contains("--data must be"))
+        let csv = FileManager.default.temporaryDirectory.appendingPathComponent("strata-cli-\(UUID().uuidString).csv")
+        defer { try? FileManager.default.removeItem(at: csv) }
+        try "a,b,target\n1,2,0\n3,x,1\n".write(to: csv, atomically: true, encoding: .utf8)
+        let badCell = try strata(["train", "--data", "csv:" + csv.path, "--target", "target", "--epochs", "1"])
+        #expect(badCell.status == 1 && badCell.errors.contains("line 3, column 2"), "\(badCell.errors)")
+    }
+
+    @Test func versionAndHelpSucceed() throws {
+        let version = try strata(["--version"])
+        #expect(version.status == 0 && version.output.contains("0.1.0"))
+        let help = try strata(["--help"])
+        #expect(help.status == 0 && help.output.contains("demo") && help.output.contains("train"))
+    }
+
+    @Test func trainSavesAModelThatEvaluatePredictAndSummaryRead() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let csv = folder.appendingPathComponent("data.csv")
+        let rows = (0..<60).map { i in "\(Double(i % 7) / 7),\(Double(i % 5) / 5),\(i % 2)" }
+        try (["x,y,label"] + rows).joined(separator: "\n").write(to: csv, atomically: true, encoding: .utf8)
+        let trained = try strata(["train", "--data", "csv:" + csv.path, "--target", "label", "--layers", "4",
+                                  "--epochs", "2", "--batch-size", "16", "--output", folder.path])
+        #expect(trained.status == 0, "\(trained.errors)")
+        let model = folder.appendingPathComponent("model.safetensors").path
+        let summary = try strata(["summary", "--model", model])
+        #expect(summary.status == 0 && summary.output.contains("Total params"))
+        let evaluation = try strata(["evaluate", "--model", model, "--data", "csv:" + csv.path, "--target", "label"])
+        #expect(evaluation.status == 0 && evaluation.output.contains("accuracy:"))
+        let predictions = folder.appendingPathComponent("p.csv").path
+        let predicted = try strata(["predict", "--model", model, "--data", "csv:" + csv.path, "--target", "2",
+                                    "--output", predictions])
+        #expect(predicted.status == 0)
+        #expect(try String(contentsOfFile: predictions, encoding: .utf8).split(separator: "\n").count == 61)
+    }
+}
