@@ -90,3 +90,56 @@ struct ModelFileTests {
         #expect(failure().contains("header length"))
     }
 }
+
+@Suite("Hostile safetensors files and unwritable checkpoints")
+struct HostileFileTests {
+    /// A safetensors file with `header` (JSON) and `body` bytes.
+    private func file(header: String, body: [UInt8] = Array(repeating: 0, count: 16)) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("strata-\(UUID().uuidString).safetensors").path
+        var bytes = withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian) { Array($0) }
+        bytes += Array(header.utf8) + body
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    @Test(arguments: [
+        ("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}", "overlap"),
+        ("{\"a\":{\"dtype\":\"F64\",\"shape\":[2],\"data_offsets\":[0,16]}}", "F32"),
+        ("{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", "data_offsets"),
+        ("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[12,20]}}", "data_offsets"),
+        ("{\"a\":{\"dtype\":\"F32\",\"shape\":[-2],\"data_offsets\":[0,8]}}", "F32"),
+        ("not json", "JSON"),
+    ])
+    func rejected(header: String, fragment: String) throws {
+        let path = try file(header: header)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        do {
+            _ = try SafeTensors.read(from: URL(fileURLWithPath: path))
+            Issue.record("accepted: \(header)")
+        } catch let error as StrataError {
+            #expect(error.description.contains(path) && error.description.contains(fragment), "\(error)")
+        }
+    }
+
+    @Test func hugeHeaderLengthIsRejectedWithoutReadingIt() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("strata-\(UUID().uuidString).safetensors").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data(withUnsafeBytes(of: UInt64(1 << 40).littleEndian) { Array($0) } + [1, 2, 3]).write(to: URL(fileURLWithPath: path))
+        #expect(throws: StrataError.self) { try SafeTensors.read(from: URL(fileURLWithPath: path)) }
+    }
+
+    @Test func unwritableCheckpointFolderFailsBeforeTraining() throws {
+        let model = Sequential([Dense(1, inputShape: [1])])
+        model.compile(optimizer: SGD(), loss: .meanSquaredError)
+        var batches = 0
+        let counter = LambdaCallback(onTrainBatchEnd: { _, _ in batches += 1 })
+        do {
+            try model.fit(Tensor(rows: [[1], [2]]), Tensor([1, 2]), verbose: .silent,
+                          callbacks: [ModelCheckpoint("/proc/strata-cannot-write/best.safetensors"), counter])
+            Issue.record("an unwritable checkpoint folder was accepted")
+        } catch let error as StrataError {
+            #expect(error.description.contains("cannot write checkpoints"))
+        }
+        #expect(batches == 0, "no training before the error")
+    }
+}

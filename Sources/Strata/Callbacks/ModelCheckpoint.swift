@@ -57,6 +57,13 @@ public final class ModelCheckpoint: Callback {
     }
 
     public override func onTrainBegin(logs: Logs) throws {
+        // Report an unwritable destination now, not after an hour of training at the first save.
+        let folder = URL(fileURLWithPath: filepath).deletingLastPathComponent()
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        guard FileManager.default.isWritableFile(atPath: folder.path) else {
+            throw StrataError(kind: .io, message: "cannot write checkpoints into \(folder.path)", context: "ModelCheckpoint",
+                              expected: "an existing, writable folder for \(filepath)")
+        }
         if saveBestOnly {
             let monitor = try Monitor(self.monitor, mode: mode, owner: "ModelCheckpoint")
             resolved = monitor

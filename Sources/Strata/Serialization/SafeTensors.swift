@@ -43,6 +43,9 @@ enum SafeTensors {
         guard headerLength <= UInt64(data.count - 8) else {
             throw invalid("header length \(headerLength) exceeds the file size \(data.count)", at: 0)
         }
+        guard headerLength <= 100_000_000 else {   // the limit of the reference implementation
+            throw invalid("header length \(headerLength) is over 100 MB", at: 0)
+        }
         let headerEnd = 8 + Int(headerLength)
         guard let header = try? JSONSerialization.jsonObject(with: data[8..<headerEnd]) as? [String: Any] else {
             throw invalid("header is not a JSON object", at: 8)
@@ -50,6 +53,7 @@ enum SafeTensors {
         let body = data[headerEnd...]
         var tensors: [String: Tensor] = [:]
         var metadata: [String: String] = [:]
+        var ranges: [(range: Range<Int>, name: String)] = []
         for (name, entry) in header {
             if name == "__metadata__" {
                 metadata = entry as? [String: String] ?? [:]
@@ -65,6 +69,7 @@ enum SafeTensors {
                 throw invalid("tensor '\(name)' of shape \(shape) has data_offsets \(offsets) outside the \(body.count)-byte data",
                               at: headerEnd + Swift.max(0, offsets[0]))
             }
+            ranges.append((offsets[0]..<offsets[1], name))
             let start = body.startIndex + offsets[0]
             let scalars = (0..<count).map { i -> Float in
                 let base = start + 4 * i
@@ -72,6 +77,11 @@ enum SafeTensors {
                 return Float(bitPattern: bits)
             }
             tensors[name] = Tensor(shape: shape, scalars: scalars)
+        }
+        // Tensors must not overlap (the format also asks that they cover the data without gaps).
+        let sorted = ranges.sorted { $0.range.lowerBound < $1.range.lowerBound }
+        for (previous, next) in zip(sorted, sorted.dropFirst()) where next.range.lowerBound < previous.range.upperBound {
+            throw invalid("tensors '\(previous.name)' and '\(next.name)' overlap", at: headerEnd + next.range.lowerBound)
         }
         return (tensors, metadata)
     }
