@@ -64,5 +64,52 @@ struct CommandLineTests {
                                     "--output", predictions])
         #expect(predicted.status == 0)
         #expect(try String(contentsOfFile: predictions, encoding: .utf8).split(separator: "\n").count == 61)
+
+        // Python's safetensors + NumPy read the file and reproduce the predictions (when installed;
+        // .ci/run installs safetensors).
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Interop/predict_with_numpy.py").path
+        if let python = Self.pythonWithSafetensors() {
+            let check = Process()
+            check.executableURL = URL(fileURLWithPath: python)
+            check.arguments = [script, model, csv.path, "label", predictions]
+            try check.run()
+            check.waitUntilExit()
+            #expect(check.terminationStatus == 0, "NumPy's predictions differ from Strata's by more than 1e-5")
+        }
+    }
+
+    @Test func sameSeedTwoProcessesSameModelFile() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let csv = folder.appendingPathComponent("data.csv")
+        let rows = (0..<80).map { i in "\(Double(i % 9) / 9),\(Double(i % 4)),\(i % 3)" }
+        try (["a,b,label"] + rows).joined(separator: "\n").write(to: csv, atomically: true, encoding: .utf8)
+        var files: [Data] = []
+        for run in 0..<2 {
+            let output = folder.appendingPathComponent("run\(run)").path
+            let trained = try strata(["train", "--data", "csv:" + csv.path, "--target", "label", "--layers", "8,4",
+                                      "--batch-norm", "--dropout", "0.2", "--optimizer", "nadam", "--epochs", "3",
+                                      "--batch-size", "8", "--seed", "7", "--output", output])
+            #expect(trained.status == 0, "\(trained.errors)")
+            files.append(try Data(contentsOf: URL(fileURLWithPath: output + "/model.safetensors")))
+        }
+        #expect(files[0] == files[1], "bit-identical model files (weights, optimizer state, metadata)")
+    }
+
+    /// A python3 that can import safetensors, or nil.
+    static func pythonWithSafetensors() -> String? {
+        for candidate in ["/usr/bin/python3", "/usr/local/bin/python3"] + (ProcessInfo.processInfo.environment["PATH"] ?? "")
+            .split(separator: ":").map({ "\($0)/python3" }) where FileManager.default.isExecutableFile(atPath: candidate) {
+            let probe = Process()
+            probe.executableURL = URL(fileURLWithPath: candidate)
+            probe.arguments = ["-c", "import safetensors, numpy"]
+            probe.standardError = FileHandle.nullDevice
+            guard (try? probe.run()) != nil else { continue }
+            probe.waitUntilExit()
+            if probe.terminationStatus == 0 { return candidate }
+        }
+        return nil
     }
 }
