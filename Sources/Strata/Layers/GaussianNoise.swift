@@ -33,3 +33,10 @@ public final class GaussianNoise: Layer, ConfigurableLayer {
 
     public override var options: [String: ConfigValue] { ["stddev": .float(stddev), "seed": seed.configValue] }
 }
+
+extension GaussianNoise: NoiseLayer {
+    var noiseCalls: UInt64 {
+        get { seeds.calls }
+        set { seeds.calls = newValue }
+    }
+}

@@ -3,7 +3,8 @@
 /// the next seed of the global stream (`Random.seed`).
 struct NoiseSeeds {
     let seed: UInt64?
-    private var calls: UInt64 = 0
+    /// Training calls so far (saved by `BackupAndRestore` so a resumed run draws the same masks).
+    var calls: UInt64 = 0
 
     init(seed: UInt64?) {
         self.seed = seed
@@ -18,4 +19,9 @@ struct NoiseSeeds {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
+}
+
+/// A layer whose training calls draw random noise from a per-layer seed stream.
+protocol NoiseLayer: Layer {
+    var noiseCalls: UInt64 { get set }
 }

@@ -35,3 +35,10 @@ public class RateDropout: Layer, ConfigurableLayer {
 
     public override var options: [String: ConfigValue] { ["rate": .float(rate), "seed": seed.configValue] }
 }
+
+extension RateDropout: NoiseLayer {
+    var noiseCalls: UInt64 {
+        get { seeds.calls }
+        set { seeds.calls = newValue }
+    }
+}

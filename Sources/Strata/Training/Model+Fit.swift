@@ -96,9 +96,11 @@ extension Model {
         let lossTracker = MeanMetric.mean(name: "loss")
 
         stopTraining = false
+        resumeEpoch = nil
         try all.forEach { try $0.onTrainBegin(logs: [:]) }
         var epochLogs: Logs = [:]
-        for epoch in initialEpoch..<epochs {
+        let firstEpoch = Swift.min(Swift.max(initialEpoch, resumeEpoch ?? 0), epochs)
+        for epoch in firstEpoch..<epochs {
             try all.forEach { try $0.onEpochBegin(epoch, logs: [:]) }
             lossTracker.reset()
             metrics.forEach { $0.reset() }

@@ -26,6 +26,8 @@ open class Model {
     public private(set) var lossWeight: Float = 1
     /// The per-sample input shape the model was built for, when known.
     public internal(set) var inputShape: [Int]?
+    /// Set by `BackupAndRestore` in `onTrainBegin`: the epoch a resumed `fit` continues from.
+    var resumeEpoch: Int?
 
     /// Creates a model; a nil `name` gets a unique one from the class name.
     public init(name: String? = nil) {
