@@ -32,6 +32,10 @@ struct Train: ParsableCommand {
     @Option(help: "Stop after this many epochs without val_loss improvement (restores the best weights).") var earlyStopping: Int?
     @Option(help: "Save the best model (by val_loss) to this .safetensors path.") var checkpoint: String?
     @Option(help: "Seed of all randomness.") var seed: UInt64 = 42
+    @Option(help: "Continue training a model saved by strata train (its output model.safetensors or a checkpoint): weights, optimizer state, epoch and random stream.")
+    var resume: String?
+    @Option(help: "Keep a backup in this folder after every epoch; a rerun with the same folder resumes an interrupted run.")
+    var backup: String?
     @Option(help: "Folder for history.csv and history.svg.") var output = "strata-train"
     @Flag(help: "For CSV data: keep the file's row order (by default rows are shuffled once with the seed, since files are often sorted and the validation split takes the last rows).")
     var keepRowOrder = false
@@ -46,8 +50,21 @@ struct Train: ParsableCommand {
     func run() throws {
         Random.seed(seed)
         let task = try loadTask()
-        let network = try model.map(Sequential.init(specificationFile:)) ?? buildModel(task)
-        network.compile(optimizer: try makeOptimizer(), loss: task.loss, metrics: task.metrics)
+        let network: Sequential
+        var initialEpoch = 0
+        if let resume {
+            network = try Sequential.load(from: resume)
+            guard network.optimizer != nil else {
+                throw StrataError.invalidArgument("the model was saved without its compile settings", context: resume,
+                                                  expected: "a file written by strata train or model.save(to:)")
+            }
+            initialEpoch = (network.completedEpoch ?? -1) + 1
+            if let stream = network.savedRandomStream { Random.streamState = stream }
+            print("Resuming \(resume) after epoch \(initialEpoch)")
+        } else {
+            network = try model.map(Sequential.init(specificationFile:)) ?? buildModel(task)
+            network.compile(optimizer: try makeOptimizer(), loss: task.loss, metrics: task.metrics)
+        }
         try network.build(inputShape: task.x.sampleShape)
         print(try network.summaryText())
 
@@ -56,8 +73,9 @@ struct Train: ParsableCommand {
             callbacks.append(EarlyStopping(monitor: "val_loss", patience: earlyStopping, restoreBestWeights: true, verbose: true))
         }
         if let checkpoint { callbacks.append(ModelCheckpoint(checkpoint, saveBestOnly: true, verbose: true)) }
+        if let backup { callbacks.append(BackupAndRestore(backup)) }
         let history = try network.fit(task.x, task.y, batchSize: batchSize, epochs: epochs, callbacks: callbacks,
-                                      validationSplit: validationSplit)
+                                      validationSplit: validationSplit, initialEpoch: Swift.min(initialEpoch, epochs))
         if let (testX, testY) = task.test {
             let result = try network.evaluate(testX, testY, batchSize: 1000)
             print("Test: " + result.keys.sorted().map { "\($0) \(String(format: "%.4f", result[$0]!))" }.joined(separator: " - "))

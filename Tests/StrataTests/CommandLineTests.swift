@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import Strata
 
 /// The `strata` executable next to the test bundle (built by `swift test` along with the tests).
 private let executable = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -111,5 +112,60 @@ struct CommandLineTests {
             if probe.terminationStatus == 0 { return candidate }
         }
         return nil
+    }
+
+    /// A small CSV classification problem in `folder`.
+    private func writeData(in folder: URL, rows: Int = 80) throws -> String {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let csv = folder.appendingPathComponent("data.csv")
+        let lines = (0..<rows).map { i in "\(Double(i % 9) / 9),\(Double(i % 4)),\(Double(i % 7) / 3),\(i % 3)" }
+        try (["a,b,c,label"] + lines).joined(separator: "\n").write(to: csv, atomically: true, encoding: .utf8)
+        return csv.path
+    }
+
+    @Test func resumeContinuesBitIdentically() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let csv = try writeData(in: folder)
+        let common = ["train", "--data", "csv:" + csv, "--target", "label", "--layers", "8", "--dropout", "0.2",
+                      "--batch-size", "8", "--seed", "3"]
+        let whole = try strata(common + ["--epochs", "4", "--output", folder.path + "/whole"])
+        let half = try strata(common + ["--epochs", "2", "--output", folder.path + "/half"])
+        let rest = try strata(common + ["--epochs", "4", "--resume", folder.path + "/half/model.safetensors",
+                                        "--output", folder.path + "/rest"])
+        #expect(whole.status == 0 && half.status == 0 && rest.status == 0, "\(rest.errors)")
+        #expect(rest.output.contains("Resuming") && rest.output.contains("Epoch 3/4") && !rest.output.contains("Epoch 2/4"))
+        let a = try Sequential.load(from: folder.path + "/whole/model.safetensors")
+        let b = try Sequential.load(from: folder.path + "/rest/model.safetensors")
+        #expect(a.getWeights() == b.getWeights(), "2 + 2 epochs = 4 epochs, bit for bit")
+        #expect(a.optimizer?.state == b.optimizer?.state)
+    }
+
+    @Test func killedAtRandomMomentsTheBackupIsAlwaysComplete() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-kill-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let csv = try writeData(in: folder, rows: 400)
+        let backup = folder.appendingPathComponent("backup").path
+        var generator = SystemRandomNumberGenerator()
+        var checked = 0
+        for _ in 0..<8 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = ["train", "--data", "csv:" + csv, "--target", "label", "--layers", "16,8", "--batch-size", "4",
+                                 "--epochs", "100000", "--backup", backup, "--output", folder.path]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            usleep(UInt32.random(in: 100_000...600_000, using: &generator))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            let path = backup + "/backup.safetensors"
+            guard FileManager.default.fileExists(atPath: path) else { continue }
+            // Whatever moment the kill hit, the file is a whole backup (old or new), never a partial one.
+            let (tensors, metadata) = try SafeTensors.read(from: URL(fileURLWithPath: path))
+            #expect(metadata["format"] == "strata-backup" && !tensors.isEmpty)
+            checked += 1
+        }
+        #expect(checked > 0, "no backup was ever written")
     }
 }

@@ -20,6 +20,9 @@ enum ModelFile {
             if model.lossWeight != 1 { compile["loss_weights"] = .array([.float(model.lossWeight)]) }
             metadata["compile_config"] = ConfigValue.object(compile).description
             if includeOptimizer {
+                // Training state: enough for `strata train --resume` to continue where this stopped.
+                if let epoch = model.completedEpoch { metadata["epoch"] = String(epoch) }
+                metadata["random_stream"] = String(Random.streamState)
                 let state = optimizer.state
                 metadata["optimizer_iterations"] = String(state.iterations)
                 metadata["optimizer_scalars"] = ConfigValue.object(state.scalars.mapValues { .float($0) }).description
@@ -94,6 +97,8 @@ enum ModelFile {
                                       for: iterations > 0 ? model.trainableVariables : [])
             }
         }
+        model.completedEpoch = metadata["epoch"].flatMap(Int.init)
+        model.savedRandomStream = metadata["random_stream"].flatMap(UInt64.init)
         return model
     }
 }

@@ -124,6 +124,7 @@ extension Model {
                 for (key, value) in results { epochLogs["val_" + key] = value }
             }
             epochLogs["learning_rate"] = optimizer.currentLearningRate
+            completedEpoch = epoch
             try all.forEach { try $0.onEpochEnd(epoch, logs: epochLogs) }
             if stopTraining { break }
         }

@@ -28,6 +28,11 @@ open class Model {
     public internal(set) var inputShape: [Int]?
     /// Set by `BackupAndRestore` in `onTrainBegin`: the epoch a resumed `fit` continues from.
     var resumeEpoch: Int?
+    /// The last epoch `fit` completed (0-based), saved with the model so training can resume.
+    public internal(set) var completedEpoch: Int?
+    /// The random stream's state when the loaded model was saved (restore it with
+    /// `Random.streamState` to resume shuffling and dropout exactly).
+    public internal(set) var savedRandomStream: UInt64?
 
     /// Creates a model; a nil `name` gets a unique one from the class name.
     public init(name: String? = nil) {

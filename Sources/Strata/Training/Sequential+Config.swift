@@ -19,7 +19,15 @@ extension Sequential {
         guard case .array(let layerConfigs) = inner.value("layers") else {
             throw StrataError.invalidArgument("'layers' is missing or not an array", context: "model config")
         }
-        self.init(try layerConfigs.map(Layer.from(config:)), name: try inner.string("name", default: "sequential"))
+        let layers = try layerConfigs.enumerated().map { index, config -> Layer in
+            do { return try Layer.from(config: config) } catch let error as StrataError {
+                // Say where in the spec: config.layers[2] (Dense): …
+                throw StrataError(kind: error.kind, message: error.message,
+                                  context: "config.layers[\(index)]" + (error.context.map { " (\($0))" } ?? ""),
+                                  expected: error.expected)
+            }
+        }
+        self.init(layers, name: try inner.string("name", default: "sequential"))
     }
 
     /// Reads a model config from a JSON file.
