@@ -18,21 +18,31 @@ struct Summary: ParsableCommand {
     }
 }
 
-/// `strata evaluate --model M --data …`: loss and metrics of a saved model.
-struct Evaluate: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Loss and metrics of a saved model on data (the test split of an image data set, or a whole CSV file).")
-
+/// The options `evaluate` and `predict` share: which model, on which data.
+struct ModelOnData: ParsableArguments {
     @Option(help: "A model file written by model.save(to:).") var model: String
     @Option(help: "fashion-mnist, mnist or csv:PATH.") var data: String
     @Option(help: "For CSV data: the target column, by name or index.") var target: String?
     @Option(help: "Samples per batch.") var batchSize = 1000
 
-    func run() throws {
+    /// The model and the samples to run it on (the test split of an image data set, or a whole CSV file).
+    func load() throws -> (model: Sequential, source: DataSpec, split: DataSpec.Split) {
         let loaded = try Sequential.load(from: model)
         let source = try DataSpec(data, target: target, shuffleSeed: nil)
-        let (x, y) = source.test ?? source.training
-        let result = try loaded.evaluate(x, y, batchSize: batchSize)
+        return (loaded, source, source.test ?? source.training)
+    }
+}
+
+/// `strata evaluate --model M --data …`: loss and metrics of a saved model.
+struct Evaluate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Loss and metrics of a saved model on data (the test split of an image data set, or a whole CSV file).")
+
+    @OptionGroup var options: ModelOnData
+
+    func run() throws {
+        let (loaded, _, (x, y)) = try options.load()
+        let result = try loaded.evaluate(x, y, batchSize: options.batchSize)
         print(result.keys.sorted().map { "\($0): \(String(format: "%.4f", result[$0]!))" }.joined(separator: " - "))
     }
 }
@@ -42,17 +52,12 @@ struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a saved model's predictions to CSV: one row per sample, the outputs and, for classifiers, the class.")
 
-    @Option(help: "A model file written by model.save(to:).") var model: String
-    @Option(help: "fashion-mnist, mnist or csv:PATH.") var data: String
-    @Option(help: "For CSV data: the target column to leave out, by name or index.") var target: String?
+    @OptionGroup var options: ModelOnData
     @Option(help: "The CSV file to write.") var output = "predictions.csv"
-    @Option(help: "Samples per batch.") var batchSize = 1000
 
     func run() throws {
-        let loaded = try Sequential.load(from: model)
-        let source = try DataSpec(data, target: target, shuffleSeed: nil)
-        let x = (source.test ?? source.training).x
-        let predictions = try loaded.predict(x, batchSize: batchSize)
+        let (loaded, source, (x, _)) = try options.load()
+        let predictions = try loaded.predict(x, batchSize: options.batchSize)
         let width = predictions.count / max(predictions.shape[0], 1)
         let values = predictions.scalars
         let classifier = width > 1

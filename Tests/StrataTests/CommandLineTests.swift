@@ -48,10 +48,7 @@ struct CommandLineTests {
     @Test func trainSavesAModelThatEvaluatePredictAndSummaryRead() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-cli-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let csv = folder.appendingPathComponent("data.csv")
-        let rows = (0..<60).map { i in "\(Double(i % 7) / 7),\(Double(i % 5) / 5),\(i % 2)" }
-        try (["x,y,label"] + rows).joined(separator: "\n").write(to: csv, atomically: true, encoding: .utf8)
+        let csv = URL(fileURLWithPath: try writeData(in: folder, rows: 60))
         let trained = try strata(["train", "--data", "csv:" + csv.path, "--target", "label", "--layers", "4",
                                   "--epochs", "2", "--batch-size", "16", "--output", folder.path])
         #expect(trained.status == 0, "\(trained.errors)")
@@ -61,7 +58,7 @@ struct CommandLineTests {
         let evaluation = try strata(["evaluate", "--model", model, "--data", "csv:" + csv.path, "--target", "label"])
         #expect(evaluation.status == 0 && evaluation.output.contains("accuracy:"))
         let predictions = folder.appendingPathComponent("p.csv").path
-        let predicted = try strata(["predict", "--model", model, "--data", "csv:" + csv.path, "--target", "2",
+        let predicted = try strata(["predict", "--model", model, "--data", "csv:" + csv.path, "--target", "3",
                                     "--output", predictions])
         #expect(predicted.status == 0)
         #expect(try String(contentsOfFile: predictions, encoding: .utf8).split(separator: "\n").count == 61)
@@ -83,10 +80,7 @@ struct CommandLineTests {
     @Test func sameSeedTwoProcessesSameModelFile() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-cli-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let csv = folder.appendingPathComponent("data.csv")
-        let rows = (0..<80).map { i in "\(Double(i % 9) / 9),\(Double(i % 4)),\(i % 3)" }
-        try (["a,b,label"] + rows).joined(separator: "\n").write(to: csv, atomically: true, encoding: .utf8)
+        let csv = URL(fileURLWithPath: try writeData(in: folder))
         var files: [Data] = []
         for run in 0..<2 {
             let output = folder.appendingPathComponent("run\(run)").path
