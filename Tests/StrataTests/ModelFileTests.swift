@@ -109,6 +109,7 @@ struct HostileFileTests {
         ("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[12,20]}}", "data_offsets"),
         ("{\"a\":{\"dtype\":\"F32\",\"shape\":[-2],\"data_offsets\":[0,8]}}", "F32"),
         ("not json", "JSON"),
+        ("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]}}", "twice"),
     ])
     func rejected(header: String, fragment: String) throws {
         let path = try file(header: header)

@@ -50,6 +50,9 @@ enum SafeTensors {
         guard let header = try? JSONSerialization.jsonObject(with: data[8..<headerEnd]) as? [String: Any] else {
             throw invalid("header is not a JSON object", at: 8)
         }
+        if let duplicate = firstDuplicateKey(in: data[8..<headerEnd]) {
+            throw invalid("tensor name '\(duplicate)' appears twice in the header", at: 8)
+        }
         let body = data[headerEnd...]
         var tensors: [String: Tensor] = [:]
         var metadata: [String: String] = [:]
@@ -85,6 +88,40 @@ enum SafeTensors {
         }
         return (tensors, metadata)
     }
+}
+
+/// The first top-level key that occurs twice in a JSON object (JSONSerialization keeps one of
+/// them silently; a safetensors header must not have duplicates).
+private func firstDuplicateKey(in json: Data) -> String? {
+    var seen = Set<String>()
+    var depth = 0
+    var index = json.startIndex
+    while index < json.endIndex {
+        let byte = json[index]
+        if byte == UInt8(ascii: "\"") {
+            var end = json.index(after: index)
+            var escaped = false
+            while end < json.endIndex, escaped || json[end] != UInt8(ascii: "\"") {
+                escaped = !escaped && json[end] == UInt8(ascii: "\\")
+                end = json.index(after: end)
+            }
+            guard end < json.endIndex else { return nil }
+            if depth == 1 {
+                var after = json.index(after: end)
+                while after < json.endIndex, [0x20, 0x09, 0x0A, 0x0D].contains(json[after]) { after = json.index(after: after) }
+                if after < json.endIndex, json[after] == UInt8(ascii: ":") {
+                    let key = String(decoding: json[json.index(after: index)..<end], as: UTF8.self)
+                    if !seen.insert(key).inserted { return key }
+                }
+            }
+            index = json.index(after: end)
+            continue
+        }
+        if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") { depth += 1 }
+        if byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") { depth -= 1 }
+        index = json.index(after: index)
+    }
+    return nil
 }
 
 extension Model {
