@@ -119,7 +119,7 @@ final class Scale: Layer, ConfigurableLayer {
         self.init(name: name)
     }
     override func build(for inputShape: [Int]) throws {
-        factor = addWeight("factor", shape: [inputShape.last!], initializer: .constant(2))
+        factor = try addWeight("factor", shape: [inputShape.last!], initializer: .constant(2))
     }
     override func call(_ x: Tensor, training: Bool) -> Tensor { x * factor!.value }
 }

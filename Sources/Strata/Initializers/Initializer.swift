@@ -111,6 +111,21 @@ public struct Initializer: Equatable, Sendable {
         }
     }
 
+    /// Throws when this initializer cannot fill `shape` (what `callAsFunction` would stop on):
+    /// an orthogonal matrix needs rank ≥ 2; a uniform range needs minval ≤ maxval; standard
+    /// deviations, scales and fans must be non-negative and finite.
+    public func validate(shape: [Int]) throws {
+        let problem: String? = switch kind {
+        case .randomUniform(let low, let high) where !(low <= high): "minval \(low) is above maxval \(high)"
+        case .randomNormal(_, let stddev) where !(stddev >= 0 && stddev.isFinite),
+             .truncatedNormal(_, let stddev) where !(stddev >= 0 && stddev.isFinite): "stddev \(stddev) is not a finite number ≥ 0"
+        case .varianceScaling(let scale, _, _, _) where !(scale >= 0 && scale.isFinite): "scale \(scale) is not a finite number ≥ 0"
+        case .orthogonal where shape.count < 2: "an orthogonal initializer needs a weight of rank ≥ 2, got shape \(shape)"
+        default: nil
+        }
+        if let problem { throw StrataError.invalidArgument(problem, context: "initializer \(config)") }
+    }
+
     /// A new tensor of `shape` drawn from this initializer.
     public func callAsFunction(_ shape: [Int]) -> Tensor {
         switch kind {

@@ -88,10 +88,10 @@ public final class BatchNormalization: Layer, ConfigurableLayer {
                                               context: "BatchNormalization '\(name)'", expected: "a feature axis, not the batch axis")
         }
         let shape = [inputShape[featureAxis - 1]]
-        if scale { gamma = addWeight("gamma", shape: shape, initializer: gammaInitializer, regularizer: gammaRegularizer) }
-        if center { beta = addWeight("beta", shape: shape, initializer: betaInitializer, regularizer: betaRegularizer) }
-        movingMean = addWeight("moving_mean", shape: shape, initializer: movingMeanInitializer, trainable: false)
-        movingVariance = addWeight("moving_variance", shape: shape, initializer: movingVarianceInitializer, trainable: false)
+        if scale { gamma = try addWeight("gamma", shape: shape, initializer: gammaInitializer, regularizer: gammaRegularizer) }
+        if center { beta = try addWeight("beta", shape: shape, initializer: betaInitializer, regularizer: betaRegularizer) }
+        movingMean = try addWeight("moving_mean", shape: shape, initializer: movingMeanInitializer, trainable: false)
+        movingVariance = try addWeight("moving_variance", shape: shape, initializer: movingVarianceInitializer, trainable: false)
     }
 
     public override func call(_ x: Tensor, training: Bool) -> Tensor {

@@ -69,10 +69,10 @@ public final class Dense: Layer, ConfigurableLayer {
                                             context: "Dense '\(name)'",
                                             expected: "[features] — add Flatten() or Reshape first")
         }
-        kernel = addWeight("kernel", shape: [features, units], initializer: kernelInitializer,
+        kernel = try addWeight("kernel", shape: [features, units], initializer: kernelInitializer,
                            regularizer: kernelRegularizer)
         if useBias {
-            bias = addWeight("bias", shape: [units], initializer: biasInitializer, regularizer: biasRegularizer)
+            bias = try addWeight("bias", shape: [units], initializer: biasInitializer, regularizer: biasRegularizer)
         }
     }
 

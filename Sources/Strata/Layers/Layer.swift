@@ -14,7 +14,7 @@ import Synchronization
 ///     final class Scale: Layer {
 ///         var factor: Variable!
 ///         override func build(for inputShape: [Int]) throws {
-///             factor = addWeight("factor", shape: [inputShape.last!], initializer: .ones)
+///             factor = try addWeight("factor", shape: [inputShape.last!], initializer: .ones)
 ///         }
 ///         override func call(_ x: Tensor, training: Bool) -> Tensor { x * factor.value }
 ///     }
@@ -107,10 +107,23 @@ open class Layer {
         return y
     }
 
-    /// Creates and registers a weight named `"<layer name>/<name>"`.
+    /// Creates and registers a weight named `"<layer name>/<name>"`; throws when `initializer`
+    /// cannot fill `shape`.
     @discardableResult
     public final func addWeight(_ name: String, shape: [Int], initializer: Initializer,
-                                regularizer: Regularizer? = nil, trainable: Bool = true) -> Variable {
+                                regularizer: Regularizer? = nil, trainable: Bool = true) throws -> Variable {
+        let elements = shape.reduce((1, false)) { partial, dimension in
+            let (product, overflow) = partial.0.multipliedReportingOverflow(by: Swift.max(dimension, 0))
+            return (product, partial.1 || overflow || dimension < 0)
+        }
+        guard !elements.1, elements.0 <= 1 << 31 else {
+            throw StrataError.invalidArgument("weight '\(name)' of shape \(shape) is too large or invalid",
+                                              context: "\(Self.typeName) '\(self.name)'", expected: "at most 2³¹ elements")
+        }
+        do { try initializer.validate(shape: shape) } catch let error as StrataError {
+            throw StrataError(kind: error.kind, message: error.message, context: "\(Self.typeName) '\(self.name)', weight '\(name)'",
+                              expected: error.expected)
+        }
         let variable = Variable(initializer(shape), name: "\(self.name)/\(name)", trainable: trainable)
         weights.append(variable)
         if let regularizer { weightRegularizers.append((variable, regularizer)) }

@@ -57,8 +57,8 @@ public final class LayerNormalization: Layer, ConfigurableLayer {
                                               context: "LayerNormalization '\(name)'", expected: "distinct feature axes")
         }
         let shape = parameterShape([1] + inputShape, axes: axes)
-        if scale { gamma = addWeight("gamma", shape: shape, initializer: gammaInitializer) }
-        if center { beta = addWeight("beta", shape: shape, initializer: betaInitializer) }
+        if scale { gamma = try addWeight("gamma", shape: shape, initializer: gammaInitializer) }
+        if center { beta = try addWeight("beta", shape: shape, initializer: betaInitializer) }
     }
 
     public override func call(_ x: Tensor, training: Bool) -> Tensor {

@@ -35,7 +35,12 @@ public final class Normalization: Layer, ConfigurableLayer {
                 return Float(value)
             }
         }
-        self.init(axis: try r.int("axis", default: -1), mean: try floats("mean"), variance: try floats("variance"),
+        let mean = try floats("mean"), variance = try floats("variance")
+        guard (mean == nil) == (variance == nil), mean?.count == variance?.count else {
+            throw StrataError.invalidArgument("'mean' and 'variance' must both be given, with the same length, or neither",
+                                              context: "Normalization config")
+        }
+        self.init(axis: try r.int("axis", default: -1), mean: mean, variance: variance,
                   inputShape: try r.optionalInts("input_shape"), name: try r.string("name"))
     }
 
@@ -75,8 +80,8 @@ public final class Normalization: Layer, ConfigurableLayer {
             throw StrataError.shapeMismatch("statistics for \(adapted.mean.count) features, input has \(features)",
                                             context: "Normalization '\(name)'")
         }
-        mean = addWeight("mean", shape: [features], initializer: .zeros, trainable: false)
-        variance = addWeight("variance", shape: [features], initializer: .ones, trainable: false)
+        mean = try addWeight("mean", shape: [features], initializer: .zeros, trainable: false)
+        variance = try addWeight("variance", shape: [features], initializer: .ones, trainable: false)
         if let adapted {
             mean!.value = adapted.mean
             variance!.value = adapted.variance

@@ -35,7 +35,7 @@ public final class PReLU: Layer, ConfigurableLayer {
         }
         var shape = inputShape
         for axis in sharedAxes { shape[axis - 1] = 1 }
-        alpha = addWeight("alpha", shape: shape, initializer: alphaInitializer, regularizer: alphaRegularizer)
+        alpha = try addWeight("alpha", shape: shape, initializer: alphaInitializer, regularizer: alphaRegularizer)
     }
 
     public override func call(_ x: Tensor, training: Bool) -> Tensor {

@@ -13,6 +13,15 @@ extension Optimizer {
         let clipNorm = try r.optionalFloat("clipnorm"), clipValue = try r.optionalFloat("clipvalue")
         let globalClipNorm = try r.optionalFloat("global_clipnorm"), weightDecay = try r.optionalFloat("weight_decay")
         let beta1 = try r.float("beta_1", default: 0.9), epsilon = try r.float("epsilon", default: 1e-7)
+        // Checked here so that a bad file throws instead of tripping the initializers' preconditions.
+        guard [clipNorm, clipValue, globalClipNorm].compactMap({ $0 }).count <= 1 else {
+            throw StrataError.invalidArgument("more than one of clipnorm, clipvalue and global_clipnorm", context: "optimizer \(className)")
+        }
+        let momentum = try r.float("momentum", default: 0)
+        guard momentum >= 0 && momentum <= 1, beta1 > 0 && beta1 <= 1 else {
+            throw StrataError.invalidArgument("momentum \(momentum) or beta_1 \(beta1) is outside its range", context: "optimizer \(className)",
+                                              expected: "momentum in [0, 1], beta_1 in (0, 1]")
+        }
         switch className {
         case "SGD":
             return SGD(learningRate: rate, momentum: try r.float("momentum", default: 0), nesterov: try r.bool("nesterov", default: false),
