@@ -1,8 +1,8 @@
 import Foundation
 
 /// Makes training survive interruptions (Keras' `BackupAndRestore`): after every epoch it writes
-/// a backup — weights, optimizer state, the epoch, the random stream and the noise layers' call
-/// counts, in model order — atomically to `directory/backup.safetensors`. When `fit` starts and a backup exists,
+/// a backup — weights, optimizer state, the epoch, the history so far, the random stream and the
+/// noise layers' call counts, in model order — atomically to `directory/backup.safetensors`. When `fit` starts and a backup exists,
 /// it restores all of that and training continues after the saved epoch, ending bit-identical to
 /// an uninterrupted run with the same seed. A run that completes deletes its backup (unless
 /// `deleteCheckpoint` is false).
@@ -66,6 +66,9 @@ public final class BackupAndRestore: Callback {
                 noise.noiseCalls = calls
             }
         }
+        if let text = metadata["history"], let record = try? JSONDecoder().decode(HistoryRecord.self, from: Data(text.utf8)) {
+            model.currentHistory?.restore(history: record.values, epochs: record.epochs)
+        }
         Random.streamState = stream
         model.resumeEpoch = epoch + 1
         restoredEpoch = epoch
@@ -74,6 +77,10 @@ public final class BackupAndRestore: Callback {
     public override func onEpochEnd(_ epoch: Int, logs: Logs) throws {
         guard let model else { return }
         var metadata = ["format": "strata-backup", "epoch": String(epoch), "random_stream": String(Random.streamState)]
+        if let history = model.currentHistory,
+           let data = try? JSONEncoder().encode(HistoryRecord(values: history.history, epochs: history.epochs)) {
+            metadata["history"] = String(decoding: data, as: UTF8.self)
+        }
         var tensors = model.variables.enumerated().map { (name: String(format: "weight/%05d", $0.offset), tensor: $0.element.value) }
         if let optimizer = model.optimizer {
             let state = optimizer.state
@@ -98,4 +105,10 @@ public final class BackupAndRestore: Callback {
         // backup of an interrupted run stays for the next attempt.
         if deleteCheckpoint { try? FileManager.default.removeItem(atPath: path) }
     }
+}
+
+/// The history so far, as a backup stores it.
+private struct HistoryRecord: Codable {
+    let values: [String: [Float]]
+    let epochs: [Int]
 }

@@ -16,6 +16,12 @@ public final class History: Callback {
         for (key, value) in logs { history[key, default: []].append(value) }
     }
 
+    /// Puts back the record of earlier epochs (when training resumes from a backup).
+    func restore(history: [String: [Float]], epochs: [Int]) {
+        self.history = history
+        self.epochs = epochs
+    }
+
     /// The values of `key` per epoch (empty if never logged).
     public subscript(key: String) -> [Float] { history[key] ?? [] }
 }

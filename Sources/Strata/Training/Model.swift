@@ -28,6 +28,8 @@ open class Model {
     public internal(set) var inputShape: [Int]?
     /// Set by `BackupAndRestore` in `onTrainBegin`: the epoch a resumed `fit` continues from.
     var resumeEpoch: Int?
+    /// The history `fit` is recording (for `BackupAndRestore`).
+    weak var currentHistory: History?
     /// The last epoch `fit` completed (0-based), saved with the model so training can resume.
     public internal(set) var completedEpoch: Int?
     /// The random stream's state when the loaded model was saved (restore it with
