@@ -14,7 +14,7 @@ swift build -c release --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,addr
 work=$(mktemp -d)
 mkdir -p findings
 cp corpus/"$target"/* "$work"/ 2>/dev/null || true
-# detect_leaks=0: LeakSanitizer reports one 4 KB buffer that FoundationEssentials' file reading
-# keeps for the life of the process (not Strata's), as a "crash" at exit.
-.build-fuzz/release/strata-fuzz "$target" -max_total_time="$seconds" -artifact_prefix=findings/"$target"- \
+# Leak detection off: LeakSanitizer reports one 4 KB buffer that FoundationEssentials' file
+# reading keeps for the life of the process (not Strata's), as a "crash" at exit.
+ASAN_OPTIONS=detect_leaks=0 .build-fuzz/release/strata-fuzz "$target" -max_total_time="$seconds" -artifact_prefix=findings/"$target"- \
   -print_final_stats=1 -detect_leaks=0 "$work"
