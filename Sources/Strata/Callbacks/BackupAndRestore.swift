@@ -67,7 +67,7 @@ public final class BackupAndRestore: Callback {
             }
         }
         if let text = metadata["history"], let record = try? JSONDecoder().decode(HistoryRecord.self, from: Data(text.utf8)) {
-            model.currentHistory?.restore(history: record.values, epochs: record.epochs)
+            model.history?.restore(history: record.values, epochs: record.epochs)
         }
         Random.streamState = stream
         model.resumeEpoch = epoch + 1
@@ -77,7 +77,7 @@ public final class BackupAndRestore: Callback {
     public override func onEpochEnd(_ epoch: Int, logs: Logs) throws {
         guard let model else { return }
         var metadata = ["format": "strata-backup", "epoch": String(epoch), "random_stream": String(Random.streamState)]
-        if let history = model.currentHistory,
+        if let history = model.history,
            let data = try? JSONEncoder().encode(HistoryRecord(values: history.history, epochs: history.epochs)) {
             metadata["history"] = String(decoding: data, as: UTF8.self)
         }

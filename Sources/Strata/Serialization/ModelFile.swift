@@ -3,8 +3,9 @@ import Foundation
 /// Whole-model files: one safetensors file holding the weights (named by layer path, readable
 /// by any safetensors reader), the optimizer's slots under `optimizer/…` when saved, and in the
 /// header's `__metadata__`: the format and its version, the architecture (the `Sequential`
-/// config JSON that `strata train --model` reads), the per-sample input shape, and the compile
-/// settings (loss, metrics, optimizer config, step count).
+/// config JSON that `strata train --model` reads), the per-sample input shape, the compile
+/// settings (loss, metrics, optimizer config, step count) and the training state (epoch, history
+/// so far, random stream).
 enum ModelFile {
     static let format = "strata-model"
     static let version = 1
@@ -22,6 +23,7 @@ enum ModelFile {
             if includeOptimizer {
                 // Training state: enough for `strata train --resume` to continue where this stopped.
                 if let epoch = model.completedEpoch { metadata["epoch"] = String(epoch) }
+                if let history = model.history, let json = try? history.json() { metadata["history"] = json }
                 metadata["random_stream"] = String(Random.streamState)
                 let state = optimizer.state
                 metadata["optimizer_iterations"] = String(state.iterations)
@@ -98,6 +100,10 @@ enum ModelFile {
             }
         }
         model.completedEpoch = metadata["epoch"].flatMap(Int.init)
+        if let text = metadata["history"],
+           let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: [Double]] {
+            model.savedHistory = object.mapValues { $0.map(Float.init) }
+        }
         model.savedRandomStream = metadata["random_stream"].flatMap(UInt64.init)
         return model
     }

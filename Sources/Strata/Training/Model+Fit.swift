@@ -81,7 +81,7 @@ extension Model {
 
         // The progress line comes before the user's callbacks, so their announcements follow it.
         let history = History()
-        currentHistory = history
+        self.history = history
         var all: [Callback] = [history]
         let steps = Swift.min((trainCount + batchSize - 1) / batchSize, stepsPerEpoch ?? .max)
         if verbose != .silent {

@@ -28,10 +28,12 @@ open class Model {
     public internal(set) var inputShape: [Int]?
     /// Set by `BackupAndRestore` in `onTrainBegin`: the epoch a resumed `fit` continues from.
     var resumeEpoch: Int?
-    /// The history `fit` is recording (for `BackupAndRestore`).
-    weak var currentHistory: History?
+    /// The `History` of the current or last `fit` (Keras' `model.history`).
+    public internal(set) var history: History?
     /// The last epoch `fit` completed (0-based), saved with the model so training can resume.
     public internal(set) var completedEpoch: Int?
+    /// The history up to the save, as `History.json()` wrote it (`epochs` 1-based), for a loaded model.
+    public internal(set) var savedHistory: [String: [Float]]?
     /// The random stream's state when the loaded model was saved (restore it with
     /// `Random.streamState` to resume shuffling and dropout exactly).
     public internal(set) var savedRandomStream: UInt64?
