@@ -96,7 +96,7 @@ public struct LineChart {
 
     /// The chart as an SVG group placed at (`x`, `y`) — for composing several charts.
     func group(x originX: Double, y originY: Double) -> String {
-        let left = 64.0, right = 16.0, top = 36.0, bottom = 48.0
+        let left = 64.0, right = 16.0, top = 52.0, bottom = 48.0
         let plotWidth = width - left - right, plotHeight = height - top - bottom
         let allPoints = series.flatMap(\.points)
         let xs = allPoints.map(\.x) + markers.map(\.x), ys = allPoints.map(\.y)
@@ -124,7 +124,9 @@ public struct LineChart {
         out.append("<text x=\"14\" y=\"\(f(top + plotHeight / 2))\" text-anchor=\"middle\" transform=\"rotate(-90 14 \(f(top + plotHeight / 2)))\">\(escape(yLabel))</text>")
         for marker in markers {
             out.append("<line x1=\"\(f(px(marker.x)))\" y1=\"\(f(top))\" x2=\"\(f(px(marker.x)))\" y2=\"\(f(top + plotHeight))\" stroke=\"\(marker.color)\" stroke-dasharray=\"2,3\"/>")
-            out.append("<text x=\"\(f(px(marker.x) + 4))\" y=\"\(f(top + 14))\" fill=\"\(marker.color)\">\(escape(marker.label))</text>")
+            // Labels near the right edge go on the line's left so they are not cut off.
+            let nearRight = px(marker.x) > left + plotWidth * 0.85
+            out.append("<text x=\"\(f(px(marker.x) + (nearRight ? -4 : 4)))\" y=\"\(f(top + 14))\" fill=\"\(marker.color)\"\(nearRight ? " text-anchor=\"end\"" : "")>\(escape(marker.label))</text>")
         }
         for line in series where !line.points.isEmpty {
             let path = line.points.map { "\(f(px($0.x))),\(f(py($0.y)))" }.joined(separator: " ")
@@ -135,8 +137,9 @@ public struct LineChart {
                 }
             }
         }
+        // The legend sits in one row between the title and the plot, clear of the lines.
         for (index, line) in series.enumerated() {
-            let y = top + 12 + Double(index) * 16, x = left + plotWidth - 130
+            let y = top - 12, x = left + Double(index) * 140
             out.append("<line x1=\"\(f(x))\" y1=\"\(f(y))\" x2=\"\(f(x + 22))\" y2=\"\(f(y))\" stroke=\"\(line.color)\" stroke-width=\"2\"\(line.dashed ? " stroke-dasharray=\"6,4\"" : "")/>")
             out.append("<text x=\"\(f(x + 28))\" y=\"\(f(y + 4))\">\(escape(line.name))</text>")
         }
