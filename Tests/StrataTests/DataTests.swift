@@ -60,7 +60,7 @@ struct DataTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         func expectFailure(_ bytes: [UInt8], _ fragment: String, sourceLocation: SourceLocation = #_sourceLocation) {
             let path = folder.appendingPathComponent("bad-\(UUID().uuidString)").path
-            FileManager.default.createFile(atPath: path, contents: Data(bytes))
+            _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
             do {
                 _ = try IDX.read(path)
                 Issue.record("accepted a bad file", sourceLocation: sourceLocation)

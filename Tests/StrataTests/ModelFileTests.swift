@@ -44,7 +44,7 @@ struct ModelFileTests {
         #expect(tensors[dense + "/kernel"]?.shape == [4, 8] && tensors[norm + "/moving_variance"]?.shape == [8])
         #expect(tensors.keys.contains { $0.hasPrefix("optimizer/\(dense)/kernel/") })
         #expect(metadata["format"] == "strata-model" && metadata["format_version"] == "1")
-        #expect(loaded.completedEpoch == 1 && loaded.savedHistory?["epochs"] == [1, 2] && loaded.savedHistory?["loss"]?.count == 2)
+        #expect(loaded.completedEpoch == 1 && loaded.savedHistoryEpochs == [0, 1] && loaded.savedHistory?["loss"]?.count == 2)
     }
 
     @Test func resumedTrainingMatchesUninterruptedTrainingBitForBit() throws {

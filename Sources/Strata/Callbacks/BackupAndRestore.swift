@@ -55,10 +55,7 @@ public final class BackupAndRestore: Callback {
                     slots["\(variable.name)/\(slot)"] = tensors[String(format: "optimizer/%05d/", index) + slot]
                 }
             }
-            let scalars = (metadata["optimizer_scalars"] ?? "").split(separator: ",").reduce(into: [String: Float]()) { all, pair in
-                let parts = pair.split(separator: "=")
-                if parts.count == 2, let value = Float(parts[1]) { all[String(parts[0])] = value }
-            }
+            let scalars = TrainingStateMetadata.decodeScalars(metadata["optimizer_scalars"])
             try optimizer.restore(OptimizerState(iterations: iterations, slots: slots, scalars: scalars), for: trainable)
         }
         for (index, layer) in model.layers.enumerated() {
@@ -66,7 +63,7 @@ public final class BackupAndRestore: Callback {
                 noise.noiseCalls = calls
             }
         }
-        if let text = metadata["history"], let record = try? JSONDecoder().decode(HistoryRecord.self, from: Data(text.utf8)) {
+        if let record = TrainingStateMetadata.decodeHistory(metadata["history"]) {
             model.history?.restore(history: record.values, epochs: record.epochs)
         }
         Random.streamState = stream
@@ -77,15 +74,12 @@ public final class BackupAndRestore: Callback {
     public override func onEpochEnd(_ epoch: Int, logs: Logs) throws {
         guard let model else { return }
         var metadata = ["format": "strata-backup", "epoch": String(epoch), "random_stream": String(Random.streamState)]
-        if let history = model.history,
-           let data = try? JSONEncoder().encode(HistoryRecord(values: history.history, epochs: history.epochs)) {
-            metadata["history"] = String(decoding: data, as: UTF8.self)
-        }
+        if let json = try? model.history?.json() { metadata["history"] = json }
         var tensors = model.variables.enumerated().map { (name: String(format: "weight/%05d", $0.offset), tensor: $0.element.value) }
         if let optimizer = model.optimizer {
             let state = optimizer.state
             metadata["optimizer_iterations"] = String(state.iterations)
-            metadata["optimizer_scalars"] = state.scalars.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+            metadata["optimizer_scalars"] = TrainingStateMetadata.encode(scalars: state.scalars)
             for (index, variable) in model.trainableVariables.enumerated() {
                 for slot in optimizer.slotNames {
                     if let tensor = state.slots["\(variable.name)/\(slot)"] {
@@ -105,10 +99,4 @@ public final class BackupAndRestore: Callback {
         // backup of an interrupted run stays for the next attempt.
         if deleteCheckpoint { try? FileManager.default.removeItem(atPath: path) }
     }
-}
-
-/// The history so far, as a backup stores it.
-private struct HistoryRecord: Codable {
-    let values: [String: [Float]]
-    let epochs: [Int]
 }

@@ -27,7 +27,7 @@ enum ModelFile {
                 metadata["random_stream"] = String(Random.streamState)
                 let state = optimizer.state
                 metadata["optimizer_iterations"] = String(state.iterations)
-                metadata["optimizer_scalars"] = ConfigValue.object(state.scalars.mapValues { .float($0) }).description
+                metadata["optimizer_scalars"] = TrainingStateMetadata.encode(scalars: state.scalars)
                 tensors += state.slots.keys.sorted().map { (name: "optimizer/" + $0, tensor: state.slots[$0]!) }
             }
         }
@@ -89,10 +89,7 @@ enum ModelFile {
             if case .array(let values) = reader.value("loss_weights"), case .number(let value)? = values.first { weight = [Float(value)] }
             model.compile(optimizer: optimizer, loss: loss, metrics: metrics, lossWeights: weight)
             if let iterations = metadata["optimizer_iterations"].flatMap(Int.init) {
-                var scalars: [String: Float] = [:]
-                if case .object(let values)? = try json("optimizer_scalars") {
-                    for (key, value) in values { if case .number(let number) = value { scalars[key] = Float(number) } }
-                }
+                let scalars = TrainingStateMetadata.decodeScalars(metadata["optimizer_scalars"])
                 let slots = Dictionary(uniqueKeysWithValues: tensors.filter { $0.key.hasPrefix("optimizer/") }
                     .map { (String($0.key.dropFirst("optimizer/".count)), $0.value) })
                 try optimizer.restore(OptimizerState(iterations: iterations, slots: slots, scalars: scalars),
@@ -100,9 +97,9 @@ enum ModelFile {
             }
         }
         model.completedEpoch = metadata["epoch"].flatMap(Int.init)
-        if let text = metadata["history"],
-           let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: [Double]] {
-            model.savedHistory = object.mapValues { $0.map(Float.init) }
+        if let record = TrainingStateMetadata.decodeHistory(metadata["history"]) {
+            model.savedHistory = record.values
+            model.savedHistoryEpochs = record.epochs
         }
         model.savedRandomStream = metadata["random_stream"].flatMap(UInt64.init)
         return model

@@ -32,8 +32,10 @@ open class Model {
     public internal(set) var history: History?
     /// The last epoch `fit` completed (0-based), saved with the model so training can resume.
     public internal(set) var completedEpoch: Int?
-    /// The history up to the save, as `History.json()` wrote it (`epochs` 1-based), for a loaded model.
+    /// The history up to the save, by name, for a loaded model.
     public internal(set) var savedHistory: [String: [Float]]?
+    /// The (0-based) epochs of `savedHistory`.
+    public internal(set) var savedHistoryEpochs: [Int]?
     /// The random stream's state when the loaded model was saved (restore it with
     /// `Random.streamState` to resume shuffling and dropout exactly).
     public internal(set) var savedRandomStream: UInt64?
