@@ -35,5 +35,5 @@ struct StrataCommand: ParsableCommand {
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Performance benchmarks (build with -c release).",
-        subcommands: [GemmBench.self])
+        subcommands: [TrainBench.self, PredictBench.self, GemmBench.self])
 }

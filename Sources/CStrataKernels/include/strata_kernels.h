@@ -83,6 +83,29 @@ void strata_extreme_rows(const float *x, long rows, long n, int is_max, float *o
 /// Column maxima or minima of an r × n block (r ≥ 1); NaN propagates.
 void strata_extreme_cols(const float *x, long r, long n, int is_max, float *out);
 
+// ---- optimizer updates -----------------------------------------------------------------------
+
+/// The update rules `strata_optimizer_update` knows (Keras 3's formulas).
+typedef enum {
+    STRATA_UPDATE_SGD, STRATA_UPDATE_SGD_MOMENTUM, STRATA_UPDATE_SGD_NESTEROV, STRATA_UPDATE_ADAGRAD,
+    STRATA_UPDATE_RMSPROP, STRATA_UPDATE_ADAM, STRATA_UPDATE_ADAMAX, STRATA_UPDATE_NADAM, STRATA_UPDATE_LION,
+} strata_update_kind;
+
+/// One step's rule and scalars. Which fields a rule reads is documented at each case in
+/// optimizers.c: SGD uses beta1 as the momentum; RMSprop uses beta1 as ρ and beta2 as the momentum.
+typedef struct {
+    strata_update_kind kind;
+    float learning_rate;          ///< the step size (Adam: α with the bias corrections folded in)
+    float beta1, beta2, epsilon;
+    float scale_m, scale_g, scale_v;  ///< Nadam's m̂ and v̂ factors
+} strata_update_rule;
+
+/// Updates w[0..<n] in place from the gradient g and the rule's slots s0, s1, s2 (each n floats;
+/// NULL where the rule or its options do not use them: RMSprop's s1 is the momentum, s2 the mean
+/// gradient of the centered form; Adam's s2 is AMSGrad's v̂).
+void strata_optimizer_update(const strata_update_rule *rule, float *w, const float *g,
+                             float *s0, float *s1, float *s2, long n);
+
 #ifdef __cplusplus
 }
 #endif

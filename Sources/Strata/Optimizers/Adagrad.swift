@@ -26,8 +26,7 @@ public final class Adagrad: Optimizer {
     }
 
     public override func update(_ w: inout Tensor, gradient g: Tensor, slots: inout [Tensor], step: Int, learningRate lr: Float) {
-        slots[0] = slots[0] + square(g)
-        w = w - g * lr / sqrt(slots[0] + epsilon)
+        w.applyUpdate(.adagrad(learningRate: lr, epsilon: epsilon), gradient: g, slots: &slots)
     }
 
     public override var options: [String: ConfigValue] {

@@ -28,14 +28,8 @@ public class Adam: MomentOptimizer {
     public override func update(_ w: inout Tensor, gradient g: Tensor, slots: inout [Tensor], step: Int, learningRate lr: Float) {
         let t = Float(step)
         let alpha = lr * (1 - Foundation.pow(beta2, t)).squareRoot() / (1 - Foundation.pow(beta1, t))
-        updateFirstMoment(&slots[0], g)
-        updateSecondMoment(&slots[1], g)
-        var v = slots[1]
-        if amsgrad {
-            slots[2] = maximum(slots[2], slots[1])
-            v = slots[2]
-        }
-        w = w - slots[0] * alpha / (sqrt(v) + epsilon)
+        w.applyUpdate(.adam(alpha: alpha, beta1: beta1, beta2: beta2, epsilon: epsilon, amsgrad: amsgrad),
+                      gradient: g, slots: &slots)
     }
 
     public override var options: [String: ConfigValue] {

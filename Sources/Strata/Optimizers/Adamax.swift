@@ -18,9 +18,7 @@ public final class Adamax: MomentOptimizer {
     public override var slotNames: [String] { ["momentum", "norm"] }
 
     public override func update(_ w: inout Tensor, gradient g: Tensor, slots: inout [Tensor], step: Int, learningRate lr: Float) {
-        updateFirstMoment(&slots[0], g)
-        slots[1] = maximum(slots[1] * beta2, abs(g))
         let correction = 1 - Foundation.pow(beta1, Float(step))
-        w = w - slots[0] * lr / ((slots[1] + epsilon) * correction)
+        w.applyUpdate(.adamax(rate: lr / correction, beta1: beta1, beta2: beta2, epsilon: epsilon), gradient: g, slots: &slots)
     }
 }

@@ -22,8 +22,7 @@ public final class Lion: Optimizer {
     public override var slotNames: [String] { ["momentum"] }
 
     public override func update(_ w: inout Tensor, gradient g: Tensor, slots: inout [Tensor], step: Int, learningRate lr: Float) {
-        w = w - sign(slots[0] * beta1 + g * (1 - beta1)) * lr
-        slots[0] = slots[0] * beta2 + g * (1 - beta2)
+        w.applyUpdate(.lion(learningRate: lr, beta1: beta1, beta2: beta2), gradient: g, slots: &slots)
     }
 
     public override var options: [String: ConfigValue] { ["beta_1": .float(beta1), "beta_2": .float(beta2)] }

@@ -37,10 +37,9 @@ public final class Nadam: MomentOptimizer {
     public override func update(_ w: inout Tensor, gradient g: Tensor, slots: inout [Tensor], step: Int, learningRate lr: Float) {
         let ut = momentumCache(step), utNext = momentumCache(step + 1)
         let product = momentumProduct, productNext = momentumProduct * utNext
-        updateFirstMoment(&slots[0], g)
-        updateSecondMoment(&slots[1], g)
-        let mHat = slots[0] * (utNext / (1 - productNext)) + g * ((1 - ut) / (1 - product))
-        let vHat = slots[1] / (1 - Foundation.pow(beta2, Float(step)))
-        w = w - mHat * lr / (sqrt(vHat) + epsilon)
+        w.applyUpdate(.nadam(learningRate: lr, beta1: beta1, beta2: beta2, epsilon: epsilon,
+                             scaleM: utNext / (1 - productNext), scaleG: (1 - ut) / (1 - product),
+                             scaleV: 1 / (1 - Foundation.pow(beta2, Float(step)))),
+                      gradient: g, slots: &slots)
     }
 }

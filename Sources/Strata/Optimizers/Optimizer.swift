@@ -74,7 +74,9 @@ open class Optimizer {
             precondition(gradient.shape == variable.shape,
                          "\(name): gradient of shape \(gradient.shape) for variable '\(variable.name)' of shape \(variable.shape)")
             let key = ObjectIdentifier(variable)
-            var state = slots[key] ?? initialSlots(for: variable)
+            // Taken out of the dictionary so that the slots' buffers are not shared and the
+            // update can run in place.
+            var state = slots.removeValue(forKey: key) ?? initialSlots(for: variable)
             slotOwners[key] = variable
             variable.update { value in
                 update(&value, gradient: gradient, slots: &state, step: step, learningRate: lr)
@@ -180,9 +182,9 @@ public struct OptimizerState: Equatable {
     }
 }
 
-/// The moment engine that Adam, AdamW, Adamax and Nadam share: β₁, β₂, ε and the running
-/// first and second moments `m ← m + (g − m)(1 − β₁)`, `v ← v + (g² − v)(1 − β₂)` — each
-/// subclass holds only how it turns them into an update.
+/// What Adam, AdamW, Adamax and Nadam share: β₁, β₂, ε and the running first and second moments
+/// `m ← m + (g − m)(1 − β₁)`, `v ← v + (g² − v)(1 − β₂)` (computed inside the fused update
+/// kernel, `UpdateRule`); each subclass holds only how it turns them into an update.
 public class MomentOptimizer: Optimizer {
     /// Decay of the first moment.
     public let beta1: Float
@@ -199,9 +201,6 @@ public class MomentOptimizer: Optimizer {
         super.init(learningRate: learningRate, clipNorm: clipNorm, clipValue: clipValue,
                    globalClipNorm: globalClipNorm, weightDecay: weightDecay)
     }
-
-    func updateFirstMoment(_ m: inout Tensor, _ g: Tensor) { m = m + (g - m) * (1 - beta1) }
-    func updateSecondMoment(_ v: inout Tensor, _ g: Tensor) { v = v + (square(g) - v) * (1 - beta2) }
 
     public override var options: [String: ConfigValue] {
         ["beta_1": .float(beta1), "beta_2": .float(beta2), "epsilon": .float(epsilon)]

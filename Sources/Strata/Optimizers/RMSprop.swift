@@ -36,20 +36,8 @@ public final class RMSprop: Optimizer {
     }
 
     public override func update(_ w: inout Tensor, gradient g: Tensor, slots: inout [Tensor], step: Int, learningRate lr: Float) {
-        slots[0] = slots[0] * rho + square(g) * (1 - rho)
-        var denominator = slots[0] + epsilon
-        if centered {
-            let index = slots.count - 1
-            slots[index] = slots[index] * rho + g * (1 - rho)
-            denominator = slots[0] - square(slots[index]) + epsilon
-        }
-        let increment = g * lr / sqrt(denominator)
-        if momentum > 0 {
-            slots[1] = slots[1] * momentum + increment
-            w = w - slots[1]
-        } else {
-            w = w - increment
-        }
+        w.applyUpdate(.rmsprop(learningRate: lr, rho: rho, momentum: momentum, epsilon: epsilon, centered: centered),
+                      gradient: g, slots: &slots)
     }
 
     public override var options: [String: ConfigValue] {

@@ -25,12 +25,8 @@ public final class SGD: Optimizer {
     public override var slotNames: [String] { momentum != 0 ? ["momentum"] : [] }
 
     public override func update(_ w: inout Tensor, gradient g: Tensor, slots: inout [Tensor], step: Int, learningRate lr: Float) {
-        guard momentum != 0 else {
-            w = w - g * lr
-            return
-        }
-        slots[0] = slots[0] * momentum - g * lr
-        w = nesterov ? w + slots[0] * momentum - g * lr : w + slots[0]
+        w.applyUpdate(momentum == 0 ? .sgd(learningRate: lr) : .momentum(learningRate: lr, momentum: momentum, nesterov: nesterov),
+                      gradient: g, slots: &slots)
     }
 
     public override var options: [String: ConfigValue] { ["momentum": .float(momentum), "nesterov": .bool(nesterov)] }

@@ -157,11 +157,12 @@ extension Model {
         let variables = trainableVariables
         var prediction = Tensor(0)
         let (value, gradients) = valueWithGradients(of: variables) {
-            prediction = self(x, training: true)
-            return objective(loss, y, prediction, sampleWeight: sampleWeight)
+            let tracked = self(x, training: true)
+            prediction = tracked.detached   // keeps no tape alive: the update below runs in place
+            return objective(loss, y, tracked, sampleWeight: sampleWeight)
         }
         optimizer.apply(gradients, to: variables)
-        return (value.scalar, prediction.detached)
+        return (value.scalar, prediction)
     }
 
     /// `loss` and each metric's current value.

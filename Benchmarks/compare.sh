@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Strata next to PyTorch and Keras (TensorFlow backend) on the article's Fashion-MNIST model, in
+# one run: training at batch 32 and 500 (steady-state seconds per epoch) and predicting the
+# 10,000 test images at batch 1000. Frameworks alternate ROUNDS times, because this machine is
+# shared and noisy; the table gives each one's best and median and Strata's ratios to the peers.
+#
+#   python3 -m venv /tmp/peers && /tmp/peers/bin/pip install torch tensorflow-cpu
+#   PYTHON=/tmp/peers/bin/python bash Benchmarks/compare.sh
+#   ROUNDS=3 EPOCHS=4 THREADS=2 PYTHON=/tmp/peers/bin/python bash Benchmarks/compare.sh
+#
+# Peers that are not installed are left out. The raw RESULT lines stay in $OUT (default: a
+# temporary folder, printed at the end).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rounds=${ROUNDS:-3}
+epochs=${EPOCHS:-4}
+threads=${THREADS:-$(nproc)}
+python=${PYTHON:-python3}
+out=${OUT:-$(mktemp -d)}
+mkdir -p "$out"
+export OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads MKL_NUM_THREADS=$threads
+
+swift build -c release --product strata >/dev/null
+bin=$(swift build -c release --show-bin-path)/strata
+frameworks=(strata)
+"$python" -c 'import torch' 2>/dev/null && frameworks+=(torch) || echo "PyTorch not installed for $python: left out" >&2
+"$python" -c 'import tensorflow, keras' 2>/dev/null && frameworks+=(keras) || echo "Keras/TensorFlow not installed for $python: left out" >&2
+
+measure() {  # framework, configuration → appends "configuration RESULT-fields" to $out/results
+  local framework=$1 config=$2 args
+  case $config in
+    train32) args="--batch-size 32 --epochs $epochs" ;;
+    train500) args="--batch-size 500 --epochs $((epochs * 2))" ;;
+    predict) args="--batch-size 1000" ;;
+  esac
+  local line
+  if [ "$framework" = strata ]; then
+    if [ "$config" = predict ]; then line=$("$bin" bench predict $args --threads "$threads" | grep '^RESULT')
+    else line=$("$bin" bench train $args --threads "$threads" | grep '^RESULT'); fi
+  else
+    local flag=""; [ "$config" = predict ] && flag=--predict && args="--batch-size 1000"
+    line=$(cd Benchmarks/peers && "$python" "${framework}_train.py" $args $flag --threads "$threads" 2>/dev/null | grep '^RESULT')
+  fi
+  echo "$config $framework ${line#RESULT }" | tee -a "$out/results" >&2
+}
+
+for round in $(seq "$rounds"); do
+  for config in train32 train500 predict; do
+    for framework in "${frameworks[@]}"; do measure "$framework" "$config"; done
+  done
+done
+
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
+stat() {  # configuration framework field → best and median over rounds
+  grep "^$1 $2 " "$out/results" | field "$3" | sort -g | awk '{v[NR]=$1} END {if (NR==0) {print "- -"; exit}
+    m = (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2; printf "%s %s\n", v[1], m}'
+}
+echo
+echo "Article model on Fashion-MNIST, $threads threads, $rounds alternating rounds ($(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | xargs))"
+printf '%-34s' "measure (best / median)"; for f in "${frameworks[@]}"; do printf '%22s' "$f"; done
+for f in "${frameworks[@]:1}"; do printf '%16s' "strata/$f"; done; echo
+row() {  # label configuration field
+  printf '%-34s' "$1"
+  local -A best median
+  for f in "${frameworks[@]}"; do
+    read -r b m < <(stat "$2" "$f" "$3"); best[$f]=$b; median[$f]=$m
+    printf '%22s' "$b / $m"
+  done
+  for f in "${frameworks[@]:1}"; do
+    awk -v s="${median[strata]}" -v p="${median[$f]}" 'BEGIN { if (p+0 > 0) printf "%15.2fx", s/p; else printf "%16s", "-" }'
+  done
+  echo
+}
+row "train batch 32, s/epoch" train32 epoch_median_s
+row "train batch 500, s/epoch" train500 epoch_median_s
+row "predict 10k, batch 1000, s" predict predict_median_s
+row "peak RSS, MiB (train batch 32)" train32 peak_rss_mib
+row "test accuracy (batch 32)" train32 test_accuracy
+row "test accuracy (batch 500)" train500 test_accuracy
+echo "(ratios: Strata's median over the peer's median; raw results in $out/results)"

@@ -1,0 +1,74 @@
+import CStrataKernels
+
+/// An optimizer's update rule for one step, with its scalars: what the built-in optimizers
+/// hand to `Tensor.applyUpdate`, which runs it as one pass over the variable (C, vectorized,
+/// split across threads) instead of a chain of tensor operations.
+package enum UpdateRule {
+    /// `w ← w − lr·g`.
+    case sgd(learningRate: Float)
+    /// `m ← μm − lr·g`; `w ← w + m` (Nesterov: `w ← w + μm − lr·g`). Slot: m.
+    case momentum(learningRate: Float, momentum: Float, nesterov: Bool)
+    /// `a ← a + g²`; `w ← w − lr·g / √(a + ε)`. Slot: a.
+    case adagrad(learningRate: Float, epsilon: Float)
+    /// Slots: v, then m when `momentum > 0`, then ḡ when centered.
+    case rmsprop(learningRate: Float, rho: Float, momentum: Float, epsilon: Float, centered: Bool)
+    /// `α` has the bias corrections folded in. Slots: m, v, then v̂ with AMSGrad.
+    case adam(alpha: Float, beta1: Float, beta2: Float, epsilon: Float, amsgrad: Bool)
+    /// `rate` is lr / (1 − β₁ᵗ). Slots: m, u.
+    case adamax(rate: Float, beta1: Float, beta2: Float, epsilon: Float)
+    /// `m̂ = m·scaleM + g·scaleG`, `v̂ = v·scaleV`. Slots: m, v.
+    case nadam(learningRate: Float, beta1: Float, beta2: Float, epsilon: Float, scaleM: Float, scaleG: Float, scaleV: Float)
+    /// Slot: m.
+    case lion(learningRate: Float, beta1: Float, beta2: Float)
+
+    /// The C rule and which of the three slot pointers it reads (by index into `slots`).
+    fileprivate var kernel: (rule: strata_update_rule, slots: [Int?]) {
+        func rule(_ kind: strata_update_kind, _ lr: Float, _ b1: Float = 0, _ b2: Float = 0, _ eps: Float = 0,
+                  _ sm: Float = 0, _ sg: Float = 0, _ sv: Float = 0) -> strata_update_rule {
+            strata_update_rule(kind: kind, learning_rate: lr, beta1: b1, beta2: b2, epsilon: eps,
+                               scale_m: sm, scale_g: sg, scale_v: sv)
+        }
+        switch self {
+        case .sgd(let lr): return (rule(STRATA_UPDATE_SGD, lr), [nil, nil, nil])
+        case .momentum(let lr, let mu, let nesterov):
+            return (rule(nesterov ? STRATA_UPDATE_SGD_NESTEROV : STRATA_UPDATE_SGD_MOMENTUM, lr, mu), [0, nil, nil])
+        case .adagrad(let lr, let eps): return (rule(STRATA_UPDATE_ADAGRAD, lr, 0, 0, eps), [0, nil, nil])
+        case .rmsprop(let lr, let rho, let mu, let eps, let centered):
+            let momentumSlot: Int? = mu > 0 ? 1 : nil
+            let meanSlot: Int? = centered ? (mu > 0 ? 2 : 1) : nil
+            return (rule(STRATA_UPDATE_RMSPROP, lr, rho, mu, eps), [0, momentumSlot, meanSlot])
+        case .adam(let alpha, let b1, let b2, let eps, let amsgrad):
+            return (rule(STRATA_UPDATE_ADAM, alpha, b1, b2, eps), [0, 1, amsgrad ? 2 : nil])
+        case .adamax(let rate, let b1, let b2, let eps): return (rule(STRATA_UPDATE_ADAMAX, rate, b1, b2, eps), [0, 1, nil])
+        case .nadam(let lr, let b1, let b2, let eps, let sm, let sg, let sv):
+            return (rule(STRATA_UPDATE_NADAM, lr, b1, b2, eps, sm, sg, sv), [0, 1, nil])
+        case .lion(let lr, let b1, let b2): return (rule(STRATA_UPDATE_LION, lr, b1, b2), [0, nil, nil])
+        }
+    }
+}
+
+extension Tensor {
+    /// Applies one step of `rule` to this value in place, given its `gradient` and the rule's
+    /// `slots` (updated in place too). No allocation when the buffers are not shared.
+    package mutating func applyUpdate(_ rule: UpdateRule, gradient: Tensor, slots: inout [Tensor]) {
+        precondition(gradient.count == count, "applyUpdate: gradient of \(gradient.count) elements for \(count)")
+        let (kernel, slotIndices) = rule.kernel
+        for index in slotIndices.compactMap({ $0 }) {
+            precondition(slots[index].count == count, "applyUpdate: slot \(index) has \(slots[index].count) elements for \(count)")
+            slots[index].makeUnique()
+            slots[index].node = nil
+        }
+        makeUnique()
+        node = nil
+        let w = storage.pointer, g = gradient.storage.pointer
+        let s = slotIndices.map { $0.map { slots[$0].storage.pointer } }
+        withExtendedLifetime((self, gradient, slots)) {
+            parallelChunks(count: count, grain: 1 << 14) { range in
+                let offset = range.lowerBound
+                var kernel = kernel
+                strata_optimizer_update(&kernel, w + offset, g + offset, s[0].map { $0 + offset },
+                                        s[1].map { $0 + offset }, s[2].map { $0 + offset }, range.count)
+            }
+        }
+    }
+}

@@ -1,0 +1,139 @@
+import ArgumentParser
+import Foundation
+import Strata
+
+/// `strata bench train`: steady-state training speed of the article's Fashion-MNIST model.
+///
+/// Prints one `RESULT` line with the fields `Benchmarks/compare.sh` and the peers' scripts share.
+struct TrainBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Seconds per epoch of the article's model on the 60,000 Fashion-MNIST training images.",
+        discussion: """
+            Flatten → BN → Dense(300, relu) → BN → Dense(100, relu) → BN → Dense(10, softmax), Adam, \
+            sparse categorical cross-entropy, no validation split. The first epoch is a warm-up; the \
+            others give best and median seconds per epoch. Test accuracy is printed so that a \
+            fast-but-wrong change shows.
+            """)
+
+    @Option(help: "Samples per gradient step.") var batchSize = 32
+    @Option(help: "Epochs to train (the first is not timed).") var epochs = 4
+    @Option(help: "Threads of the kernels (default: all cores).") var threads: Int?
+    @Option(help: "Seed of weights and shuffling.") var seed: UInt64 = 42
+    @Option(help: "Folder holding the Fashion-MNIST IDX files (default: the standard places).") var data: String?
+
+    func validate() throws {
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
+        guard epochs >= 2 else { throw ValidationError("--epochs must be at least 2 (the first is a warm-up)") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() throws {
+        BenchSetup.useThreads(threads)
+        let dataset = try FashionMNIST.load(directory: data)
+        Random.seed(seed)
+        let model = ArticleModels.fashionMLP()
+        model.compile(optimizer: Adam(), loss: .sparseCategoricalCrossentropy, metrics: [.accuracy])
+
+        var epochStart = Date()
+        var seconds: [Double] = []
+        let timer = LambdaCallback(onEpochBegin: { _, _ in epochStart = Date() },
+                                   onEpochEnd: { epoch, logs in
+            let elapsed = Date().timeIntervalSince(epochStart)
+            seconds.append(elapsed)
+            print(String(format: "epoch %d: %.3f s, loss %.4f, accuracy %.4f", epoch + 1, elapsed,
+                         logs["loss"] ?? .nan, logs["accuracy"] ?? .nan))
+        })
+        try model.fit(dataset.train.images, dataset.train.labels, batchSize: batchSize, epochs: epochs,
+                      verbose: .silent, callbacks: [timer])
+        let accuracy = try model.evaluate(dataset.test.images, dataset.test.labels, batchSize: 1000)["accuracy"] ?? 0
+
+        let steady = Array(seconds.dropFirst())
+        let steps = (dataset.train.count + batchSize - 1) / batchSize
+        let median = BenchSetup.median(steady)
+        BenchSetup.report([
+            ("framework", "strata"), ("batch", "\(batchSize)"), ("threads", "\(BenchSetup.threadCount)"),
+            ("epochs", "\(epochs)"),
+            ("epoch_best_s", String(format: "%.3f", steady.min()!)), ("epoch_median_s", String(format: "%.3f", median)),
+            ("samples_per_s", String(format: "%.0f", Double(dataset.train.count) / median)),
+            ("ms_per_step", String(format: "%.3f", 1000 * median / Double(steps))),
+            ("peak_rss_mib", String(format: "%.0f", BenchSetup.peakResidentMiB())),
+            ("test_accuracy", String(format: "%.4f", accuracy)),
+        ])
+    }
+}
+
+/// `strata bench predict`: inference time on the 10,000 Fashion-MNIST test images.
+struct PredictBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "predict",
+        abstract: "Seconds to predict the 10,000 Fashion-MNIST test images with the article's model.")
+
+    @Option(help: "Samples per forward pass.") var batchSize = 1000
+    @Option(help: "Timed repetitions (after one warm-up).") var repeats = 20
+    @Option(help: "Threads of the kernels (default: all cores).") var threads: Int?
+    @Option(help: "Folder holding the Fashion-MNIST IDX files (default: the standard places).") var data: String?
+
+    func validate() throws {
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
+        guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() throws {
+        BenchSetup.useThreads(threads)
+        let dataset = try FashionMNIST.load(directory: data)
+        Random.seed(42)
+        let model = ArticleModels.fashionMLP()
+        try model.build(inputShape: [28, 28])
+        _ = try model.predict(dataset.test.images, batchSize: batchSize)
+        var seconds: [Double] = []
+        for _ in 0..<repeats {
+            let start = Date()
+            _ = try model.predict(dataset.test.images, batchSize: batchSize)
+            seconds.append(Date().timeIntervalSince(start))
+        }
+        BenchSetup.report([
+            ("framework", "strata"), ("batch", "\(batchSize)"), ("threads", "\(BenchSetup.threadCount)"),
+            ("predict_best_s", String(format: "%.4f", seconds.min()!)),
+            ("predict_median_s", String(format: "%.4f", BenchSetup.median(seconds))),
+            ("peak_rss_mib", String(format: "%.0f", BenchSetup.peakResidentMiB())),
+        ])
+    }
+}
+
+/// What the benchmark commands share: thread setting, statistics, the `RESULT` line.
+enum BenchSetup {
+    /// Sets the kernel thread count; must run before the first kernel starts the pool.
+    static func useThreads(_ threads: Int?) {
+        if let threads { setenv("STRATA_NUM_THREADS", "\(threads)", 1) }
+    }
+
+    static var threadCount: Int {
+        ProcessInfo.processInfo.environment["STRATA_NUM_THREADS"].flatMap(Int.init)
+            ?? ProcessInfo.processInfo.activeProcessorCount
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2]
+            : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+
+    /// The process's peak resident set size, in MiB.
+    static func peakResidentMiB() -> Double {
+        var usage = rusage()
+        #if os(Linux)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_maxrss) / 1024       // kilobytes on Linux
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        return Double(usage.ru_maxrss) / 1_048_576  // bytes on macOS
+        #endif
+    }
+
+    /// Prints `RESULT key=value …`, the line `Benchmarks/compare.sh` reads.
+    static func report(_ fields: [(String, String)]) {
+        print("RESULT " + fields.map { "\($0.0)=\($0.1)" }.joined(separator: " "))
+    }
+}
