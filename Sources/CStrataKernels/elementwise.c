@@ -9,8 +9,8 @@ void strata_unary(strata_unary_op op, const float *x, float *y, long n, float p)
     case STRATA_NEG: for (long i = 0; i < n; ++i) y[i] = -x[i]; break;
     case STRATA_EXP: for (long i = 0; i < n; ++i) y[i] = sv_exp(x[i]); break;
     case STRATA_LOG: for (long i = 0; i < n; ++i) y[i] = sv_log(x[i]); break;
-    case STRATA_SQRT: for (long i = 0; i < n; ++i) y[i] = __builtin_sqrtf(x[i]); break;
-    case STRATA_RSQRT: for (long i = 0; i < n; ++i) y[i] = 1.0f / __builtin_sqrtf(x[i]); break;
+    case STRATA_SQRT: for (long i = 0; i < n; ++i) y[i] = SV_SQRT(x[i]); break;
+    case STRATA_RSQRT: for (long i = 0; i < n; ++i) y[i] = 1.0f / SV_SQRT(x[i]); break;
     case STRATA_ABS: for (long i = 0; i < n; ++i) y[i] = __builtin_fabsf(x[i]); break;
     case STRATA_SIGN:
         for (long i = 0; i < n; ++i) y[i] = x[i] > 0 ? 1.0f : (x[i] < 0 ? -1.0f : (x[i] == 0 ? 0.0f : x[i]));
@@ -20,7 +20,7 @@ void strata_unary(strata_unary_op op, const float *x, float *y, long n, float p)
     case STRATA_POW_SCALAR:
         if (p == 2.0f) { for (long i = 0; i < n; ++i) y[i] = x[i] * x[i]; }
         else if (p == 1.0f) { for (long i = 0; i < n; ++i) y[i] = x[i]; }
-        else if (p == 0.5f) { for (long i = 0; i < n; ++i) y[i] = __builtin_sqrtf(x[i]); }
+        else if (p == 0.5f) { for (long i = 0; i < n; ++i) y[i] = SV_SQRT(x[i]); }
         else { for (long i = 0; i < n; ++i) y[i] = powf(x[i], p); }
         break;
     case STRATA_SQUARE: for (long i = 0; i < n; ++i) y[i] = x[i] * x[i]; break;

@@ -13,6 +13,13 @@
 #define STRATA_CLONES
 #endif
 
+/// √x that vectorizes: `__builtin_sqrtf` keeps errno semantics, which blocks vectorization.
+#if defined(__clang__) && __has_builtin(__builtin_elementwise_sqrt)
+#define SV_SQRT(x) __builtin_elementwise_sqrt(x)
+#else
+#define SV_SQRT(x) __builtin_sqrtf(x)
+#endif
+
 static inline float sv_bits_to_float(int32_t i) { float f; memcpy(&f, &i, 4); return f; }
 static inline int32_t sv_float_to_bits(float f) { int32_t i; memcpy(&i, &f, 4); return i; }
 

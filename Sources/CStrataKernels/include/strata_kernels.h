@@ -103,8 +103,8 @@ typedef struct {
 /// Updates w[0..<n] in place from the gradient g and the rule's slots s0, s1, s2 (each n floats;
 /// NULL where the rule or its options do not use them: RMSprop's s1 is the momentum, s2 the mean
 /// gradient of the centered form; Adam's s2 is AMSGrad's v̂).
-void strata_optimizer_update(const strata_update_rule *rule, float *w, const float *g,
-                             float *s0, float *s1, float *s2, long n);
+void strata_optimizer_update(const strata_update_rule *rule, float *restrict w, const float *restrict g,
+                             float *restrict s0, float *restrict s1, float *restrict s2, long n);
 
 #ifdef __cplusplus
 }
