@@ -76,6 +76,9 @@ struct GemmTests {
             checkGemm(true, false, m: 200, n: 70, k: 500, split: split)
             checkGemm(false, true, m: 33, n: 300, k: 390, beta: 1, split: split)
         }
+        // A batch's input gradient G·Wᵀ: computed as (W·Gᵀ)ᵀ, split across threads by W's rows.
+        checkGemm(false, true, m: 32, n: 784, k: 300, alpha: 0.5)
+        checkGemm(false, true, m: 63, n: 300, k: 100)
     }
 
     @Test func everyInstructionSet() {

@@ -24,6 +24,10 @@ package enum Gemm {
         pool: ThreadPool = .shared, split: Split? = nil
     ) {
         guard m > 0, n > 0 else { return }
+        if transposeB, !transposeA, beta == 0, split == nil, m < transposedProductMaxRows, n >= 4 * m, k > 0 {
+            transposedProduct(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, pool: pool)
+            return
+        }
         let isa = strata_active_isa()
         let tb: Int32 = transposeB ? 1 : 0, ta: Int32 = transposeA ? 1 : 0
         let whole = strata_sgemm_plan(isa, tb, m, n, k)
@@ -62,6 +66,30 @@ package enum Gemm {
             }
         }
         withExtendedLifetime(workspace) {}
+    }
+
+    /// Below this many rows, `A·Bᵀ` with a large B (a batch's input gradient `G·Wᵀ`) is computed
+    /// as `(B·Aᵀ)ᵀ`: B is then read in place instead of being packed whole on every call.
+    static let transposedProductMaxRows = 64
+
+    /// `C = α·A·Bᵀ` as `Cᵀ = α·B·Aᵀ` into a scratch buffer, then transposed into C.
+    private static func transposedProduct(
+        m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        c: UnsafeMutablePointer<Float>, ldc: Int, pool: ThreadPool
+    ) {
+        let scratch = TensorStorage(uninitializedCount: n * m)
+        let t = scratch.pointer
+        sgemm(transposeA: false, transposeB: true, m: n, n: m, k: k, alpha: alpha, a: b, lda: ldb, b: a, ldb: lda,
+              beta: 0, c: t, ldc: m, pool: pool)
+        let block = 16   // columns of C per pass: their 16 source rows stay in L1 across all rows of C
+        for start in stride(from: 0, to: n, by: block) {
+            let end = min(n, start + block)
+            for row in 0..<m {
+                let destination = c + row * ldc
+                for column in start..<end { destination[column] = t[column * m + row] }
+            }
+        }
+        withExtendedLifetime(scratch) {}
     }
 
     /// Columns when each thread gets at least two register tiles of them, else rows. Splitting
