@@ -66,6 +66,42 @@ struct LayerBehaviorTests {
         #expect(through != constant)
     }
 
+    /// The fused kernels (features on the last axis) against the composed operations (the same
+    /// features on axis 1 of `[n, features, 1]`): outputs, moving statistics and all gradients,
+    /// with enough features to be split across threads.
+    @Test(arguments: [(true, true), (false, true), (true, false)])
+    func fusedBatchNormalizationMatchesComposed(scale: Bool, center: Bool) throws {
+        let (rows, features) = (40, 3000)
+        let fused = BatchNormalization(center: center, scale: scale)
+        let composed = BatchNormalization(axis: 1, center: center, scale: scale)
+        try fused.build(for: [features])
+        try composed.build(for: [features, 1])
+        let gamma = random([features], 0.5, 2, seed: 3), beta = random([features], -1, 1, seed: 4)
+        for layer in [fused, composed] {
+            layer.gamma?.value = gamma
+            layer.beta?.value = beta
+        }
+        let x = random([rows, features], -3, 5, seed: 5)
+        let weights = random([rows, features], -1, 1, seed: 6)
+        func loss(_ layer: BatchNormalization, _ input: Tensor, _ shape: [Int]) -> Tensor {
+            (layer(input.reshaped(to: shape), training: true).reshaped(to: [rows, features]) * weights).sum()
+        }
+        let (valueF, gradF) = valueWithGradient(at: x) { loss(fused, $0, [rows, features]) }
+        let (valueC, gradC) = valueWithGradient(at: x) { loss(composed, $0, [rows, features, 1]) }
+        #expect(abs(valueF.scalar - valueC.scalar) <= 1e-3 * max(1, abs(valueC.scalar)))
+        #expect(isClose(gradF, gradC.scalars, tolerance: 1e-4))
+        #expect(isClose(fused.movingMean!.value, composed.movingMean!.value.scalars, tolerance: 1e-5))
+        #expect(isClose(fused.movingVariance!.value, composed.movingVariance!.value.scalars, tolerance: 1e-4))
+        let (_, weightsF) = valueWithGradients(of: fused.trainableVariables) { loss(fused, x, [rows, features]) }
+        let (_, weightsC) = valueWithGradients(of: composed.trainableVariables) { loss(composed, x, [rows, features, 1]) }
+        #expect(weightsF.count == weightsC.count)
+        for (a, b) in zip(weightsF, weightsC) { #expect(isClose(a, b.scalars, tolerance: 1e-3)) }
+        // Inference mode: the folded scale and shift.
+        let inferenceF = fused(x, training: false)
+        let inferenceC = composed(x.reshaped(to: [rows, features, 1]), training: false).reshaped(to: [rows, features])
+        #expect(isClose(inferenceF, inferenceC.scalars, tolerance: 1e-4))
+    }
+
     @Test func dropoutScalesKeptInputsAndIsIdentityAtInference() {
         let dropout = Dropout(0.25, seed: 42)
         let x = Tensor.ones([200, 100])

@@ -106,6 +106,27 @@ typedef struct {
 void strata_optimizer_update(const strata_update_rule *rule, float *restrict w, const float *restrict g,
                              float *restrict s0, float *restrict s1, float *restrict s2, long n);
 
+// ---- batch normalization -------------------------------------------------------------------
+// x, y, dy, dx: row-major [rows × cols], features in columns; each call handles the columns
+// [c0, c1) (threads split the features). Per-feature arrays are indexed by the column.
+
+/// Training forward: mean, biased variance (two passes, double sums), invstd = 1/√(variance + ε),
+/// y = (x − mean)·invstd·γ + β (γ, β may be NULL: 1 and 0). `acc`: c1 − c0 doubles of scratch.
+void strata_batchnorm_forward(const float *restrict x, long rows, long cols, long c0, long c1,
+                              const float *restrict gamma, const float *restrict beta, float epsilon,
+                              float *restrict y, float *restrict mean, float *restrict variance,
+                              float *restrict invstd, double *restrict acc);
+
+/// Training backward through the batch statistics: dβ = Σ dy, dγ = Σ dy·x̂ and, when dx is not
+/// NULL, dx = γ·invstd/N·(N·dy − dβ − x̂·dγ). `acc`: 2·(c1 − c0) doubles of scratch.
+void strata_batchnorm_backward(const float *restrict dy, const float *restrict x, long rows, long cols, long c0, long c1,
+                               const float *restrict mean, const float *restrict invstd, const float *restrict gamma,
+                               float *restrict dx, float *restrict dgamma, float *restrict dbeta, double *restrict acc);
+
+/// y = x·scale + shift per column (inference-mode normalization with folded statistics).
+void strata_scale_shift_columns(const float *restrict x, long rows, long cols, long c0, long c1,
+                                const float *restrict scale, const float *restrict shift, float *restrict y);
+
 #ifdef __cplusplus
 }
 #endif

@@ -96,6 +96,39 @@ public final class BatchNormalization: Layer, ConfigurableLayer {
 
     public override func call(_ x: Tensor, training: Bool) -> Tensor {
         let featureAxis = featureAxis(sampleRank: x.rank - 1)!
+        if featureAxis == x.rank - 1 { return callOnLastAxis(x, training: training) ?? composed(x, training: training) }
+        return composed(x, training: training)
+    }
+
+    /// Features on the last axis (the common case): the fused kernels. Nil where they do not
+    /// apply (inference mode while gradients are being taken, e.g. a frozen layer being fine-tuned).
+    private func callOnLastAxis(_ x: Tensor, training: Bool) -> Tensor? {
+        let features = x.shape[x.rank - 1]
+        let rows = x.reshaped(to: [-1, features])
+        if training && trainable {
+            let (y, mean, variance) = BatchNormKernels.training(rows, gamma: gamma?.value, beta: beta?.value, epsilon: epsilon)
+            updateMovingStatistics(mean: mean, variance: variance)
+            return y.reshaped(to: x.shape)
+        }
+        guard !x.isTracked, !(gamma?.value.isTracked ?? false), !(beta?.value.isTracked ?? false) else { return nil }
+        // Inference: y = x·s + t with s = γ/√(moving variance + ε), t = β − moving mean·s.
+        var scale = rsqrt(movingVariance!.value + epsilon)
+        if let gamma { scale = scale * gamma.value }
+        var shift = -(movingMean!.value * scale)
+        if let beta { shift = shift + beta.value }
+        return BatchNormKernels.scaleShift(rows, scale: scale, shift: shift).reshaped(to: x.shape)
+    }
+
+    /// Keras 3: `moving ← moving·momentum + batch·(1 − momentum)`.
+    private func updateMovingStatistics(mean: Tensor, variance: Tensor) {
+        let m = momentum
+        movingMean!.value = movingMean!.value * m + mean.reshaped(to: movingMean!.shape) * (1 - m)
+        movingVariance!.value = movingVariance!.value * m + variance.reshaped(to: movingVariance!.shape) * (1 - m)
+    }
+
+    /// Any feature axis, as composed (recorded) tensor operations.
+    private func composed(_ x: Tensor, training: Bool) -> Tensor {
+        let featureAxis = featureAxis(sampleRank: x.rank - 1)!
         let reductionAxes = (0..<x.rank).filter { $0 != featureAxis }
         var statisticShape = [Int](repeating: 1, count: x.rank)
         statisticShape[featureAxis] = x.shape[featureAxis]
@@ -104,9 +137,7 @@ public final class BatchNormalization: Layer, ConfigurableLayer {
         if training && trainable {
             mean = x.mean(axes: reductionAxes, keepDims: true)
             variance = square(x - mean).mean(axes: reductionAxes, keepDims: true)
-            let m = momentum
-            movingMean!.value = movingMean!.value * m + mean.detached.reshaped(to: movingMean!.shape) * (1 - m)
-            movingVariance!.value = movingVariance!.value * m + variance.detached.reshaped(to: movingVariance!.shape) * (1 - m)
+            updateMovingStatistics(mean: mean.detached, variance: variance.detached)
         } else {
             mean = movingMean!.value.reshaped(to: statisticShape)
             variance = movingVariance!.value.reshaped(to: statisticShape)
