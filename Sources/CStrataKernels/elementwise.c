@@ -65,3 +65,13 @@ void strata_binary(strata_binary_op op, const float *a, long sa, const float *b,
     case STRATA_GE: BINARY_LOOP(u >= v ? 1.0f : 0.0f) break;
     }
 }
+
+STRATA_CLONES
+void strata_gather_bytes(const unsigned char *restrict source, long size, const long *restrict rows, long count,
+                         float scale, float *restrict out) {
+    for (long r = 0; r < count; ++r) {
+        const unsigned char *row = source + rows[r] * size;
+        float *destination = out + r * size;
+        for (long j = 0; j < size; ++j) destination[j] = (float)row[j] * scale;
+    }
+}

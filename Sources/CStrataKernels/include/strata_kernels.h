@@ -72,6 +72,10 @@ typedef enum {
 void strata_binary(strata_binary_op op, const float *a, long sa, const float *b, long sb,
                    float *y, long n);
 
+/// out[r·size + j] = source[rows[r]·size + j]·scale: a mini-batch of byte samples as floats.
+void strata_gather_bytes(const unsigned char *restrict source, long size, const long *restrict rows, long count,
+                         float scale, float *restrict out);
+
 // ---- reductions ----------------------------------------------------------------------------
 
 /// Sums of `rows` contiguous rows of length n: out[r] = Σ_j x[r·n + j], accumulated in double.

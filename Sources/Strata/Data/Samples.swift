@@ -43,17 +43,12 @@ public struct Samples {
         switch storage {
         case .floats(let tensor): return tensor.gathering(rows: rows)
         case .bytes(let bytes, let scale):
-            let size = sampleShape.reduce(1, *)
-            var result = Tensor.zeros([rows.count] + sampleShape)
-            result.withUnsafeMutableBufferPointer { out in
-                bytes.withUnsafeBufferPointer { source in
-                    for (position, row) in rows.enumerated() {
-                        precondition(row >= 0 && row < count, "Samples.gather: row \(row) out of range for \(count) samples")
-                        for j in 0..<size { out[position * size + j] = Float(source[row * size + j]) * scale }
-                    }
-                }
+            for row in rows {
+                precondition(row >= 0 && row < count, "Samples.gather: row \(row) out of range for \(count) samples")
             }
-            return result
+            return bytes.withUnsafeBufferPointer { source in
+                Tensor(gatheringBytes: source, rows: rows, sampleShape: sampleShape, scale: scale)
+            }
         }
     }
 
