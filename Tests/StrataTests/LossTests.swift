@@ -156,6 +156,24 @@ struct LossTests {
         #expect(try Loss(config: .string("mse")) == .meanSquaredError)
         #expect(throws: StrataError.self) { try Loss(config: .string("nope")) }
     }
+
+    /// The fused one-node forms against the composed formulas they replace, on extreme logits.
+    @Test func fusedSoftmaxAndSparseCrossEntropyMatchTheFormulas() {
+        let z = random([6, 5], -3, 3, seed: 21) * Tensor([1, 1, 1, 30, 1])   // one column up to ±90
+        let labels = Tensor([0, 3, 4, 1, 3, 2])
+        let fused = z.sparseSoftmaxCrossEntropy(labels: labels)
+        let composed = -(Tensor.oneHot(labels, depth: 5) * logSoftmax(z)).sum(axes: [-1])
+        #expect(isClose(fused, composed.scalars, tolerance: 1e-4))
+        #expect(fused.scalars.allSatisfy { $0.isFinite && $0 >= 0 })
+        checkGradients([random([4, 3], -2, 2, seed: 22)], step: 1e-3) {
+            $0[0].sparseSoftmaxCrossEntropy(labels: Tensor([2, 0, 1, 1])) * Tensor([1, 2, 0.5, -1])
+        }
+        let probabilities = softmax(z)
+        let shifted = exp(z - z.max(axes: [1], keepDims: true))
+        #expect(isClose(probabilities, (shifted / shifted.sum(axes: [1], keepDims: true)).scalars, tolerance: 1e-6))
+        let weights = random([4, 3], -1, 1, seed: 23)
+        checkGradients([random([4, 3], -2, 2, seed: 24)], step: 1e-3) { softmax($0[0]) * weights }
+    }
 }
 
 private extension Tensor {

@@ -71,9 +71,14 @@ public func linear(_ x: Tensor) -> Tensor { x }
 /// Softmax along `axis`: `e^(x − max) / Σ e^(x − max)` (the shift keeps it finite).
 /// The result remembers its logits, so a categorical cross-entropy on it uses the stable path.
 public func softmax(_ x: Tensor, axis: Int = -1) -> Tensor {
-    let shifted = x - x.max(axes: [axis], keepDims: true).detached
-    let e = exp(shifted)
-    var y = e / e.sum(axes: [axis], keepDims: true)
+    var y: Tensor
+    if axis == -1 || axis == x.rank - 1 {
+        y = x.softmaxLastAxis()   // one recorded operation
+    } else {
+        let shifted = x - x.max(axes: [axis], keepDims: true).detached
+        let e = exp(shifted)
+        y = e / e.sum(axes: [axis], keepDims: true)
+    }
     y.probabilitySource = ProbabilitySource(logits: x, kind: .softmax(axis: axis))
     return y
 }

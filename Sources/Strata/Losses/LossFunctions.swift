@@ -72,6 +72,7 @@ enum LossFunctions {
         let labels = yTrue.reshaped(to: batchShape)
         let z = fromLogits ? yPred
             : (logits(of: yPred, .softmax(axis: -1)) ?? log(clamp(yPred, min: epsilon, max: 1 - epsilon)))
+        if z.rank == 2 { return z.sparseSoftmaxCrossEntropy(labels: labels.detached) }   // one recorded operation
         let oneHot = Tensor.oneHot(labels.detached, depth: classes)
         return -(oneHot * logSoftmax(z)).sum(axes: [-1])
     }

@@ -17,6 +17,7 @@ final class GradNode {
 
     init(shape: [Int], parents: [GradNode?] = [], backward: Backward? = nil) {
         self.order = GradNode.clock.add(1, ordering: .relaxed).oldValue
+        AllocationTally.countNode()
         self.shape = shape
         self.parents = parents
         self.backward = backward

@@ -42,9 +42,11 @@ final class BufferPool: Sendable {
                 return address
             }
             if let reused, let pointer = UnsafeMutablePointer<Float>(bitPattern: reused) {
+                AllocationTally.countBuffer(system: false)
                 return (pointer, capacity)
             }
         }
+        AllocationTally.countBuffer(system: capacity >= Self.minimumPooledCount)
         let raw = UnsafeMutableRawPointer.allocate(
             byteCount: capacity * MemoryLayout<Float>.stride, alignment: 64)
         return (raw.bindMemory(to: Float.self, capacity: capacity), capacity)

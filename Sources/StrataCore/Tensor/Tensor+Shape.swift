@@ -16,6 +16,7 @@ extension Tensor {
         }
         precondition(Tensor.elementCount(resolved) == count,
                      "reshape: cannot reshape \(shape) (\(count) elements) to \(newShape)")
+        if resolved == shape { return self }   // nothing to record
         var result = detached
         result.setShape(resolved)
         return result.recorded(from: self) { g, x, _ in g.reshaped(to: x.shape) }

@@ -1,0 +1,33 @@
+import Synchronization
+
+/// Counts what a piece of code allocates — tensor buffers, buffers of pooled sizes that missed
+/// the pool and came from the system allocator, and tape nodes — for the training-step budget
+/// test. Scoped to the current task, so that tests running in parallel do not mix their counts;
+/// costs one task-local read per allocation.
+package final class AllocationTally: Sendable {
+    @TaskLocal static var current: AllocationTally?
+
+    private let bufferCount = Atomic<Int>(0), systemCount = Atomic<Int>(0), nodeCount = Atomic<Int>(0)
+
+    /// Tensor buffers handed out.
+    package var buffers: Int { bufferCount.load(ordering: .relaxed) }
+    /// Buffers of pooled sizes that came from the system allocator (pool misses).
+    package var systemAllocations: Int { systemCount.load(ordering: .relaxed) }
+    /// Operations recorded on the tape.
+    package var tapeNodes: Int { nodeCount.load(ordering: .relaxed) }
+
+    /// Runs `body` and returns what it allocated on this task.
+    package static func measure(_ body: () throws -> Void) rethrows -> AllocationTally {
+        let tally = AllocationTally()
+        try $current.withValue(tally) { try body() }
+        return tally
+    }
+
+    static func countBuffer(system: Bool) {
+        guard let tally = current else { return }
+        tally.bufferCount.add(1, ordering: .relaxed)
+        if system { tally.systemCount.add(1, ordering: .relaxed) }
+    }
+
+    static func countNode() { current?.nodeCount.add(1, ordering: .relaxed) }
+}
