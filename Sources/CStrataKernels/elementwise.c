@@ -75,3 +75,27 @@ void strata_gather_bytes(const unsigned char *restrict source, long size, const 
         for (long j = 0; j < size; ++j) destination[j] = (float)row[j] * scale;
     }
 }
+
+void strata_transpose(const float *restrict source, long rows, long cols, long lds, float *restrict destination, long ldd) {
+    enum { B = 16 };  // a 16 × 16 block: its 16 source rows stay in L1 while the block is written
+    for (long r0 = 0; r0 < rows; r0 += B) {
+        const long r1 = r0 + B < rows ? r0 + B : rows;
+        for (long c0 = 0; c0 < cols; c0 += B) {
+            const long c1 = c0 + B < cols ? c0 + B : cols;
+            for (long c = c0; c < c1; ++c)
+                for (long r = r0; r < r1; ++r) destination[c * ldd + r] = source[r * lds + c];
+        }
+    }
+}
+
+STRATA_CLONES
+void strata_relu_backward_bias(const float *restrict g, const float *restrict y, long rows, long cols,
+                               float *restrict gz, float *restrict bias_gradient, double *restrict acc) {
+    for (long j = 0; j < cols; ++j) acc[j] = 0;
+    for (long r = 0; r < rows; ++r) {
+        const float *gr = g + r * cols, *yr = y + r * cols;
+        float *out = gz + r * cols;
+        for (long j = 0; j < cols; ++j) { out[j] = yr[j] > 0 ? gr[j] : 0.0f; acc[j] += out[j]; }
+    }
+    if (bias_gradient) for (long j = 0; j < cols; ++j) bias_gradient[j] = (float)acc[j];
+}

@@ -76,6 +76,15 @@ void strata_binary(strata_binary_op op, const float *a, long sa, const float *b,
 void strata_gather_bytes(const unsigned char *restrict source, long size, const long *restrict rows, long count,
                          float scale, float *restrict out);
 
+/// destination[c·ldd + r] = source[r·lds + c] for r < rows, c < cols (blocked transpose).
+void strata_transpose(const float *restrict source, long rows, long cols, long lds, float *restrict destination, long ldd);
+
+/// ReLU's backward and the bias gradient of a fused Dense in one pass over [rows × cols]:
+/// gz = g where y > 0 else 0; bias_gradient[j] = Σ_rows gz (double sums in `acc`, cols doubles;
+/// bias_gradient may be NULL).
+void strata_relu_backward_bias(const float *restrict g, const float *restrict y, long rows, long cols,
+                               float *restrict gz, float *restrict bias_gradient, double *restrict acc);
+
 // ---- reductions ----------------------------------------------------------------------------
 
 /// Sums of `rows` contiguous rows of length n: out[r] = Σ_j x[r·n + j], accumulated in double.

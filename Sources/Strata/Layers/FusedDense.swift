@@ -17,7 +17,8 @@ enum FusedDense {
             }
         }
 
-        /// g ⊙ activation'(y), written in terms of the output y.
+        /// g ⊙ activation'(y), written in terms of the output y (ReLU's runs fused with the
+        /// bias gradient in `DenseKernels.reluBackward`).
         func gradient(_ g: Tensor, output y: Tensor) -> Tensor {
             switch self {
             case .linear: g
@@ -54,10 +55,17 @@ enum FusedDense {
         }
         let inputs = bias.map { [x, kernel, $0] } ?? [x, kernel]
         let (xd, wd, y) = (x.detached, kernel.detached, output.detached)
+        let needInput = x.isTracked
         return output.recorded(from: inputs) { g in
-            let gz = activation.gradient(g, output: y)
-            var gradients: [Tensor?] = [matmul(gz, wd, transposeB: true), matmul(xd, gz, transposeA: true)]
-            if bias != nil { gradients.append(gz.sum(axes: [0])) }
+            let gz: Tensor, biasGradient: Tensor?
+            if case .relu = activation {
+                (gz, biasGradient) = DenseKernels.reluBackward(g, output: y, biasGradient: bias != nil)
+            } else {
+                gz = activation.gradient(g, output: y)
+                biasGradient = bias == nil ? nil : gz.sum(axes: [0])
+            }
+            var gradients: [Tensor?] = [needInput ? matmul(gz, wd, transposeB: true) : nil, matmul(xd, gz, transposeA: true)]
+            if let biasGradient { gradients.append(biasGradient) }
             return gradients
         }
     }

@@ -81,13 +81,9 @@ package enum Gemm {
         let t = scratch.pointer
         sgemm(transposeA: false, transposeB: true, m: n, n: m, k: k, alpha: alpha, a: b, lda: ldb, b: a, ldb: lda,
               beta: 0, c: t, ldc: m, pool: pool)
-        let block = 16   // columns of C per pass: their 16 source rows stay in L1 across all rows of C
-        for start in stride(from: 0, to: n, by: block) {
-            let end = min(n, start + block)
-            for row in 0..<m {
-                let destination = c + row * ldc
-                for column in start..<end { destination[column] = t[column * m + row] }
-            }
+        // Cᵀ is n × m: its rows, split between threads, become C's columns.
+        parallelChunks(count: n, grain: Swift.max(16, (1 << 14) / Swift.max(m, 1))) { rows in
+            strata_transpose(t + rows.lowerBound * m, rows.count, m, m, c + rows.lowerBound, ldc)
         }
         withExtendedLifetime(scratch) {}
     }
