@@ -17,6 +17,8 @@ public final class ReduceLROnPlateau: Callback {
     public let cooldown: Int
     /// Lower bound of the learning rate.
     public let minLearningRate: Float
+    /// Whether to announce each reduction, as Keras' `verbose=1`.
+    public let verbose: Bool
 
     private var resolved: Monitor?
     private var best: Float = .nan
@@ -25,7 +27,7 @@ public final class ReduceLROnPlateau: Callback {
 
     /// Creates the callback with Keras 3's defaults.
     public init(monitor: String = "val_loss", factor: Float = 0.1, patience: Int = 10, mode: MonitorMode = .auto,
-                minDelta: Float = 1e-4, cooldown: Int = 0, minLearningRate: Float = 0) {
+                minDelta: Float = 1e-4, cooldown: Int = 0, minLearningRate: Float = 0, verbose: Bool = false) {
         precondition(factor < 1, "ReduceLROnPlateau: factor must be below 1, got \(factor)")
         self.monitor = monitor
         self.factor = factor
@@ -34,6 +36,7 @@ public final class ReduceLROnPlateau: Callback {
         self.minDelta = minDelta
         self.cooldown = cooldown
         self.minLearningRate = minLearningRate
+        self.verbose = verbose
     }
 
     public override func onTrainBegin(logs: Logs) throws {
@@ -60,7 +63,9 @@ public final class ReduceLROnPlateau: Callback {
         } else if cooldownCounter == 0 {
             wait += 1
             if wait >= patience, rate > minLearningRate {
-                optimizer.learningRate = .constant(Swift.max(rate * factor, minLearningRate))
+                let reduced = Swift.max(rate * factor, minLearningRate)
+                optimizer.learningRate = .constant(reduced)
+                if verbose { print("Epoch \(epoch + 1): ReduceLROnPlateau reducing learning rate to \(reduced).") }
                 cooldownCounter = cooldown
                 wait = 0
             }
