@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
@@ -147,15 +148,44 @@ struct DataTests {
         #expect((try? offline.get()) == nil, "no download when STRATA_NO_DOWNLOAD=1")
     }
 
+    /// MNIST's published checksums are of the `.gz` files as downloaded: a file is accepted when
+    /// its bytes match, and refused when the same content arrives re-compressed.
+    @Test func archiveChecksumsCheckTheFileAsDownloaded() throws {
+        let server = try temporaryFolder(), home = try temporaryFolder(), otherHome = try temporaryFolder()
+        defer { for url in [server, home, otherHome] { try? FileManager.default.removeItem(at: url) } }
+        try writeTinyDataset(in: server, compressed: true)
+        let digests = try MNISTFamily.files.map { name in
+            SHA256.hash(data: try Data(contentsOf: server.appendingPathComponent(name))).map { String(format: "%02x", $0) }.joined()
+        }
+        let source = DatasetDownload(baseURL: server, files: zip(MNISTFamily.files, digests).map { .init(name: $0, archiveSHA256: $1) })
+        let data = try MNISTFamily.load(name: MNIST.name, classNames: MNIST.classNames, installHint: MNIST.installHint,
+                                        directory: nil, download: source, environment: [:], home: home.path, system: home.path)
+        #expect(data.directory == home.path + "/.strata/datasets/mnist" && data.test.count == 2)
+        // The content's checksum where the archive's is expected: refused.
+        var contentDigests = source.files
+        contentDigests[0] = .init(name: contentDigests[0].name, archiveSHA256: try DatasetDownload.contentSHA256(
+            of: Data(contentsOf: server.appendingPathComponent(contentDigests[0].name)), source: "test"))
+        #expect(throws: StrataError.self) {
+            try MNISTFamily.load(name: MNIST.name, classNames: MNIST.classNames, installHint: "", directory: nil,
+                                 download: DatasetDownload(baseURL: server, files: contentDigests), environment: [:],
+                                 home: otherHome.path, system: otherHome.path)
+        }
+        // The official source names the four files with SHA-256 sums of the archives.
+        #expect(MNIST.officialSource.files.map(\.name) == MNISTFamily.files)
+        #expect(MNIST.officialSource.files.allSatisfy { $0.digest == .archive && $0.sha256.count == 64 })
+    }
+
     @Test func missingDataSetListsEveryPlaceAndTheFix() throws {
         let empty = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: empty) }
         do {
-            _ = try MNIST.load(directory: empty.path)
-            // A machine may hold MNIST in a standard place; then loading succeeding is right too.
+            _ = try MNISTFamily.load(name: MNIST.name, classNames: MNIST.classNames, installHint: MNIST.installHint,
+                                     directory: empty.path, download: MNIST.officialSource,
+                                     environment: ["STRATA_NO_DOWNLOAD": "1"], home: empty.path, system: empty.path)
+            Issue.record("found MNIST in an empty folder")
         } catch let error as StrataError {
             #expect(error.description.contains(empty.path) && error.description.contains(".keras/datasets/mnist"))
-            #expect(error.description.contains("train-images-idx3-ubyte.gz"))
+            #expect(error.description.contains("train-images-idx3-ubyte.gz") && error.description.contains("~/.strata/datasets/mnist"))
         }
     }
 

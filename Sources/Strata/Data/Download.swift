@@ -7,14 +7,24 @@ import FoundationNetworking
 /// Fetches a data set's files from its official source, verifies each one, and stores it
 /// atomically — so an interrupted or corrupted download never leaves a file that looks valid.
 ///
-/// Each file is checked by the SHA-256 of its *decompressed* content: mirrors and packagers
-/// re-compress the same IDX data with different gzip headers (Debian's files differ from the
-/// original `.gz` by 24 bytes), while the content is what training reads.
+/// A file is checked by the SHA-256 of its *decompressed* content where that is what is on
+/// record (mirrors and packagers re-compress the same IDX data with different gzip headers —
+/// Debian's Fashion-MNIST files differ from the original `.gz` by 24 bytes — while the content
+/// is what training reads), or else by the SHA-256 of the archive as published.
 struct DatasetDownload {
-    /// One file: its name and the SHA-256 (hex) of its decompressed bytes.
+    /// One file: its name and its SHA-256 (hex).
     struct File {
+        /// What the SHA-256 is taken of.
+        enum Digest { case content, archive }
+
         let name: String
-        let contentSHA256: String
+        let sha256: String
+        let digest: Digest
+
+        /// A file checked by the SHA-256 of its decompressed bytes.
+        init(name: String, contentSHA256: String) { (self.name, self.sha256, self.digest) = (name, contentSHA256, .content) }
+        /// A file checked by the SHA-256 of the bytes as downloaded.
+        init(name: String, archiveSHA256: String) { (self.name, self.sha256, self.digest) = (name, archiveSHA256, .archive) }
     }
 
     let baseURL: URL
@@ -25,11 +35,14 @@ struct DatasetDownload {
         for file in files {
             let url = baseURL.appendingPathComponent(file.name)
             let data = try Self.get(url, showProgress: showProgress)
-            let digest = try Self.contentSHA256(of: data, source: url.absoluteString)
-            guard digest == file.contentSHA256 else {
-                throw StrataError(kind: .invalidFile, message: "checksum mismatch: SHA-256 of the content is \(digest)",
-                                  context: url.absoluteString, expected: file.contentSHA256)
+            let digest = file.digest == .content ? try Self.contentSHA256(of: data, source: url.absoluteString)
+                                                 : Self.hex(SHA256.hash(data: data))
+            guard digest == file.sha256 else {
+                let of = file.digest == .content ? "the content" : "the file"
+                throw StrataError(kind: .invalidFile, message: "checksum mismatch: SHA-256 of \(of) is \(digest)",
+                                  context: url.absoluteString, expected: file.sha256)
             }
+            if file.digest == .archive { _ = try Gzip.decompress(data, path: url.absoluteString) }   // a whole gzip stream
             try AtomicFile.write(data, to: URL(fileURLWithPath: folder).appendingPathComponent(file.name))
         }
     }
@@ -37,8 +50,10 @@ struct DatasetDownload {
     /// The SHA-256 (hex) of the decompressed content of `data` (of `data` itself if not gzip'd).
     static func contentSHA256(of data: Data, source: String) throws -> String {
         let content = Gzip.isCompressed(data) ? Data(try Gzip.decompress(data, path: source)) : data
-        return SHA256.hash(data: content).map { String(format: "%02x", $0) }.joined()
+        return hex(SHA256.hash(data: content))
     }
+
+    private static func hex(_ digest: SHA256.Digest) -> String { digest.map { String(format: "%02x", $0) }.joined() }
 
     /// The bytes at `url` (`file:` URLs are read directly).
     static func get(_ url: URL, showProgress: Bool) throws -> Data {

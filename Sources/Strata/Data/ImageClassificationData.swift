@@ -140,11 +140,25 @@ public enum MNIST {
     /// The ten classes, by label.
     public static let classNames = (0..<10).map(String.init)
 
-    /// Loads the data set from `directory` or the standard locations (see `FashionMNIST.load`).
-    /// Strata does not download MNIST (no checksum of the original files is on record here).
+    /// Loads the data set from `directory` or the standard locations (see `FashionMNIST.load`);
+    /// if none has it, downloads the four files from the mirror TensorFlow uses into
+    /// `~/.strata/datasets/mnist`, each checked against the published SHA-256 of the `.gz` file
+    /// (`STRATA_NO_DOWNLOAD=1` prevents it).
     public static func load(directory: String? = nil) throws -> ImageClassificationData {
-        try MNISTFamily.load(name: name, classNames: classNames,
-                             installHint: "download the four files from the MNIST site into ~/.strata/datasets/mnist",
-                             directory: directory, download: nil)
+        try MNISTFamily.load(name: name, classNames: classNames, installHint: installHint,
+                             directory: directory, download: officialSource)
     }
+
+    static let installHint = "or put the four files from the MNIST site into ~/.strata/datasets/mnist"
+
+    /// The original files (LeCun, Cortes & Burges), as mirrored for TensorFlow; the SHA-256 sums
+    /// of the `.gz` files are the ones torchvision and TensorFlow Datasets publish.
+    static let officialSource = DatasetDownload(
+        baseURL: URL(string: "https://storage.googleapis.com/cvdf-datasets/mnist/")!,
+        files: [
+            .init(name: "train-images-idx3-ubyte.gz", archiveSHA256: "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609"),
+            .init(name: "train-labels-idx1-ubyte.gz", archiveSHA256: "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c"),
+            .init(name: "t10k-images-idx3-ubyte.gz", archiveSHA256: "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6"),
+            .init(name: "t10k-labels-idx1-ubyte.gz", archiveSHA256: "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6"),
+        ])
 }
