@@ -1,0 +1,198 @@
+import Foundation
+
+/// Records, per layer, what the article's claims are about — gradient norms (vanishing
+/// gradients), update-to-weight ratios, output statistics (self-normalization), dead and
+/// saturated units — on a fixed probe batch: at initialization, every `every` optimizer steps
+/// and at each epoch's end.
+///
+///     let diagnostics = Diagnostics(probe: xProbe, labels: yProbe, every: 200)
+///     try model.fit(x, y, epochs: 5, callbacks: [diagnostics])
+///     try diagnostics.table.writeCSV(to: "diagnostics.csv")
+///     try diagnostics.table.gradientNormChart().write(to: "gradients.svg")
+///
+/// A probe runs one forward and backward pass on the probe batch in training mode (so batch
+/// normalization uses batch statistics, as in training) and one forward pass in inference mode
+/// for the output statistics. It changes nothing: the moving statistics, the noise layers'
+/// counters and the global random stream are as they were. Its cost is about one training step
+/// on the probe batch plus a copy of the kernels at each step probe.
+public final class Diagnostics: Callback {
+    /// The probe batch and its targets.
+    public let probe: Tensor, labels: Tensor
+    /// Optimizer steps between probes during training (nil: none).
+    public let every: Int?
+    /// Whether to probe after each epoch.
+    public let atEpochEnd: Bool
+    /// Every snapshot taken so far.
+    public private(set) var table = DiagnosticsTable()
+
+    private var step = 0
+    private var epoch = 0
+    private var kernelsBefore: [Tensor?]?
+
+    /// Creates the callback.
+    /// - Parameters:
+    ///   - probe: a fixed batch of inputs (e.g. 256 validation samples).
+    ///   - labels: their targets, in the form the compiled loss expects.
+    ///   - every: optimizer steps between probes (default 100; nil: only at initialization and epoch ends).
+    ///   - atEpochEnd: whether to probe after each epoch (default true).
+    public init(probe: some SampleConvertible, labels: some SampleConvertible, every: Int? = 100, atEpochEnd: Bool = true) {
+        precondition(every.map { $0 >= 1 } ?? true, "Diagnostics: every must be at least 1")
+        self.probe = probe.samples.tensor
+        self.labels = labels.samples.tensor
+        self.every = every
+        self.atEpochEnd = atEpochEnd
+    }
+
+    public override func onTrainBegin(logs: Logs) throws {
+        step = model?.optimizer?.iterations ?? 0
+        try record(.initialization, updateRatios: nil)
+    }
+
+    public override func onEpochBegin(_ epoch: Int, logs: Logs) throws { self.epoch = epoch }
+
+    public override func onTrainBatchBegin(_ batch: Int, logs: Logs) throws {
+        guard let every, (step + 1) % every == 0, let model = model as? Sequential else { return }
+        kernelsBefore = model.layers.map { $0.trainableVariables.first?.value }
+    }
+
+    public override func onTrainBatchEnd(_ batch: Int, logs: Logs) throws {
+        step += 1
+        guard let before = kernelsBefore, let model = model as? Sequential else { return }
+        kernelsBefore = nil
+        let ratios = zip(model.layers, before).map { layer, old -> Float? in
+            guard let old, let new = layer.trainableVariables.first?.value else { return nil }
+            let norm = Self.norm(old)
+            return norm > 0 ? Self.norm(new - old) / norm : nil
+        }
+        try record(.step(step, epoch: epoch), updateRatios: ratios)
+    }
+
+    public override func onEpochEnd(_ epoch: Int, logs: Logs) throws {
+        if atEpochEnd { try record(.epochEnd(epoch), updateRatios: nil) }
+    }
+
+    private func record(_ moment: ProbeMoment, updateRatios: [Float?]?) throws {
+        guard let model = model as? Sequential else {
+            throw StrataError.invalidArgument("the model is a \(type(of: model as Any))", context: "Diagnostics",
+                                              expected: "a Sequential model (its layers are probed in order)")
+        }
+        table.rows += try Self.probe(model, probe, labels, moment: moment, step: step, updateRatios: updateRatios)
+    }
+
+    /// Probes `model` once on `x` with targets `y` (the model must be compiled and built) and
+    /// returns one snapshot per layer; changes nothing in the model.
+    public static func probe(_ model: Sequential, _ x: Tensor, _ y: Tensor, moment: ProbeMoment = .initialization) throws -> [LayerSnapshot] {
+        try probe(model, x, y, moment: moment, step: model.optimizer?.iterations ?? 0, updateRatios: nil)
+    }
+
+    private static func probe(_ model: Sequential, _ x: Tensor, _ y: Tensor, moment: ProbeMoment, step: Int,
+                              updateRatios: [Float?]?) throws -> [LayerSnapshot] {
+        guard let loss = model.loss else {
+            throw StrataError.invalidArgument("the model is not compiled", context: "Diagnostics", expected: "compile(optimizer:loss:) first")
+        }
+        try model.build(inputShape: Array(x.shape.dropFirst()))
+        let gradients = try preservingState(of: model) {
+            let variables = model.trainableVariables
+            let (_, all) = valueWithGradients(of: variables) { model.objective(loss, y, model(x, training: true), sampleWeight: nil) }
+            return Dictionary(uniqueKeysWithValues: zip(variables.map(ObjectIdentifier.init), all))
+        }
+        var snapshots: [LayerSnapshot] = []
+        var input = x
+        for (index, layer) in model.layers.enumerated() {
+            let output = layer(input, training: false)
+            let weights = layer.trainableVariables
+            let gradientNorm = { (position: Int) -> Float? in
+                weights.indices.contains(position) ? gradients[ObjectIdentifier(weights[position])].map(norm) : nil
+            }
+            let units = UnitKind(of: layer)
+            let pre = units == nil ? nil : preActivation(of: layer, input: input)
+            snapshots.append(LayerSnapshot(
+                moment: moment, step: step, depth: index + 1, layer: layer.name, type: String(describing: Swift.type(of: layer)),
+                kernelGradientNorm: gradientNorm(0), biasGradientNorm: gradientNorm(1),
+                updateRatio: updateRatios?[index], preActivationMean: pre.map(mean), preActivationStd: pre.map(standardDeviation),
+                outputMean: mean(output), outputStd: standardDeviation(output),
+                deadFraction: units == .reluFamily ? deadFraction(output) : nil,
+                saturatedFraction: units.flatMap { kind in
+                    if case .saturating(let low, let high) = kind { return saturatedFraction(output, low: low, high: high) }
+                    return nil
+                }))
+            input = output
+        }
+        return snapshots
+    }
+
+    /// Runs `body` and puts back what a training-mode pass changes: the non-trainable variables
+    /// (moving statistics), the noise layers' counters, and the global random stream.
+    private static func preservingState<R>(of model: Sequential, _ body: () throws -> R) throws -> R {
+        let frozen = model.nonTrainableVariables.map { ($0, $0.value) }
+        let noise = model.layers.compactMap { $0 as? any NoiseLayer }.map { ($0, $0.noiseCalls) }
+        defer {
+            for (variable, value) in frozen { variable.value = value }
+            for (layer, calls) in noise { layer.noiseCalls = calls }
+        }
+        return try Random.withSeed(0x5EED_D1A6) { try body() }
+    }
+
+    /// What a layer's activation function is, for the dead and saturated counts.
+    enum UnitKind: Equatable {
+        case reluFamily
+        case saturating(low: Float, high: Float)
+        case other
+
+        init?(of layer: Layer) {
+            switch layer {
+            case let dense as Dense: self.init(dense.activation)
+            case let activation as Activation: self.init(activation.function)
+            case is ReLU, is LeakyReLU, is PReLU, is ELU: self = .reluFamily
+            default: return nil
+            }
+        }
+
+        init?(_ function: ActivationFunction) {
+            switch function.kind {
+            case .linear: return nil
+            case .relu, .leakyRelu, .elu, .selu: self = .reluFamily
+            case .sigmoid, .hardSigmoid: self = .saturating(low: 0, high: 1)
+            case .tanh: self = .saturating(low: -1, high: 1)
+            default: self = .other
+            }
+        }
+    }
+
+    /// The values entering the activation: `x·kernel + bias` for Dense, the input otherwise.
+    private static func preActivation(of layer: Layer, input: Tensor) -> Tensor {
+        guard let dense = layer as? Dense, let kernel = dense.kernel?.value else { return input }
+        let rows = input.reshaped(to: [-1, input.shape.last!])
+        let product = matmul(rows, kernel)
+        return dense.bias.map { product + $0.value } ?? product
+    }
+
+    /// Units are the last axis; samples are all the other positions.
+    private static func unitColumns(_ t: Tensor) -> (samples: Int, units: Int, values: [Float]) {
+        let units = t.shape.last ?? 1
+        return (t.count / Swift.max(units, 1), units, t.scalars)
+    }
+
+    private static func deadFraction(_ output: Tensor) -> Float {
+        let (samples, units, values) = unitColumns(output)
+        guard units > 0, samples > 0 else { return 0 }
+        var alive = [Bool](repeating: false, count: units)
+        for (i, v) in values.enumerated() where v != 0 { alive[i % units] = true }
+        return Float(alive.filter { !$0 }.count) / Float(units)
+    }
+
+    private static func saturatedFraction(_ output: Tensor, low: Float, high: Float) -> Float {
+        let (samples, units, values) = unitColumns(output)
+        guard units > 0, samples > 0 else { return 0 }
+        var near = [Int](repeating: 0, count: units)
+        for (i, v) in values.enumerated() where v <= low + 0.01 || v >= high - 0.01 { near[i % units] += 1 }
+        return Float(near.filter { Double($0) >= 0.99 * Double(samples) }.count) / Float(units)
+    }
+
+    static func norm(_ t: Tensor) -> Float { Float(t.scalars.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()) }
+    private static func mean(_ t: Tensor) -> Float { Float(t.scalars.reduce(0.0) { $0 + Double($1) } / Double(Swift.max(t.count, 1))) }
+    private static func standardDeviation(_ t: Tensor) -> Float {
+        let m = Double(mean(t))
+        return Float((t.scalars.reduce(0.0) { $0 + (Double($1) - m) * (Double($1) - m) } / Double(Swift.max(t.count, 1))).squareRoot())
+    }
+}

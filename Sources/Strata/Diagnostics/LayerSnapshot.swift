@@ -1,0 +1,137 @@
+import Foundation
+
+/// When a diagnostics probe was taken.
+public enum ProbeMoment: Equatable, Sendable {
+    /// Before the first update.
+    case initialization
+    /// After optimizer step `step` (1-based, counted over the whole run) in epoch `epoch` (0-based).
+    case step(Int, epoch: Int)
+    /// After epoch `epoch` (0-based).
+    case epochEnd(Int)
+
+    /// `initialization`, `step`, `epoch_end`.
+    public var kind: String {
+        switch self {
+        case .initialization: "initialization"
+        case .step: "step"
+        case .epochEnd: "epoch_end"
+        }
+    }
+}
+
+/// One layer's health at one moment: how large its gradients are, how far one update moves its
+/// weights, and what its outputs look like on the fixed probe batch.
+public struct LayerSnapshot: Sendable {
+    /// When the probe ran.
+    public let moment: ProbeMoment
+    /// Optimizer steps taken so far.
+    public let step: Int
+    /// 1-based position of the layer in the model.
+    public let depth: Int
+    /// The layer's name (`dense_3`) and type (`Dense`).
+    public let layer: String, type: String
+    /// L2 norm of the loss gradient of the layer's kernel (or its first weight: γ, α) on the probe batch.
+    public let kernelGradientNorm: Float?
+    /// L2 norm of the loss gradient of the bias (or β).
+    public let biasGradientNorm: Float?
+    /// ‖Δkernel‖ / ‖kernel‖ over the optimizer step just taken (step moments only).
+    public let updateRatio: Float?
+    /// Mean and standard deviation of the values entering the layer's activation function.
+    public let preActivationMean: Float?, preActivationStd: Float?
+    /// Mean and standard deviation of the layer's output.
+    public let outputMean: Float, outputStd: Float
+    /// ReLU-family layers: the fraction of units whose output is 0 for every probe sample.
+    public let deadFraction: Float?
+    /// Sigmoid/tanh layers: the fraction of units within 0.01 of a bound for ≥ 99 % of the samples.
+    public let saturatedFraction: Float?
+}
+
+/// Every snapshot a `Diagnostics` run took, in order, with CSV and chart exports.
+public struct DiagnosticsTable: Sendable {
+    /// The snapshots, by moment then depth.
+    public internal(set) var rows: [LayerSnapshot] = []
+
+    /// Creates an empty table.
+    public init() {}
+
+    /// The snapshots of one moment (`nil`: the latest moment), ordered by depth.
+    public func snapshots(at moment: ProbeMoment? = nil) -> [LayerSnapshot] {
+        guard let moment = moment ?? rows.last?.moment else { return [] }
+        return rows.filter { $0.moment == moment }
+    }
+
+    /// The distinct moments, in the order they were taken.
+    public var moments: [ProbeMoment] {
+        rows.reduce(into: [ProbeMoment]()) { if $0.last != $1.moment { $0.append($1.moment) } }
+    }
+
+    /// One line per snapshot; empty cells where a value does not apply.
+    public func csv() -> String {
+        func cell(_ value: Float?) -> String { value.map { "\($0)" } ?? "" }
+        var lines = ["moment,epoch,step,depth,layer,type,kernel_gradient_norm,bias_gradient_norm,update_ratio,"
+                     + "pre_activation_mean,pre_activation_std,output_mean,output_std,dead_fraction,saturated_fraction"]
+        for row in rows {
+            let epoch: String
+            switch row.moment {
+            case .initialization: epoch = ""
+            case .step(_, let e), .epochEnd(let e): epoch = "\(e + 1)"
+            }
+            lines.append([row.moment.kind, epoch, "\(row.step)", "\(row.depth)", row.layer, row.type,
+                          cell(row.kernelGradientNorm), cell(row.biasGradientNorm), cell(row.updateRatio),
+                          cell(row.preActivationMean), cell(row.preActivationStd), cell(row.outputMean),
+                          cell(row.outputStd), cell(row.deadFraction), cell(row.saturatedFraction)].joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Writes `csv()` to `path` atomically.
+    public func writeCSV(to path: String) throws { try AtomicFile.write(Data(csv().utf8), to: URL(fileURLWithPath: path)) }
+
+    /// The vanishing-gradient picture: log₁₀ of each layer's kernel-gradient norm against its
+    /// depth, one series per chosen moment (default: the first and the last).
+    public func gradientNormChart(moments: [ProbeMoment]? = nil, title: String = "Gradient norm by layer depth") -> LineChart {
+        var chart = LineChart(title: title, xLabel: "layer depth", yLabel: "log₁₀ ‖∂loss/∂kernel‖")
+        for moment in moments ?? Self.firstAndLast(self.moments) {
+            let points = snapshots(at: moment).compactMap { row in
+                row.kernelGradientNorm.flatMap { $0 > 0 ? (Double(row.depth), Foundation.log10(Double($0))) : nil }
+            }
+            chart.add(.init(name: Self.label(moment), x: points.map(\.0), y: points.map(\.1), markers: true))
+        }
+        return chart
+    }
+
+    /// Mean and standard deviation of each layer's output against depth at one moment
+    /// (default: the first).
+    public func activationChart(at moment: ProbeMoment? = nil, title: String = "Layer outputs by depth") -> LineChart {
+        var chart = LineChart(title: title, xLabel: "layer depth", yLabel: "output mean / std")
+        let rows = snapshots(at: moment ?? moments.first)
+        let depths = rows.map { Double($0.depth) }
+        chart.add(.init(name: "mean", x: depths, y: rows.map { Double($0.outputMean) }, markers: true))
+        chart.add(.init(name: "std", x: depths, y: rows.map { Double($0.outputStd) }, markers: true))
+        return chart
+    }
+
+    /// The fraction of dead units of each ReLU-family layer against optimizer steps.
+    public func deadUnitChart(title: String = "Dead units over training") -> LineChart {
+        var chart = LineChart(title: title, xLabel: "optimizer step", yLabel: "fraction of units dead")
+        let layers = rows.filter { $0.deadFraction != nil }.reduce(into: [String]()) { if !$0.contains($1.layer) { $0.append($1.layer) } }
+        for layer in layers {
+            let points = rows.filter { $0.layer == layer }.compactMap { row in row.deadFraction.map { (Double(row.step), Double($0)) } }
+            chart.add(.init(name: layer, x: points.map(\.0), y: points.map(\.1)))
+        }
+        return chart
+    }
+
+    static func label(_ moment: ProbeMoment) -> String {
+        switch moment {
+        case .initialization: "at initialization"
+        case .step(let step, _): "after step \(step)"
+        case .epochEnd(let epoch): "after epoch \(epoch + 1)"
+        }
+    }
+
+    private static func firstAndLast(_ moments: [ProbeMoment]) -> [ProbeMoment] {
+        guard let first = moments.first, let last = moments.last else { return [] }
+        return first == last ? [first] : [first, last]
+    }
+}
