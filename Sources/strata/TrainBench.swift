@@ -21,6 +21,8 @@ struct TrainBench: ParsableCommand {
     @Option(help: "Threads of the kernels (default: all cores).") var threads: Int?
     @Option(help: "Seed of weights and shuffling.") var seed: UInt64 = 42
     @Option(help: "Folder holding the Fashion-MNIST IDX files (default: the standard places).") var data: String?
+    @Flag(help: "Probe with a Diagnostics callback (256 test images, default interval) to measure its cost.")
+    var diagnostics = false
 
     func validate() throws {
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
@@ -44,16 +46,20 @@ struct TrainBench: ParsableCommand {
             print(String(format: "epoch %d: %.3f s, loss %.4f, accuracy %.4f", epoch + 1, elapsed,
                          logs["loss"] ?? .nan, logs["accuracy"] ?? .nan))
         })
+        var callbacks: [Callback] = [timer]
+        if diagnostics {
+            callbacks.append(Diagnostics(probe: dataset.test.images.slice(0..<256), labels: dataset.test.labels.slice(0..<256)))
+        }
         try model.fit(dataset.train.images, dataset.train.labels, batchSize: batchSize, epochs: epochs,
-                      verbose: .silent, callbacks: [timer])
+                      verbose: .silent, callbacks: callbacks)
         let accuracy = try model.evaluate(dataset.test.images, dataset.test.labels, batchSize: 1000)["accuracy"] ?? 0
 
         let steady = Array(seconds.dropFirst())
         let steps = (dataset.train.count + batchSize - 1) / batchSize
         let median = BenchSetup.median(steady)
         BenchSetup.report([
-            ("framework", "strata"), ("batch", "\(batchSize)"), ("threads", "\(BenchSetup.threadCount)"),
-            ("epochs", "\(epochs)"),
+            ("framework", diagnostics ? "strata+diagnostics" : "strata"), ("batch", "\(batchSize)"),
+            ("threads", "\(BenchSetup.threadCount)"), ("epochs", "\(epochs)"),
             ("epoch_best_s", String(format: "%.3f", steady.min()!)), ("epoch_median_s", String(format: "%.3f", median)),
             ("samples_per_s", String(format: "%.0f", Double(dataset.train.count) / median)),
             ("ms_per_step", String(format: "%.3f", 1000 * median / Double(steps))),

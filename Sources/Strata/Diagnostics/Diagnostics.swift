@@ -10,11 +10,11 @@ import Foundation
 ///     try diagnostics.table.writeCSV(to: "diagnostics.csv")
 ///     try diagnostics.table.gradientNormChart().write(to: "gradients.svg")
 ///
-/// A probe runs one forward and backward pass on the probe batch in training mode (so batch
-/// normalization uses batch statistics, as in training) and one forward pass in inference mode
-/// for the output statistics. It changes nothing: the moving statistics, the noise layers'
-/// counters and the global random stream are as they were. Its cost is about one training step
-/// on the probe batch plus a copy of the kernels at each step probe.
+/// A probe runs one forward and backward pass on the probe batch in training mode — batch
+/// normalization uses the batch's statistics and dropout drops, as in training — and takes the
+/// output statistics from that same pass. It changes nothing: the moving statistics, the noise
+/// layers' counters and the global random stream are as they were. Its cost is about one
+/// training step on the probe batch plus a copy of the kernels at each step probe.
 public final class Diagnostics: Callback {
     /// The probe batch and its targets.
     public let probe: Tensor, labels: Tensor
@@ -33,9 +33,9 @@ public final class Diagnostics: Callback {
     /// - Parameters:
     ///   - probe: a fixed batch of inputs (e.g. 256 validation samples).
     ///   - labels: their targets, in the form the compiled loss expects.
-    ///   - every: optimizer steps between probes (default 100; nil: only at initialization and epoch ends).
+    ///   - every: optimizer steps between probes (default 200; nil: only at initialization and epoch ends).
     ///   - atEpochEnd: whether to probe after each epoch (default true).
-    public init(probe: some SampleConvertible, labels: some SampleConvertible, every: Int? = 100, atEpochEnd: Bool = true) {
+    public init(probe: some SampleConvertible, labels: some SampleConvertible, every: Int? = 200, atEpochEnd: Bool = true) {
         precondition(every.map { $0 >= 1 } ?? true, "Diagnostics: every must be at least 1")
         self.probe = probe.samples.tensor
         self.labels = labels.samples.tensor
@@ -91,15 +91,24 @@ public final class Diagnostics: Callback {
             throw StrataError.invalidArgument("the model is not compiled", context: "Diagnostics", expected: "compile(optimizer:loss:) first")
         }
         try model.build(inputShape: Array(x.shape.dropFirst()))
+        // One training-mode pass gives the gradients and every layer's input and output.
+        var inputs: [Tensor] = [], outputs: [Tensor] = []
         let gradients = try preservingState(of: model) {
             let variables = model.trainableVariables
-            let (_, all) = valueWithGradients(of: variables) { model.objective(loss, y, model(x, training: true), sampleWeight: nil) }
+            let (_, all) = valueWithGradients(of: variables) {
+                let prediction = model.layers.reduce(x) { h, layer in
+                    inputs.append(h.detached)
+                    let output = layer(h, training: true)
+                    outputs.append(output.detached)
+                    return output
+                }
+                return model.objective(loss, y, prediction, sampleWeight: nil)
+            }
             return Dictionary(uniqueKeysWithValues: zip(variables.map(ObjectIdentifier.init), all))
         }
         var snapshots: [LayerSnapshot] = []
-        var input = x
         for (index, layer) in model.layers.enumerated() {
-            let output = layer(input, training: false)
+            let (input, output) = (inputs[index], outputs[index])
             let weights = layer.trainableVariables
             let gradientNorm = { (position: Int) -> Float? in
                 weights.indices.contains(position) ? gradients[ObjectIdentifier(weights[position])].map(norm) : nil
@@ -116,7 +125,6 @@ public final class Diagnostics: Callback {
                     if case .saturating(let low, let high) = kind { return saturatedFraction(output, low: low, high: high) }
                     return nil
                 }))
-            input = output
         }
         return snapshots
     }
@@ -168,31 +176,23 @@ public final class Diagnostics: Callback {
     }
 
     /// Units are the last axis; samples are all the other positions.
-    private static func unitColumns(_ t: Tensor) -> (samples: Int, units: Int, values: [Float]) {
-        let units = t.shape.last ?? 1
-        return (t.count / Swift.max(units, 1), units, t.scalars)
-    }
+    private static func unitMatrix(_ t: Tensor) -> Tensor { t.reshaped(to: [-1, t.shape.last ?? 1]) }
 
     private static func deadFraction(_ output: Tensor) -> Float {
-        let (samples, units, values) = unitColumns(output)
-        guard units > 0, samples > 0 else { return 0 }
-        var alive = [Bool](repeating: false, count: units)
-        for (i, v) in values.enumerated() where v != 0 { alive[i % units] = true }
-        return Float(alive.filter { !$0 }.count) / Float(units)
+        let units = unitMatrix(output)
+        guard units.count > 0 else { return 0 }
+        return ((units .!= 0).max(axes: [0]) .== 0).mean().scalar   // never nonzero on any sample
     }
 
     private static func saturatedFraction(_ output: Tensor, low: Float, high: Float) -> Float {
-        let (samples, units, values) = unitColumns(output)
-        guard units > 0, samples > 0 else { return 0 }
-        var near = [Int](repeating: 0, count: units)
-        for (i, v) in values.enumerated() where v <= low + 0.01 || v >= high - 0.01 { near[i % units] += 1 }
-        return Float(near.filter { Double($0) >= 0.99 * Double(samples) }.count) / Float(units)
+        let units = unitMatrix(output)
+        guard units.count > 0 else { return 0 }
+        let nearBound = maximum(units .<= low + 0.01, units .>= high - 0.01).mean(axes: [0])
+        return (nearBound .>= 0.99).mean().scalar
     }
 
-    static func norm(_ t: Tensor) -> Float { Float(t.scalars.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()) }
-    private static func mean(_ t: Tensor) -> Float { Float(t.scalars.reduce(0.0) { $0 + Double($1) } / Double(Swift.max(t.count, 1))) }
-    private static func standardDeviation(_ t: Tensor) -> Float {
-        let m = Double(mean(t))
-        return Float((t.scalars.reduce(0.0) { $0 + (Double($1) - m) * (Double($1) - m) } / Double(Swift.max(t.count, 1))).squareRoot())
-    }
+    // Reductions in the C kernels (double accumulation): a probe stays a small fraction of a step.
+    static func norm(_ t: Tensor) -> Float { square(t).sum().scalar.squareRoot() }
+    private static func mean(_ t: Tensor) -> Float { t.mean().scalar }
+    private static func standardDeviation(_ t: Tensor) -> Float { t.variance().scalar.squareRoot() }
 }
