@@ -10,7 +10,7 @@ struct StrataCommand: ParsableCommand {
         commandName: "strata",
         abstract: "Strata: train deep neural networks natively in Swift.",
         version: StrataVersion.current,
-        subcommands: [Demo.self, Train.self, Evaluate.self, Predict.self, Summary.self, Bench.self])
+        subcommands: [Demo.self, Train.self, Evaluate.self, Predict.self, Summary.self, Lab.self, Bench.self])
 
     static func main() {
         do {

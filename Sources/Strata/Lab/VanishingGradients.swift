@@ -1,0 +1,208 @@
+import Foundation
+
+/// The lab's first experiment: does a deep sigmoid network's gradient vanish toward the input,
+/// and do the article's cures — batch normalization, ReLU-family activations with He
+/// initialization, SELU with LeCun-normal weights on standardized inputs — keep it alive?
+///
+/// Each configuration builds the same deep MLP (`depth` hidden layers of `width` units), probes
+/// every layer's gradient norm on a fixed batch at initialization and after the first epoch
+/// (`Diagnostics`), and trains for `epochs` epochs with SGD (learning rate 0.01, momentum 0.9).
+///
+///     let result = try VanishingGradients(quick: true).run(train: (x, y), test: (xTest, yTest))
+///     try result.writeReport(to: "lab/vanishing-gradients")
+public struct VanishingGradients: Sendable {
+    /// One way to build the deep MLP.
+    public struct Configuration: Sendable {
+        /// A short label (`sigmoid + Glorot`).
+        public let name: String
+        /// The hidden layers' activation.
+        public let activation: ActivationFunction
+        /// The hidden layers' kernel initializer.
+        public let initializer: Initializer
+        /// Batch normalization after every hidden Dense layer.
+        public let batchNorm: Bool
+        /// Inputs standardized (mean 0, standard deviation 1 per feature) by an adapted `Normalization`.
+        public let standardize: Bool
+    }
+
+    /// The article's six configurations.
+    public static let configurations: [Configuration] = [
+        .init(name: "sigmoid + Glorot", activation: .sigmoid, initializer: .glorotUniform, batchNorm: false, standardize: false),
+        .init(name: "sigmoid + Glorot + batch norm", activation: .sigmoid, initializer: .glorotUniform, batchNorm: true, standardize: false),
+        .init(name: "ReLU + He", activation: .relu, initializer: .heNormal, batchNorm: false, standardize: false),
+        .init(name: "leaky ReLU (0.2) + He", activation: .leakyRelu(negativeSlope: 0.2), initializer: .heNormal, batchNorm: false, standardize: false),
+        .init(name: "ELU + He", activation: .elu, initializer: .heNormal, batchNorm: false, standardize: false),
+        .init(name: "SELU + LeCun normal, standardized inputs", activation: .selu, initializer: .lecunNormal, batchNorm: false, standardize: true),
+    ]
+
+    /// Hidden layers and their width.
+    public let depth: Int, width: Int
+    /// Training epochs per configuration.
+    public let epochs: Int
+    /// Training samples used (the first ones; nil: all).
+    public let trainingSamples: Int?
+    /// Seed of weights and shuffling.
+    public let seed: UInt64
+
+    /// `quick`: 5,000 samples and 1 epoch (seconds, for CI); otherwise all samples and 5 epochs.
+    public init(quick: Bool = false, depth: Int = 20, width: Int = 100, seed: UInt64 = 42) {
+        self.depth = depth
+        self.width = width
+        self.epochs = quick ? 1 : 5
+        self.trainingSamples = quick ? 5_000 : nil
+        self.seed = seed
+    }
+
+    /// What one configuration measured.
+    public struct Outcome: Sendable {
+        /// The configuration.
+        public let configuration: Configuration
+        /// Per-layer snapshots at initialization, after the first epoch, and after the last.
+        public let diagnostics: DiagnosticsTable
+        /// Test accuracy after training.
+        public let testAccuracy: Float
+        /// Hidden Dense layers' kernel-gradient norms at initialization, lowest layer first.
+        public var initialGradientNorms: [Float] { gradientNorms(at: .initialization) }
+        /// The same after the first epoch.
+        public var trainedGradientNorms: [Float] { gradientNorms(at: .epochEnd(0)) }
+        /// First hidden layer's gradient norm over the last hidden layer's, at initialization.
+        public var initialRatio: Float { Self.ratio(initialGradientNorms) }
+        /// The same after the first epoch.
+        public var trainedRatio: Float { Self.ratio(trainedGradientNorms) }
+
+        func gradientNorms(at moment: ProbeMoment) -> [Float] {
+            diagnostics.snapshots(at: moment).filter { $0.type == "Dense" }.dropLast().compactMap(\.kernelGradientNorm)
+        }
+
+        static func ratio(_ norms: [Float]) -> Float {
+            guard let first = norms.first, let last = norms.last, last > 0 else { return .nan }
+            return first / last
+        }
+    }
+
+    /// Trains every configuration on `train` and measures it; `test` gives the accuracy.
+    public func run(train: (x: Samples, y: Tensor), test: (x: Samples, y: Tensor),
+                    progress: (String) -> Void = { _ in }) throws -> VanishingGradientsResult {
+        let count = Swift.min(trainingSamples ?? train.x.count, train.x.count)
+        let x = train.x.slice(0..<count), y = train.y.slice(0..<count)
+        let probeCount = Swift.min(256, test.x.count)
+        let probe = test.x.slice(0..<probeCount).tensor, probeLabels = test.y.slice(0..<probeCount)
+        var outcomes: [Outcome] = []
+        for configuration in Self.configurations {
+            progress(configuration.name)
+            let model = try Random.withSeed(seed) { try build(configuration, sampleShape: x.sampleShape, adaptingTo: x) }
+            model.compile(optimizer: SGD(learningRate: 0.01, momentum: 0.9), loss: .sparseCategoricalCrossentropy,
+                          metrics: [.accuracy])
+            let diagnostics = Diagnostics(probe: probe, labels: probeLabels, every: nil)
+            try Random.withSeed(seed &+ 1) {
+                try model.fit(x, y, batchSize: 32, epochs: epochs, verbose: .silent, callbacks: [diagnostics])
+            }
+            let accuracy = try model.evaluate(test.x, test.y, batchSize: 1000)["accuracy"] ?? .nan
+            outcomes.append(Outcome(configuration: configuration, diagnostics: diagnostics.table, testAccuracy: accuracy))
+        }
+        return VanishingGradientsResult(experiment: self, outcomes: outcomes, trainingSamples: count)
+    }
+
+    private func build(_ configuration: Configuration, sampleShape: [Int], adaptingTo x: Samples) throws -> Sequential {
+        let model = Sequential()
+        model.add(Flatten(inputShape: sampleShape))
+        if configuration.standardize {
+            let normalization = Normalization()
+            try normalization.adapt(x.tensor.reshaped(to: [x.count, -1]))
+            model.add(normalization)
+        }
+        for _ in 0..<depth {
+            model.add(Dense(width, activation: configuration.activation, kernelInitializer: configuration.initializer))
+            if configuration.batchNorm { model.add(BatchNormalization()) }
+        }
+        model.add(Dense(10, activation: .softmax))
+        return model
+    }
+}
+
+/// The measurements of a `VanishingGradients` run, with the report.
+public struct VanishingGradientsResult: Sendable {
+    /// The settings it ran with.
+    public let experiment: VanishingGradients
+    /// One outcome per configuration, in `VanishingGradients.configurations` order.
+    public let outcomes: [VanishingGradients.Outcome]
+    /// Training samples used.
+    public let trainingSamples: Int
+
+    /// The claim the experiment tests.
+    public static let claim = "In a deep network of sigmoid units with Glorot initialization the gradients shrink layer by "
+        + "layer toward the input, so the lower layers barely learn; batch normalization, ReLU-family activations with He "
+        + "initialization, and SELU with LeCun-normal weights on standardized inputs keep them alive."
+
+    /// A sentence computed from the numbers.
+    public var verdict: String {
+        func ratio(_ name: String) -> String {
+            guard let outcome = outcomes.first(where: { $0.configuration.name == name }) else { return "?" }
+            return Self.fraction(outcome.initialRatio)
+        }
+        let sigmoid = outcomes.first!.initialRatio, relu = outcomes.first { $0.configuration.name == "ReLU + He" }?.initialRatio ?? .nan
+        let confirmed = sigmoid < 0.01 && relu > 0.1
+        return "At initialization, the first hidden layer's gradient norm is \(ratio("sigmoid + Glorot")) of the last hidden "
+            + "layer's with sigmoid + Glorot, \(ratio("sigmoid + Glorot + batch norm")) with batch normalization added, "
+            + "\(ratio("ReLU + He")) with ReLU + He, \(ratio("ELU + He")) with ELU + He and "
+            + "\(ratio("SELU + LeCun normal, standardized inputs")) with SELU. "
+            + (confirmed ? "The measurement confirms the claim." : "The measurement does not confirm the claim as stated.")
+    }
+
+    /// A ratio as people say it: `1/N` below one, `N×` above (`n/a` when not finite).
+    public static func fraction(_ ratio: Float) -> String {
+        guard ratio.isFinite, ratio > 0 else { return "n/a" }
+        if ratio >= 1 { return String(format: "%.2g×", ratio) }
+        return "1/" + String(format: "%.3g", 1 / ratio)
+    }
+
+    /// All snapshots of all configurations as CSV, with the configuration as the first column.
+    public func csv() -> String {
+        var lines: [String] = []
+        for (index, outcome) in outcomes.enumerated() {
+            let rows = outcome.diagnostics.csv().split(separator: "\n", omittingEmptySubsequences: true)
+            if index == 0 { lines.append("configuration," + rows[0]) }
+            lines += rows.dropFirst().map { "\"\(outcome.configuration.name)\"," + $0 }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Gradient norm (log₁₀) against depth for every configuration at one moment.
+    public func gradientChart(at moment: ProbeMoment, title: String) -> LineChart {
+        var chart = LineChart(title: title, xLabel: "hidden layer (1 = nearest the input)", yLabel: "log₁₀ ‖∂loss/∂kernel‖")
+        for outcome in outcomes {
+            let norms = outcome.gradientNorms(at: moment)
+            let points = norms.enumerated().filter { $0.element > 0 }
+            chart.add(.init(name: outcome.configuration.name, x: points.map { Double($0.offset + 1) },
+                            y: points.map { Foundation.log10(Double($0.element)) }, markers: true))
+        }
+        return chart
+    }
+
+    /// Writes `report.html` (claim, charts, table, verdict) and `gradients.csv` into `folder`.
+    public func writeReport(to folder: String) throws {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let e = experiment
+        var report = HTMLReport(title: "Strata lab: vanishing gradients")
+        report.heading("Claim")
+        report.paragraph(Self.claim)
+        report.heading("Verdict")
+        report.paragraph(verdict)
+        report.heading("Gradient norm by depth")
+        report.svg(gradientChart(at: .initialization, title: "At initialization").svg())
+        report.svg(gradientChart(at: .epochEnd(0), title: "After one epoch").svg())
+        report.heading("Measurements")
+        report.table(header: ["configuration", "first / last hidden layer, at initialization", "after one epoch",
+                              "test accuracy after \(e.epochs) epoch\(e.epochs == 1 ? "" : "s")"],
+                     rows: outcomes.map { outcome in
+                         [outcome.configuration.name, Self.fraction(outcome.initialRatio), Self.fraction(outcome.trainedRatio),
+                          String(format: "%.2f %%", 100 * outcome.testAccuracy)]
+                     })
+        report.heading("Settings")
+        report.paragraph("Fashion-MNIST, \(trainingSamples) training samples; \(e.depth) hidden Dense layers of \(e.width) units, "
+            + "softmax output; SGD (learning rate 0.01, momentum 0.9), batch 32, \(e.epochs) epoch\(e.epochs == 1 ? "" : "s"); "
+            + "gradients probed on 256 test images; seed \(e.seed). All snapshots: gradients.csv.")
+        try report.write(to: folder + "/report.html")
+        try AtomicFile.write(Data(csv().utf8), to: URL(fileURLWithPath: folder + "/gradients.csv"))
+    }
+}
