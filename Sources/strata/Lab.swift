@@ -31,7 +31,7 @@ struct VanishingGradientsLab: ParsableCommand {
         try result.writeReport(to: output)
         for outcome in result.outcomes {
             print(outcome.configuration.name.padding(toLength: 42, withPad: " ", startingAt: 0)
-                  + "first/last gradient " + VanishingGradientsResult.fraction(outcome.initialRatio).padding(toLength: 10, withPad: " ", startingAt: 0)
+                  + "first/last RMS gradient " + VanishingGradientsResult.fraction(outcome.initialRatio).padding(toLength: 12, withPad: " ", startingAt: 0)
                   + String(format: "test accuracy %.2f %%", 100 * outcome.testAccuracy))
         }
         print("\n" + result.verdict)

@@ -6,7 +6,8 @@ import Foundation
 ///
 /// Each configuration builds the same deep MLP (`depth` hidden layers of `width` units), probes
 /// every layer's gradient norm on a fixed batch at initialization and after the first epoch
-/// (`Diagnostics`), and trains for `epochs` epochs with SGD (learning rate 0.01, momentum 0.9).
+/// (`Diagnostics`), and trains for `epochs` epochs with SGD (learning rate 0.001, momentum 0.9,
+/// the setting of the article's deep-network comparisons).
 ///
 ///     let result = try VanishingGradients(quick: true).run(train: (x, y), test: (xTest, yTest))
 ///     try result.writeReport(to: "lab/vanishing-gradients")
@@ -61,17 +62,23 @@ public struct VanishingGradients: Sendable {
         public let diagnostics: DiagnosticsTable
         /// Test accuracy after training.
         public let testAccuracy: Float
-        /// Hidden Dense layers' kernel-gradient norms at initialization, lowest layer first.
+        /// The last epoch's training loss (not finite when training diverged).
+        public let finalLoss: Float
+        /// Weights in each hidden layer's kernel (the first one is larger: it sees every input feature).
+        public let kernelSizes: [Int]
+        /// Hidden Dense layers' RMS kernel gradient (L2 norm / √weights, so that layers of
+        /// different sizes compare) at initialization, lowest layer first.
         public var initialGradientNorms: [Float] { gradientNorms(at: .initialization) }
         /// The same after the first epoch.
         public var trainedGradientNorms: [Float] { gradientNorms(at: .epochEnd(0)) }
-        /// First hidden layer's gradient norm over the last hidden layer's, at initialization.
+        /// First hidden layer's RMS gradient over the last hidden layer's, at initialization.
         public var initialRatio: Float { Self.ratio(initialGradientNorms) }
         /// The same after the first epoch.
         public var trainedRatio: Float { Self.ratio(trainedGradientNorms) }
 
         func gradientNorms(at moment: ProbeMoment) -> [Float] {
-            diagnostics.snapshots(at: moment).filter { $0.type == "Dense" }.dropLast().compactMap(\.kernelGradientNorm)
+            let norms = diagnostics.snapshots(at: moment).filter { $0.type == "Dense" }.dropLast().compactMap(\.kernelGradientNorm)
+            return zip(norms, kernelSizes).map { $0 / Float($1).squareRoot() }
         }
 
         static func ratio(_ norms: [Float]) -> Float {
@@ -91,14 +98,17 @@ public struct VanishingGradients: Sendable {
         for configuration in Self.configurations {
             progress(configuration.name)
             let model = try Random.withSeed(seed) { try build(configuration, sampleShape: x.sampleShape, adaptingTo: x) }
-            model.compile(optimizer: SGD(learningRate: 0.01, momentum: 0.9), loss: .sparseCategoricalCrossentropy,
+            model.compile(optimizer: SGD(learningRate: 0.001, momentum: 0.9), loss: .sparseCategoricalCrossentropy,
                           metrics: [.accuracy])
             let diagnostics = Diagnostics(probe: probe, labels: probeLabels, every: nil)
-            try Random.withSeed(seed &+ 1) {
+            let history = try Random.withSeed(seed &+ 1) {
                 try model.fit(x, y, batchSize: 32, epochs: epochs, verbose: .silent, callbacks: [diagnostics])
             }
             let accuracy = try model.evaluate(test.x, test.y, batchSize: 1000)["accuracy"] ?? .nan
-            outcomes.append(Outcome(configuration: configuration, diagnostics: diagnostics.table, testAccuracy: accuracy))
+            let features = x.sampleShape.reduce(1, *)
+            outcomes.append(Outcome(configuration: configuration, diagnostics: diagnostics.table, testAccuracy: accuracy,
+                                    finalLoss: history["loss"].last ?? .nan,
+                                    kernelSizes: [features * width] + Array(repeating: width * width, count: depth - 1)))
         }
         return VanishingGradientsResult(experiment: self, outcomes: outcomes, trainingSamples: count)
     }
@@ -142,17 +152,22 @@ public struct VanishingGradientsResult: Sendable {
         }
         let sigmoid = outcomes.first!.initialRatio, relu = outcomes.first { $0.configuration.name == "ReLU + He" }?.initialRatio ?? .nan
         let confirmed = sigmoid < 0.01 && relu > 0.1
-        return "At initialization, the first hidden layer's gradient norm is \(ratio("sigmoid + Glorot")) of the last hidden "
+        return "At initialization, the first hidden layer's RMS gradient per weight is \(ratio("sigmoid + Glorot")) of the last hidden "
             + "layer's with sigmoid + Glorot, \(ratio("sigmoid + Glorot + batch norm")) with batch normalization added, "
             + "\(ratio("ReLU + He")) with ReLU + He, \(ratio("ELU + He")) with ELU + He and "
             + "\(ratio("SELU + LeCun normal, standardized inputs")) with SELU. "
             + (confirmed ? "The measurement confirms the claim." : "The measurement does not confirm the claim as stated.")
+            + " Test accuracy after \(experiment.epochs) epoch\(experiment.epochs == 1 ? "" : "s"): "
+            + outcomes.map { outcome in
+                outcome.finalLoss.isFinite ? outcome.configuration.name + String(format: " %.1f %%", 100 * outcome.testAccuracy)
+                                           : outcome.configuration.name + " diverged"
+            }.joined(separator: ", ") + "."
     }
 
     /// A ratio as people say it: `1/N` below one, `N×` above (`n/a` when not finite).
     public static func fraction(_ ratio: Float) -> String {
         guard ratio.isFinite, ratio > 0 else { return "n/a" }
-        if ratio >= 1 { return String(format: "%.2g×", ratio) }
+        if ratio >= 1 { return String(format: "%.3g×", ratio) }
         return "1/" + String(format: "%.3g", 1 / ratio)
     }
 
@@ -169,7 +184,7 @@ public struct VanishingGradientsResult: Sendable {
 
     /// Gradient norm (log₁₀) against depth for every configuration at one moment.
     public func gradientChart(at moment: ProbeMoment, title: String) -> LineChart {
-        var chart = LineChart(title: title, xLabel: "hidden layer (1 = nearest the input)", yLabel: "log₁₀ ‖∂loss/∂kernel‖")
+        var chart = LineChart(title: title, xLabel: "hidden layer (1 = nearest the input)", yLabel: "log₁₀ RMS gradient per weight")
         for outcome in outcomes {
             let norms = outcome.gradientNorms(at: moment)
             let points = norms.enumerated().filter { $0.element > 0 }
@@ -179,7 +194,8 @@ public struct VanishingGradientsResult: Sendable {
         return chart
     }
 
-    /// Writes `report.html` (claim, charts, table, verdict) and `gradients.csv` into `folder`.
+    /// Writes `report.html` (claim, charts, table, verdict), `gradients.csv` and the two charts
+    /// (`gradients-at-initialization.svg`, `gradients-after-one-epoch.svg`) into `folder`.
     public func writeReport(to folder: String) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let e = experiment
@@ -189,18 +205,22 @@ public struct VanishingGradientsResult: Sendable {
         report.heading("Verdict")
         report.paragraph(verdict)
         report.heading("Gradient norm by depth")
-        report.svg(gradientChart(at: .initialization, title: "At initialization").svg())
-        report.svg(gradientChart(at: .epochEnd(0), title: "After one epoch").svg())
+        let charts = [(gradientChart(at: .initialization, title: "Gradient norm by depth at initialization"), "at-initialization"),
+                      (gradientChart(at: .epochEnd(0), title: "Gradient norm by depth after one epoch"), "after-one-epoch")]
+        for (chart, name) in charts {
+            report.svg(chart.svg())
+            try chart.write(to: folder + "/gradients-\(name).svg")
+        }
         report.heading("Measurements")
-        report.table(header: ["configuration", "first / last hidden layer, at initialization", "after one epoch",
+        report.table(header: ["configuration", "RMS gradient, first / last hidden layer, at initialization", "after one epoch",
                               "test accuracy after \(e.epochs) epoch\(e.epochs == 1 ? "" : "s")"],
                      rows: outcomes.map { outcome in
                          [outcome.configuration.name, Self.fraction(outcome.initialRatio), Self.fraction(outcome.trainedRatio),
-                          String(format: "%.2f %%", 100 * outcome.testAccuracy)]
+                          outcome.finalLoss.isFinite ? String(format: "%.2f %%", 100 * outcome.testAccuracy) : "diverged (loss not finite)"]
                      })
         report.heading("Settings")
         report.paragraph("Fashion-MNIST, \(trainingSamples) training samples; \(e.depth) hidden Dense layers of \(e.width) units, "
-            + "softmax output; SGD (learning rate 0.01, momentum 0.9), batch 32, \(e.epochs) epoch\(e.epochs == 1 ? "" : "s"); "
+            + "softmax output; SGD (learning rate 0.001, momentum 0.9), batch 32, \(e.epochs) epoch\(e.epochs == 1 ? "" : "s"); "
             + "gradients probed on 256 test images; seed \(e.seed). All snapshots: gradients.csv.")
         try report.write(to: folder + "/report.html")
         try AtomicFile.write(Data(csv().utf8), to: URL(fileURLWithPath: folder + "/gradients.csv"))

@@ -1,0 +1,41 @@
+import Foundation
+import StrataTestSupport
+import Testing
+@testable import Strata
+
+@Suite("Lab experiments")
+struct LabTests {
+    /// Byte images whose label is the brightest of ten horizontal bands.
+    static func images(_ count: Int, seed: UInt64) -> (Samples, Tensor) {
+        let pixels = Tensor.randomUniform([count, 28, 28], lower: 0, upper: 255, seed: seed).scalars.map { UInt8($0) }
+        let labels = (0..<count).map { n in
+            (0..<10).max { a, b in
+                pixels[(n * 784 + a * 56)..<(n * 784 + a * 56 + 56)].reduce(0) { $0 + Int($1) }
+                    < pixels[(n * 784 + b * 56)..<(n * 784 + b * 56 + 56)].reduce(0) { $0 + Int($1) }
+            }!
+        }
+        return (Samples(bytes: pixels, sampleShape: [28, 28], scale: 1 / 255), Tensor(labels: labels))
+    }
+
+    @Test func vanishingGradientsMeasuresReportsAndConfirms() throws {
+        let train = Self.images(384, seed: 1), test = Self.images(128, seed: 2)
+        let result = try VanishingGradients(quick: true).run(train: train, test: test)
+        #expect(result.outcomes.count == VanishingGradients.configurations.count)
+        let byName = Dictionary(uniqueKeysWithValues: result.outcomes.map { ($0.configuration.name, $0) })
+        let sigmoid = try #require(byName["sigmoid + Glorot"]), relu = try #require(byName["ReLU + He"])
+        #expect(sigmoid.initialGradientNorms.count == 20 && relu.trainedGradientNorms.count == 20)
+        #expect(sigmoid.initialRatio < 1e-3, "sigmoid first/last: \(sigmoid.initialRatio)")
+        #expect(relu.initialRatio > 0.1, "ReLU first/last: \(relu.initialRatio)")
+        #expect(result.verdict.contains("confirms the claim"))
+
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-lab-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try result.writeReport(to: folder)
+        let html = try String(contentsOfFile: folder + "/report.html", encoding: .utf8)
+        #expect(html.contains(VanishingGradientsResult.claim) && html.contains(result.verdict))
+        #expect(html.components(separatedBy: "<polyline").count - 1 == 2 * VanishingGradients.configurations.count)
+        let csv = try String(contentsOfFile: folder + "/gradients.csv", encoding: .utf8).split(separator: "\n")
+        #expect(csv.first?.hasPrefix("configuration,moment,epoch,step,depth") == true)
+        #expect(csv.count == 1 + result.outcomes.reduce(0) { $0 + $1.diagnostics.rows.count })
+    }
+}
