@@ -1,4 +1,5 @@
 """Fashion-MNIST for the peer benchmarks: the same IDX files and search order as Strata's loader."""
+import argparse
 import gzip
 import os
 import struct
@@ -61,3 +62,15 @@ def peak_rss_mib():
 def report(fields):
     """The RESULT line Benchmarks/compare.sh reads (same fields as `strata bench`)."""
     print("RESULT " + " ".join(f"{key}={value}" for key, value in fields))
+
+
+def arguments():
+    """The command-line options every peer script takes (the same as `strata bench`)."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--epochs", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--predict", action="store_true", help="time predicting the test images instead")
+    parser.add_argument("--repeats", type=int, default=20)
+    return parser.parse_args()

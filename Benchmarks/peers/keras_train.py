@@ -3,7 +3,6 @@
     python Benchmarks/peers/keras_train.py --batch-size 32 --epochs 4 --threads 2
     python Benchmarks/peers/keras_train.py --predict --threads 2
 """
-import argparse
 import os
 import statistics
 import time
@@ -11,16 +10,11 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
+import fashion_data  # noqa: E402 (after the environment settings)
+
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--epochs", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--predict", action="store_true", help="time predicting the test images instead")
-    parser.add_argument("--repeats", type=int, default=20)
-    args = parser.parse_args()
+    args = fashion_data.arguments()
 
     import numpy as np
     import tensorflow as tf
@@ -28,7 +22,6 @@ def main():
     tf.config.threading.set_inter_op_parallelism_threads(args.threads)
     import keras
 
-    import fashion_data
     keras.utils.set_random_seed(args.seed)
     x_train, y_train, x_test, y_test = fashion_data.load()
     x_train = x_train.astype(np.float32) / 255

@@ -7,7 +7,6 @@ Keras-equivalent settings: BatchNorm momentum 0.01 (Keras 0.99) and eps 1e-3, Gl
 kernels and zero biases, Adam(lr 1e-3, eps 1e-7), mean sparse categorical cross-entropy, all
 60,000 training images in memory as float32 in [0, 1], shuffled each epoch.
 """
-import argparse
 import statistics
 import time
 
@@ -40,14 +39,7 @@ def accuracy(model, x, y):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--epochs", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--predict", action="store_true", help="time predicting the test images instead")
-    parser.add_argument("--repeats", type=int, default=20)
-    args = parser.parse_args()
+    args = fashion_data.arguments()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
 
