@@ -18,21 +18,18 @@ struct TrainBench: ParsableCommand {
 
     @Option(help: "Samples per gradient step.") var batchSize = 32
     @Option(help: "Epochs to train (the first is not timed).") var epochs = 4
-    @Option(help: "Threads of the kernels (default: all cores).") var threads: Int?
     @Option(help: "Seed of weights and shuffling.") var seed: UInt64 = 42
-    @Option(help: "Folder holding the Fashion-MNIST IDX files (default: the standard places).") var data: String?
+    @OptionGroup var common: BenchOptions
     @Flag(help: "Probe with a Diagnostics callback (256 test images, default interval) to measure its cost.")
     var diagnostics = false
 
     func validate() throws {
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
         guard epochs >= 2 else { throw ValidationError("--epochs must be at least 2 (the first is a warm-up)") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() throws {
-        BenchSetup.useThreads(threads)
-        let dataset = try FashionMNIST.load(directory: data)
+        let dataset = try common.loadData()
         Random.seed(seed)
         let model = ArticleModels.fashionMLP()
         model.compile(optimizer: Adam(), loss: .sparseCategoricalCrossentropy, metrics: [.accuracy])
@@ -77,18 +74,15 @@ struct PredictBench: ParsableCommand {
 
     @Option(help: "Samples per forward pass.") var batchSize = 1000
     @Option(help: "Timed repetitions (after one warm-up).") var repeats = 20
-    @Option(help: "Threads of the kernels (default: all cores).") var threads: Int?
-    @Option(help: "Folder holding the Fashion-MNIST IDX files (default: the standard places).") var data: String?
+    @OptionGroup var common: BenchOptions
 
     func validate() throws {
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
         guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() throws {
-        BenchSetup.useThreads(threads)
-        let dataset = try FashionMNIST.load(directory: data)
+        let dataset = try common.loadData()
         Random.seed(42)
         let model = ArticleModels.fashionMLP()
         try model.build(inputShape: [28, 28])
@@ -108,13 +102,24 @@ struct PredictBench: ParsableCommand {
     }
 }
 
-/// What the benchmark commands share: thread setting, statistics, the `RESULT` line.
-enum BenchSetup {
-    /// Sets the kernel thread count; must run before the first kernel starts the pool.
-    static func useThreads(_ threads: Int?) {
-        if let threads { setenv("STRATA_NUM_THREADS", "\(threads)", 1) }
+/// The options `strata bench train` and `strata bench predict` share.
+struct BenchOptions: ParsableArguments {
+    @Option(help: "Threads of the kernels (default: all cores).") var threads: Int?
+    @Option(help: "Folder holding the Fashion-MNIST IDX files (default: the standard places).") var data: String?
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
+    /// Sets the kernel thread count (before the first kernel starts the pool), then loads the data.
+    func loadData() throws -> ImageClassificationData {
+        if let threads { setenv("STRATA_NUM_THREADS", "\(threads)", 1) }
+        return try FashionMNIST.load(directory: data)
+    }
+}
+
+/// What the benchmark commands share: statistics and the `RESULT` line.
+enum BenchSetup {
     static var threadCount: Int {
         ProcessInfo.processInfo.environment["STRATA_NUM_THREADS"].flatMap(Int.init)
             ?? ProcessInfo.processInfo.activeProcessorCount
