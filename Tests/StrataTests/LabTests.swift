@@ -30,7 +30,7 @@ struct LabTests {
 
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-lab-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        try result.writeReport(to: folder)
+        try result.report.write(to: folder)
         let html = try String(contentsOfFile: folder + "/report.html", encoding: .utf8)
         #expect(html.contains(VanishingGradientsResult.claim) && html.contains(result.verdict))
         #expect(html.components(separatedBy: "<polyline").count - 1 == 2 * VanishingGradients.configurations.count)

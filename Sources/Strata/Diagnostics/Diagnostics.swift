@@ -121,6 +121,7 @@ public final class Diagnostics: Callback {
                 updateRatio: updateRatios?[index], preActivationMean: pre.map(mean), preActivationStd: pre.map(standardDeviation),
                 outputMean: mean(output), outputStd: standardDeviation(output),
                 deadFraction: units == .reluFamily ? deadFraction(output) : nil,
+                inactiveFraction: units == .reluFamily ? pre.map(inactiveFraction) : nil,
                 saturatedFraction: units.flatMap { kind in
                     if case .saturating(let low, let high) = kind { return saturatedFraction(output, low: low, high: high) }
                     return nil
@@ -182,6 +183,12 @@ public final class Diagnostics: Callback {
         let units = unitMatrix(output)
         guard units.count > 0 else { return 0 }
         return ((units .!= 0).max(axes: [0]) .== 0).mean().scalar   // never nonzero on any sample
+    }
+
+    private static func inactiveFraction(_ preActivation: Tensor) -> Float {
+        let units = unitMatrix(preActivation)
+        guard units.count > 0 else { return 0 }
+        return ((units .> 0).max(axes: [0]) .== 0).mean().scalar   // never positive on any sample
     }
 
     private static func saturatedFraction(_ output: Tensor, low: Float, high: Float) -> Float {

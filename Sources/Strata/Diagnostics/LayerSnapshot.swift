@@ -42,6 +42,10 @@ public struct LayerSnapshot: Sendable {
     public let outputMean: Float, outputStd: Float
     /// ReLU-family layers: the fraction of units whose output is 0 for every probe sample.
     public let deadFraction: Float?
+    /// ReLU-family layers: the fraction of units whose pre-activation is ≤ 0 for every probe
+    /// sample — dead under plain ReLU; under leaky ReLU, PReLU or ELU such units still pass a
+    /// gradient and can come back.
+    public let inactiveFraction: Float?
     /// Sigmoid/tanh layers: the fraction of units within 0.01 of a bound for ≥ 99 % of the samples.
     public let saturatedFraction: Float?
 }
@@ -69,7 +73,7 @@ public struct DiagnosticsTable: Sendable {
     public func csv() -> String {
         func cell(_ value: Float?) -> String { value.map { "\($0)" } ?? "" }
         var lines = ["moment,epoch,step,depth,layer,type,kernel_gradient_norm,bias_gradient_norm,update_ratio,"
-                     + "pre_activation_mean,pre_activation_std,output_mean,output_std,dead_fraction,saturated_fraction"]
+                     + "pre_activation_mean,pre_activation_std,output_mean,output_std,dead_fraction,inactive_fraction,saturated_fraction"]
         for row in rows {
             let epoch: String
             switch row.moment {
@@ -79,7 +83,18 @@ public struct DiagnosticsTable: Sendable {
             lines.append([row.moment.kind, epoch, "\(row.step)", "\(row.depth)", row.layer, row.type,
                           cell(row.kernelGradientNorm), cell(row.biasGradientNorm), cell(row.updateRatio),
                           cell(row.preActivationMean), cell(row.preActivationStd), cell(row.outputMean),
-                          cell(row.outputStd), cell(row.deadFraction), cell(row.saturatedFraction)].joined(separator: ","))
+                          cell(row.outputStd), cell(row.deadFraction), cell(row.inactiveFraction), cell(row.saturatedFraction)].joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Several tables as one CSV whose first column, `configuration`, names each table.
+    public static func csv(_ tables: [(name: String, table: DiagnosticsTable)]) -> String {
+        var lines: [String] = []
+        for (name, table) in tables {
+            let rows = table.csv().split(separator: "\n")
+            if lines.isEmpty { lines.append("configuration," + rows[0]) }
+            lines += rows.dropFirst().map { "\"\(name)\"," + $0 }
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -10,8 +10,12 @@ import Foundation
 /// the setting of the article's deep-network comparisons).
 ///
 ///     let result = try VanishingGradients(quick: true).run(train: (x, y), test: (xTest, yTest))
-///     try result.writeReport(to: "lab/vanishing-gradients")
-public struct VanishingGradients: Sendable {
+///     try result.report.write(to: "lab/vanishing-gradients")
+public struct VanishingGradients: LabExperiment {
+    public static let name = "vanishing-gradients"
+    public static let summary = "Per-layer gradient norms of a 20-layer MLP: sigmoid vs batch norm vs ReLU, leaky ReLU, ELU (He) vs SELU."
+    public static let defaultData = LabDataSource.fashionMNIST
+
     /// One way to build the deep MLP.
     public struct Configuration: Sendable {
         /// A short label (`sigmoid + Glorot`).
@@ -54,6 +58,12 @@ public struct VanishingGradients: Sendable {
         self.seed = seed
     }
 
+    public init(quick: Bool, seed: UInt64) { self.init(quick: quick, depth: 20, seed: seed) }
+
+    public func run(on data: LabData, progress: (String) -> Void) throws -> LabReport {
+        try run(train: data.train, test: data.test, classes: data.classes, progress: progress).report
+    }
+
     /// What one configuration measured.
     public struct Outcome: Sendable {
         /// The configuration.
@@ -88,7 +98,7 @@ public struct VanishingGradients: Sendable {
     }
 
     /// Trains every configuration on `train` and measures it; `test` gives the accuracy.
-    public func run(train: (x: Samples, y: Tensor), test: (x: Samples, y: Tensor),
+    public func run(train: (x: Samples, y: Tensor), test: (x: Samples, y: Tensor), classes: Int = 10,
                     progress: (String) -> Void = { _ in }) throws -> VanishingGradientsResult {
         let count = Swift.min(trainingSamples ?? train.x.count, train.x.count)
         let x = train.x.slice(0..<count), y = train.y.slice(0..<count)
@@ -97,7 +107,7 @@ public struct VanishingGradients: Sendable {
         var outcomes: [Outcome] = []
         for configuration in Self.configurations {
             progress(configuration.name)
-            let model = try Random.withSeed(seed) { try build(configuration, sampleShape: x.sampleShape, adaptingTo: x) }
+            let model = try Random.withSeed(seed) { try build(configuration, sampleShape: x.sampleShape, classes: classes, adaptingTo: x) }
             model.compile(optimizer: SGD(learningRate: 0.001, momentum: 0.9), loss: .sparseCategoricalCrossentropy,
                           metrics: [.accuracy])
             let diagnostics = Diagnostics(probe: probe, labels: probeLabels, every: nil)
@@ -113,7 +123,7 @@ public struct VanishingGradients: Sendable {
         return VanishingGradientsResult(experiment: self, outcomes: outcomes, trainingSamples: count)
     }
 
-    private func build(_ configuration: Configuration, sampleShape: [Int], adaptingTo x: Samples) throws -> Sequential {
+    private func build(_ configuration: Configuration, sampleShape: [Int], classes: Int, adaptingTo x: Samples) throws -> Sequential {
         let model = Sequential()
         model.add(Flatten(inputShape: sampleShape))
         if configuration.standardize {
@@ -125,7 +135,7 @@ public struct VanishingGradients: Sendable {
             model.add(Dense(width, activation: configuration.activation, kernelInitializer: configuration.initializer))
             if configuration.batchNorm { model.add(BatchNormalization()) }
         }
-        model.add(Dense(10, activation: .softmax))
+        model.add(Dense(classes, activation: .softmax))
         return model
     }
 }
@@ -173,13 +183,7 @@ public struct VanishingGradientsResult: Sendable {
 
     /// All snapshots of all configurations as CSV, with the configuration as the first column.
     public func csv() -> String {
-        var lines: [String] = []
-        for (index, outcome) in outcomes.enumerated() {
-            let rows = outcome.diagnostics.csv().split(separator: "\n", omittingEmptySubsequences: true)
-            if index == 0 { lines.append("configuration," + rows[0]) }
-            lines += rows.dropFirst().map { "\"\(outcome.configuration.name)\"," + $0 }
-        }
-        return lines.joined(separator: "\n") + "\n"
+        DiagnosticsTable.csv(outcomes.map { ($0.configuration.name, $0.diagnostics) })
     }
 
     /// Gradient norm (log₁₀) against depth for every configuration at one moment.
@@ -194,35 +198,28 @@ public struct VanishingGradientsResult: Sendable {
         return chart
     }
 
-    /// Writes `report.html` (claim, charts, table, verdict), `gradients.csv` and the two charts
-    /// (`gradients-at-initialization.svg`, `gradients-after-one-epoch.svg`) into `folder`.
-    public func writeReport(to folder: String) throws {
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    /// The report: claim, verdict, the gradient-by-depth charts at initialization and after one
+    /// epoch (`gradients-at-initialization.svg`, `gradients-after-one-epoch.svg`), the table,
+    /// and every snapshot as `gradients.csv`.
+    public var report: LabReport {
         let e = experiment
-        var report = HTMLReport(title: "Strata lab: vanishing gradients")
-        report.heading("Claim")
-        report.paragraph(Self.claim)
-        report.heading("Verdict")
-        report.paragraph(verdict)
+        var report = LabReport(experiment: VanishingGradients.name, title: "vanishing gradients", claim: Self.claim)
+        report.verdict = verdict
+        report.stance = verdict.contains("confirms the claim") ? .confirms : .contradicts
         report.heading("Gradient norm by depth")
-        let charts = [(gradientChart(at: .initialization, title: "Gradient norm by depth at initialization"), "at-initialization"),
-                      (gradientChart(at: .epochEnd(0), title: "Gradient norm by depth after one epoch"), "after-one-epoch")]
-        for (chart, name) in charts {
-            report.svg(chart.svg())
-            try chart.write(to: folder + "/gradients-\(name).svg")
-        }
+        report.chart(gradientChart(at: .initialization, title: "Gradient norm by depth at initialization"), file: "gradients-at-initialization")
+        report.chart(gradientChart(at: .epochEnd(0), title: "Gradient norm by depth after one epoch"), file: "gradients-after-one-epoch")
         report.heading("Measurements")
         report.table(header: ["configuration", "RMS gradient, first / last hidden layer, at initialization", "after one epoch",
                               "test accuracy after \(e.epochs) epoch\(e.epochs == 1 ? "" : "s")"],
                      rows: outcomes.map { outcome in
                          [outcome.configuration.name, Self.fraction(outcome.initialRatio), Self.fraction(outcome.trainedRatio),
-                          outcome.finalLoss.isFinite ? String(format: "%.2f %%", 100 * outcome.testAccuracy) : "diverged (loss not finite)"]
+                          outcome.finalLoss.isFinite ? LabFormat.percent(outcome.testAccuracy) : "diverged (loss not finite)"]
                      })
-        report.heading("Settings")
-        report.paragraph("Fashion-MNIST, \(trainingSamples) training samples; \(e.depth) hidden Dense layers of \(e.width) units, "
+        report.settings = "\(trainingSamples) training samples; \(e.depth) hidden Dense layers of \(e.width) units, "
             + "softmax output; SGD (learning rate 0.001, momentum 0.9), batch 32, \(e.epochs) epoch\(e.epochs == 1 ? "" : "s"); "
-            + "gradients probed on 256 test images; seed \(e.seed). All snapshots: gradients.csv.")
-        try report.write(to: folder + "/report.html")
-        try AtomicFile.write(Data(csv().utf8), to: URL(fileURLWithPath: folder + "/gradients.csv"))
+            + "gradients probed on 256 test samples; seed \(e.seed)."
+        report.csv("gradients.csv", csv())
+        return report
     }
 }

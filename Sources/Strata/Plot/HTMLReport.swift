@@ -26,12 +26,14 @@ public struct HTMLReport {
     /// Preformatted text (a model summary).
     public mutating func preformatted(_ text: String) { parts.append("<pre>\(escape(text))</pre>") }
 
-    /// A table with a header row; numbers are right-aligned.
-    public mutating func table(header: [String], rows: [[String]]) {
+    /// A table with a header row; numbers are right-aligned. `links[i]`, when given, makes the
+    /// first cell of row `i` a link to that address.
+    public mutating func table(header: [String], rows: [[String]], links: [String]? = nil) {
         let head = "<tr>" + header.map { "<th>\(escape($0))</th>" }.joined() + "</tr>"
-        let body = rows.map { row in
-            "<tr>" + row.map { cell in
-                Double(cell.replacingOccurrences(of: "%", with: "")) != nil ? "<td class=\"n\">\(escape(cell))</td>" : "<td>\(escape(cell))</td>"
+        let body = rows.enumerated().map { index, row in
+            "<tr>" + row.enumerated().map { column, cell in
+                if column == 0, let link = links?[index] { return "<td><a href=\"\(escape(link))\">\(escape(cell))</a></td>" }
+                return Double(cell.replacingOccurrences(of: "%", with: "")) != nil ? "<td class=\"n\">\(escape(cell))</td>" : "<td>\(escape(cell))</td>"
             }.joined() + "</tr>"
         }.joined(separator: "\n")
         parts.append("<table>\n\(head)\n\(body)\n</table>")

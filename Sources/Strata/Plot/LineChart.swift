@@ -96,7 +96,9 @@ public struct LineChart {
 
     /// The chart as an SVG group placed at (`x`, `y`) — for composing several charts.
     func group(x originX: Double, y originY: Double) -> String {
-        let left = 64.0, right = 16.0, top = 52.0, bottom = 48.0
+        let left = 64.0, right = 16.0, bottom = 48.0
+        let legend = legendLayout(start: left, end: width - right)
+        let top = 52.0 + Double((legend.map(\.row).max() ?? 0)) * 16
         let plotWidth = width - left - right, plotHeight = height - top - bottom
         let allPoints = series.flatMap(\.points)
         let xs = allPoints.map(\.x) + markers.map(\.x), ys = allPoints.map(\.y)
@@ -137,14 +139,29 @@ public struct LineChart {
                 }
             }
         }
-        // The legend sits in one row between the title and the plot, clear of the lines.
-        for (index, line) in series.enumerated() {
-            let y = top - 12, x = left + Double(index) * 140
+        // The legend sits in rows between the title and the plot, clear of the lines.
+        for (line, place) in zip(series, legend) {
+            let y = 40 + Double(place.row) * 16, x = place.x
             out.append("<line x1=\"\(f(x))\" y1=\"\(f(y))\" x2=\"\(f(x + 22))\" y2=\"\(f(y))\" stroke=\"\(line.color)\" stroke-width=\"2\"\(line.dashed ? " stroke-dasharray=\"6,4\"" : "")/>")
             out.append("<text x=\"\(f(x + 28))\" y=\"\(f(y + 4))\">\(escape(line.name))</text>")
         }
         out.append("</g>")
         return out.joined(separator: "\n")
+    }
+
+    /// Where each legend entry goes: entries flow left to right and wrap into a new row when
+    /// the next one (line, gap, its estimated text width) would pass `end`.
+    private func legendLayout(start: Double, end: Double) -> [(x: Double, row: Int)] {
+        var x = start, row = 0
+        return series.map { line in
+            let entryWidth = 28 + 7 * Double(line.name.count) + 16   // ≈ 7 px per character at 12 px
+            if x > start && x + entryWidth - 16 > end {
+                x = start
+                row += 1
+            }
+            defer { x += entryWidth }
+            return (x, row)
+        }
     }
 
     /// A complete SVG document of this chart.
