@@ -5,6 +5,9 @@
 // vectorizes (the buffers never alias: `restrict`).
 #include "strata_kernels.h"
 #include "vector_math.h"
+#if defined(__x86_64__) || defined(__i386__)
+#include <xmmintrin.h>
+#endif
 
 static inline float sign_of(float x) { return x > 0 ? 1.0f : (x < 0 ? -1.0f : x); }  // keeps ±0 and NaN
 static inline float max_nan(float a, float b) { return a != a ? a : (a >= b ? a : b); }
@@ -15,6 +18,15 @@ STRATA_CLONES
 void strata_optimizer_update(const strata_update_rule *r, float *restrict w, const float *restrict g,
                              float *restrict s0, float *restrict s1, float *restrict s2, long n) {
     const float lr = r->learning_rate, b1 = r->beta1, b2 = r->beta2, eps = r->epsilon;
+#if defined(__x86_64__) || defined(__i386__)
+    // Subnormal inputs and results count as zero during the update (flush-to-zero and
+    // denormals-are-zero, as TensorFlow's threads run): a slot whose gradient stays 0 (a weight of
+    // an always-blank pixel) decays geometrically into the subnormal range within a few hundred
+    // steps, and each subnormal operand of a divide or square root then costs a microcode assist
+    // — measured: Adam's update 3× slower after one epoch. The caller's mode is restored.
+    const unsigned int caller_mode = _mm_getcsr();
+    _mm_setcsr(caller_mode | 0x8040);
+#endif
     switch (r->kind) {
     case STRATA_UPDATE_SGD:
         LOOP w[i] -= g[i] * lr;
@@ -101,4 +113,7 @@ void strata_optimizer_update(const strata_update_rule *r, float *restrict w, con
         }
         break;
     }
+#if defined(__x86_64__) || defined(__i386__)
+    _mm_setcsr(caller_mode);
+#endif
 }

@@ -35,20 +35,26 @@ struct LabExperimentTests {
         let report = try DyingReLU(quick: true).run(on: Self.images) { _ in }
         let (folder, html) = try Self.written(report)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        #expect(report.charts.count == 2 && report.charts[0].series.count == DyingReLU.Unit.allCases.count)
-        #expect(html.contains(report.verdict) && report.verdict.contains("ReLU's hidden units are dead"))
+        #expect(report.charts.count == 2 && report.charts[0].series.count == 1 + DyingReLU.Unit.allCases.count)
+        #expect(html.contains(report.verdict) && report.verdict.contains("ReLU's dead hidden units"))
         // For plain ReLU a unit that is never positive before the activation outputs 0 everywhere.
         let diagnostics = try String(contentsOfFile: folder + "/diagnostics.csv", encoding: .utf8).split(separator: "\n")
         let header = diagnostics[0].split(separator: ",", omittingEmptySubsequences: false)
         let dead = try #require(header.firstIndex(of: "dead_fraction")), inactive = try #require(header.firstIndex(of: "inactive_fraction"))
-        let reluRows = diagnostics.dropFirst().filter { $0.hasPrefix("\"ReLU\",") }.map { $0.split(separator: ",", omittingEmptySubsequences: false) }
-        let probed = reluRows.filter { !$0[dead].isEmpty }
-        #expect(probed.count >= 4 * 3, "four hidden layers, probed at least three times")
-        #expect(probed.allSatisfy { $0[dead] == $0[inactive] })
+        let mean = try #require(header.firstIndex(of: "output_mean"))
+        func rows(_ configuration: String) -> [[Substring]] {   // probed rows with finite outputs
+            let prefix = "\"\(configuration)\","   // the quoted name holds a comma: cut it off first
+            return diagnostics.dropFirst().filter { $0.hasPrefix(prefix) }
+                .map { ("_," + $0.dropFirst(prefix.count)).split(separator: ",", omittingEmptySubsequences: false) }
+                .filter { !$0[dead].isEmpty && Float($0[mean])?.isFinite == true }
+        }
+        // For plain ReLU a unit that is never positive before the activation outputs 0 everywhere.
+        let relu = rows("ReLU, lr 0.01")
+        #expect(relu.count >= 4 * 3, "four hidden layers, probed at least three times")
+        #expect(relu.allSatisfy { $0[dead] == $0[inactive] }, "\(relu.map { "\($0[dead]) \($0[inactive])" })")
         // Leaky units are never dead (their output is nonzero below 0) but can be inactive.
-        let leakyRows = diagnostics.dropFirst().filter { $0.hasPrefix("\"leaky ReLU (0.2)\",") }
-            .map { $0.split(separator: ",", omittingEmptySubsequences: false) }.filter { !$0[dead].isEmpty }
-        #expect(!leakyRows.isEmpty && leakyRows.allSatisfy { Float($0[dead]) == 0 })
+        let leaky = rows("leaky ReLU (0.2), lr 0.25")
+        #expect(!leaky.isEmpty && leaky.allSatisfy { Float($0[dead]) == 0 }, "\(leaky.map { "\($0[dead]) \($0[inactive])" })")
     }
 
     @Test func selfNormalizationKeepsSELUNearUnitVarianceAndHeInitBreaksIt() throws {
@@ -63,15 +69,15 @@ struct LabExperimentTests {
         #expect(report.stance != .contradicts)
     }
 
-    @Test func batchNormComparesThreePlacementsAtTwoLearningRates() throws {
+    @Test func batchNormComparesThreePlacementsAtThreeLearningRates() throws {
         let report = try BatchNormExperiment(quick: true).run(on: Self.images) { _ in }
         let names = report.charts[0].series.map(\.name)
-        #expect(names.count == 6 && names.contains("batch norm before activation, lr 0.1") && names.contains("no batch norm, lr 0.01"))
+        #expect(names.count == 9 && names.contains("batch norm before activation, lr 0.1") && names.contains("no batch norm, lr 1"))
         let (folder, _) = try Self.written(report)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let history = try String(contentsOfFile: folder + "/history.csv", encoding: .utf8).split(separator: "\n")
         #expect(history.first == "configuration,epoch,seconds,accuracy,learning_rate,loss,val_accuracy,val_loss")
-        #expect(history.count == 1 + 6 * 2)
+        #expect(history.count == 1 + 9 * 2)
         #expect(FileManager.default.fileExists(atPath: folder + "/validation-loss.svg"))
     }
 

@@ -171,6 +171,25 @@ struct OptimizerTests {
         }, "weightDecay")
     }
 
+    #if arch(x86_64)
+    /// The fused update flushes subnormal values to zero (a slot decaying on a zero gradient would
+    /// otherwise make every divide and square root a microcode assist) and leaves the caller's
+    /// floating-point mode as it was.
+    @Test func updatesFlushSubnormalsToZero() {
+        let subnormal = Float.leastNormalMagnitude / 4
+        let w = Variable(Tensor([0, 1]), name: "w")
+        SGD(learningRate: 0.5).apply([Tensor([2 * subnormal, 2])], to: [w])   // w − 0.5·g
+        #expect(w.value.scalars == [0, 0], "a subnormal result is flushed to zero")
+        // A subnormal gradient counts as zero: no step (else m = g/10 and w moves by ≈ 10⁻³⁶).
+        let v = Variable(Tensor([0]), name: "v")
+        Adam().apply([Tensor([subnormal])], to: [v])
+        #expect(v.value.scalar == 0)
+        // Back in the caller's mode, subnormal arithmetic works.
+        #expect(w.value.scalars.map { $0 + subnormal }.map { $0 * 0.5 } == [subnormal * 0.5, subnormal * 0.5])
+        #expect([subnormal].map { $0 * 0.5 }[0] > 0)
+    }
+    #endif
+
     @Test func schedulesDriveTheLearningRateByStep() {
         let schedule = PiecewiseConstantDecay(boundaries: [1, 3], values: [0.1, 0.01, 0.001])
         let optimizer = SGD(learningRate: .schedule(schedule))

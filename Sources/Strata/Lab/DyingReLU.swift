@@ -3,7 +3,8 @@ import Foundation
 /// Do ReLU units die at a high learning rate, and do leaky ReLU, PReLU and ELU avoid it?
 ///
 /// Each configuration trains the same MLP (`depth` hidden layers of `width` units, He-normal
-/// weights) with plain SGD at a learning rate ten times the usual, probing every `probeEvery`
+/// weights) with plain SGD at 25× Keras' default learning rate (and ReLU once at the default, as
+/// the reference), probing every `probeEvery`
 /// steps which units are *inactive*: pre-activation ≤ 0 on every probe sample. For ReLU such a
 /// unit is dead — output and gradient 0 for every input, so no update can revive it; for the
 /// variants it still passes a gradient.
@@ -43,7 +44,8 @@ public struct DyingReLU: LabExperiment {
     public let quick: Bool
     public let seed: UInt64
     /// Hidden layers, their width, and the (high) SGD learning rate.
-    let depth = 4, width = 100, learningRate: Float = 0.1
+    let depth = 4, width = 100, learningRate: Float = 0.25
+    static let defaultRate: Float = 0.01
     var epochs: Int { quick ? 2 : 10 }
     var trainingSamples: Int? { quick ? 5_000 : nil }
     var probeEvery: Int { quick ? 20 : 200 }
@@ -57,11 +59,14 @@ public struct DyingReLU: LabExperiment {
         let trainer = LabTrainer(data: data, seed: seed, trainingSamples: trainingSamples, batchSize: 32, epochs: epochs,
                                  validationSplit: 0.1)
         let probe = data.probeBatch()
+        // ReLU at Keras' default learning rate first, as the reference; then every unit at the high rate.
+        let plan = [(Unit.relu, Self.defaultRate)] + Unit.allCases.map { ($0, learningRate) }
         var runs: [(unit: Unit, run: LabRun)] = []
-        for unit in Unit.allCases {
-            progress(unit.name)
+        for (unit, rate) in plan {
+            let name = unit.name + ", lr " + LabFormat.number(rate)
+            progress(name)
             let diagnostics = Diagnostics(probe: probe.x, labels: probe.y, every: probeEvery)
-            let (run, _) = try trainer.run(unit.name, optimizer: SGD(learningRate: .constant(learningRate)), diagnostics: diagnostics) {
+            let (run, _) = try trainer.run(name, optimizer: SGD(learningRate: .constant(rate)), diagnostics: diagnostics) {
                 try trainer.model((0..<depth).flatMap { _ in unit.layers(width) } + [trainer.head])
             }
             runs.append((unit, run))
@@ -71,25 +76,30 @@ public struct DyingReLU: LabExperiment {
             "ReLU units can die during training — especially with a large learning rate — outputting 0 for every input, "
             + "after which gradient descent cannot revive them; leaky ReLU, PReLU and ELU have a nonzero gradient for "
             + "negative inputs and so avoid dead units, and tend to reach a better accuracy.")
-        let relu = runs[0].run
+        let reference = runs[0].run, relu = runs[1].run, variants = runs.dropFirst(2)
         let reluDead = Self.peakInactive(relu), reluFinal = Self.finalInactive(relu)
-        let best = runs.max { $0.run.testAccuracy < $1.run.testAccuracy }!
-        let variantsBeat = runs.dropFirst().filter { $0.run.testAccuracy > relu.testAccuracy }.count
-        report.stance = reluDead >= 0.05 && variantsBeat >= 3 ? .confirms : reluDead >= 0.05 || variantsBeat >= 3 ? .qualifies : .contradicts
-        report.verdict = "At learning rate \(learningRate), "
-            + "\(LabFormat.percent(reluFinal)) of ReLU's hidden units are dead at the end (peak \(LabFormat.percent(reluDead))). "
-            + runs.dropFirst().map { unit, run in
-                "\(unit.name): \(LabFormat.percent(Self.finalInactive(run))) of units negative on every probe sample, still learning through their negative slope"
-            }.joined(separator: "; ") + ". Test accuracy: "
-            + runs.map { "\($0.unit.name) \(LabFormat.percent($0.run.testAccuracy))" }.joined(separator: ", ")
-            + "; best: \(best.unit.name); \(variantsBeat) of \(runs.count - 1) variants beat ReLU."
+        let best = runs.dropFirst().filter { !$0.run.diverged }.max { $0.run.testAccuracy < $1.run.testAccuracy }
+        let variantsBeat = variants.filter { !$0.run.diverged && $0.run.testAccuracy > relu.testAccuracy }.count
+        let moreDead = reluDead > Self.peakInactive(reference)
+        let fewerInactive = variants.filter { !$0.run.diverged && Self.finalInactive($0.run) < reluFinal }.count
+        report.stance = moreDead && fewerInactive == variants.count && variantsBeat == variants.count ? .confirms
+            : moreDead || variantsBeat > 0 ? .qualifies : .contradicts
+        report.verdict = "ReLU's dead hidden units: \(LabFormat.percent(Self.finalInactive(reference))) at the end at learning rate "
+            + "\(LabFormat.number(Self.defaultRate)) (peak \(LabFormat.percent(Self.peakInactive(reference)))), "
+            + "\(LabFormat.percent(reluFinal)) at \(LabFormat.number(learningRate)) (peak \(LabFormat.percent(reluDead))). At "
+            + "\(LabFormat.number(learningRate)), units negative on every probe sample (not dead: they still learn through the "
+            + "negative slope): " + variants.map { "\($0.unit.name) \(Self.inactive($0.run))" }.joined(separator: ", ")
+            + ". Test accuracy at \(LabFormat.number(learningRate)): "
+            + runs.dropFirst().map { "\($0.unit.name) \($0.run.diverged ? "diverged" : LabFormat.percent($0.run.testAccuracy))" }
+                .joined(separator: ", ")
+            + "; best: \(best?.unit.name ?? "none"); \(variantsBeat) of \(variants.count) variants beat ReLU."
 
         report.heading("Dead (ReLU) and inactive units over training")
         var chart = LineChart(title: "Hidden units with pre-activation ≤ 0 on every probe sample",
                               xLabel: "optimizer step", yLabel: "fraction of hidden units (mean over layers)")
-        for (unit, run) in runs {
+        for (_, run) in runs {
             let series = Self.inactiveSeries(run)
-            chart.add(.init(name: unit.name, x: series.map(\.step), y: series.map(\.fraction)))
+            chart.add(.init(name: run.name, x: series.map(\.step), y: series.map(\.fraction)))
         }
         report.chart(chart, file: "inactive-units")
         report.chart(LabRun.chart(runs.map(\.run), "val_accuracy", title: "Validation accuracy"), file: "validation-accuracy")
@@ -97,11 +107,12 @@ public struct DyingReLU: LabExperiment {
         report.table(header: ["activation", "inactive units at the end", "peak", "final training loss", "validation accuracy",
                               "test accuracy"],
                      rows: runs.map { unit, run in
-                         [unit.name, LabFormat.percent(Self.finalInactive(run)), LabFormat.percent(Self.peakInactive(run)),
-                          LabFormat.number(run.last("loss")), LabFormat.percent(run.last("val_accuracy")), LabFormat.percent(run.testAccuracy)]
+                         [run.name, Self.inactive(run), run.diverged ? "diverged" : LabFormat.percent(Self.peakInactive(run)),
+                          LabFormat.number(run.last("loss")), LabFormat.percent(run.last("val_accuracy")),
+                          run.diverged ? "diverged" : LabFormat.percent(run.testAccuracy)]
                      })
         report.settings = "\(depth) hidden Dense layers of \(width) units, He-normal weights, softmax output; plain SGD at "
-            + "learning rate \(learningRate) (10× Keras' default); units probed on 256 test samples every \(probeEvery) steps. "
+            + "learning rate \(LabFormat.number(learningRate)) (25× Keras' default, \(LabFormat.number(Self.defaultRate)), at which ReLU runs once as the reference); units probed on 256 test samples every \(probeEvery) steps. "
             + trainer.description
         report.csv("history.csv", LabRun.historyCSV(runs.map(\.run)))
         report.csv("diagnostics.csv", DiagnosticsTable.csv(runs.compactMap { run in run.run.diagnostics.map { (run.run.name, $0) } }))
@@ -117,6 +128,9 @@ public struct DyingReLU: LabExperiment {
             return (Double(step), rows.reduce(0) { $0 + Double($1.inactiveFraction!) } / Double(rows.count))
         }
     }
+
+    /// The final inactive fraction, or `diverged` (a non-finite pre-activation is never positive).
+    static func inactive(_ run: LabRun) -> String { run.diverged ? "diverged" : LabFormat.percent(finalInactive(run)) }
 
     static func finalInactive(_ run: LabRun) -> Float { Float(inactiveSeries(run).last?.fraction ?? .nan) }
     static func peakInactive(_ run: LabRun) -> Float { Float(inactiveSeries(run).map(\.fraction).max() ?? .nan) }
