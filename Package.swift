@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "StrataCore", targets: ["StrataCore"]),
         .library(name: "Strata", targets: ["Strata"]),
+        .library(name: "StrataCLI", targets: ["StrataCLI"]),
         .executable(name: "strata", targets: ["strata"]),
     ],
     dependencies: [
@@ -23,10 +24,12 @@ let package = Package(
             "StrataCore", "CZlib",
             .product(name: "Crypto", package: "swift-crypto"),   // SHA-256 of downloaded data sets
         ]),
-        .executableTarget(name: "strata", dependencies: [
+        // The commands of the `strata` tool, a library so that `strata-mpi` (Distributed/) reuses them.
+        .target(name: "StrataCLI", dependencies: [
             "Strata",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .executableTarget(name: "strata", dependencies: ["StrataCLI"]),
         // Test helpers shared by both test targets (finite-difference gradient checks).
         .target(name: "StrataTestSupport", dependencies: ["StrataCore"], path: "Tests/StrataTestSupport"),
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore", "CStrataKernels", "StrataTestSupport"]),

@@ -13,13 +13,17 @@ public final class BackupAndRestore: Callback {
     public let directory: String
     /// Whether a completed run removes its backup.
     public let deleteCheckpoint: Bool
+    /// Whether this process writes (and deletes) the backup; false for the other replicas of a
+    /// data-parallel job, which only restore from the one replica 0 writes.
+    public let writes: Bool
     /// The epoch training resumed after, when it did.
     public private(set) var restoredEpoch: Int?
 
     /// Creates the callback.
-    public init(_ directory: String, deleteCheckpoint: Bool = true) {
+    public init(_ directory: String, deleteCheckpoint: Bool = true, writes: Bool = true) {
         self.directory = directory
         self.deleteCheckpoint = deleteCheckpoint
+        self.writes = writes
     }
 
     private var path: String { directory + "/backup.safetensors" }
@@ -27,6 +31,7 @@ public final class BackupAndRestore: Callback {
     public override func onTrainBegin(logs: Logs) throws {
         restoredEpoch = nil
         guard let model, FileManager.default.fileExists(atPath: path) else {
+            guard writes else { return }
             try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             guard FileManager.default.isWritableFile(atPath: directory) else {
                 throw StrataError(kind: .io, message: "cannot write backups into \(directory)", context: "BackupAndRestore")
@@ -72,7 +77,7 @@ public final class BackupAndRestore: Callback {
     }
 
     public override func onEpochEnd(_ epoch: Int, logs: Logs) throws {
-        guard let model else { return }
+        guard let model, writes else { return }
         var metadata = ["format": "strata-backup", "epoch": String(epoch), "random_stream": String(Random.streamState)]
         if let json = try? model.history?.json() { metadata["history"] = json }
         var tensors = model.variables.enumerated().map { (name: String(format: "weight/%05d", $0.offset), tensor: $0.element.value) }
@@ -97,6 +102,6 @@ public final class BackupAndRestore: Callback {
     public override func onTrainEnd(logs: Logs) throws {
         // Reached only when fit completes (an interrupted run throws before this), so the
         // backup of an interrupted run stays for the next attempt.
-        if deleteCheckpoint { try? FileManager.default.removeItem(atPath: path) }
+        if deleteCheckpoint && writes { try? FileManager.default.removeItem(atPath: path) }
     }
 }

@@ -96,7 +96,8 @@ public final class BatchNormalization: Layer, ConfigurableLayer {
 
     public override func call(_ x: Tensor, training: Bool) -> Tensor {
         let featureAxis = featureAxis(sampleRank: x.rank - 1)!
-        if featureAxis == x.rank - 1 { return callOnLastAxis(x, training: training) ?? composed(x, training: training) }
+        let synchronized = training && trainable && DataParallel.batchNormGroup != nil
+        if featureAxis == x.rank - 1 && !synchronized { return callOnLastAxis(x, training: training) ?? composed(x, training: training) }
         return composed(x, training: training)
     }
 
@@ -134,7 +135,14 @@ public final class BatchNormalization: Layer, ConfigurableLayer {
         statisticShape[featureAxis] = x.shape[featureAxis]
 
         let mean: Tensor, variance: Tensor
-        if training && trainable {
+        if training && trainable, let group = DataParallel.batchNormGroup {
+            // Synchronized: the statistics of the global batch, from sums over every replica's rows.
+            var total = Double(x.count / x.shape[featureAxis])
+            withUnsafeMutablePointer(to: &total) { group.allReduceSum(UnsafeMutableBufferPointer(start: $0, count: 1)) }
+            mean = x.sum(axes: reductionAxes, keepDims: true).summedAcrossReplicas(group) / Float(total)
+            variance = square(x - mean).sum(axes: reductionAxes, keepDims: true).summedAcrossReplicas(group) / Float(total)
+            updateMovingStatistics(mean: mean.detached, variance: variance.detached)
+        } else if training && trainable {
             mean = x.mean(axes: reductionAxes, keepDims: true)
             variance = square(x - mean).mean(axes: reductionAxes, keepDims: true)
             updateMovingStatistics(mean: mean.detached, variance: variance.detached)

@@ -78,3 +78,16 @@ final class ConfusionMetric: Metric {
         }
     }
 }
+
+extension ConfusionMetric: ReducibleMetric {
+    var reducibleState: [Double] {
+        get { truePositives + falsePositives + trueNegatives + falseNegatives }
+        set {
+            let n = thresholds.count
+            truePositives = Array(newValue[0..<n])
+            falsePositives = Array(newValue[n..<(2 * n)])
+            trueNegatives = Array(newValue[(2 * n)..<(3 * n)])
+            falseNegatives = Array(newValue[(3 * n)..<(4 * n)])
+        }
+    }
+}

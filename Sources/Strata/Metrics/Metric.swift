@@ -67,3 +67,10 @@ public final class MeanMetric: Metric {
         weight = 0
     }
 }
+
+extension MeanMetric: ReducibleMetric {
+    var reducibleState: [Double] {
+        get { [total, weight] }
+        set { (total, weight) = (newValue[0], newValue[1]) }
+    }
+}

@@ -27,13 +27,15 @@ extension Model {
     ///   - sampleWeight: per-sample factors of the loss and metrics (`[n]`).
     ///   - initialEpoch: the epoch to start from (for resuming); `epochs` is the last epoch + 1.
     ///   - stepsPerEpoch: batches per epoch (default: all).
+    ///   - dataParallel: train as one of several replicas (see `DataParallel`); `batchSize` is
+    ///     then each replica's share of the global batch.
     @discardableResult
     public func fit(
         _ x: some SampleConvertible, _ y: some SampleConvertible, batchSize: Int = 32, epochs: Int = 1, verbose: Verbosity = .progressBar,
         callbacks: [Callback] = [], validationSplit: Float = 0,
         validationData: (x: any SampleConvertible, y: any SampleConvertible)? = nil,
         shuffle: Bool = true, classWeight: [Int: Float]? = nil, sampleWeight: Tensor? = nil,
-        initialEpoch: Int = 0, stepsPerEpoch: Int? = nil
+        initialEpoch: Int = 0, stepsPerEpoch: Int? = nil, dataParallel: DataParallel? = nil
     ) throws -> History {
         let (x, y) = (x.samples, y.samples.tensor)
         let (optimizer, loss) = try compiled(for: "fit")
@@ -83,7 +85,8 @@ extension Model {
         let history = History()
         self.history = history
         var all: [Callback] = [history]
-        let steps = Swift.min((trainCount + batchSize - 1) / batchSize, stepsPerEpoch ?? .max)
+        let globalBatch = batchSize * (dataParallel?.group.size ?? 1)
+        let steps = Swift.min((trainCount + globalBatch - 1) / globalBatch, stepsPerEpoch ?? .max)
         if verbose != .silent {
             all.append(ProgressBar(epochs: epochs, stepsPerEpoch: steps,
                                    inPlace: verbose == .progressBar && ProgressBar.standardOutputIsTerminal))
@@ -99,25 +102,38 @@ extension Model {
         stopTraining = false
         resumeEpoch = nil
         try all.forEach { try $0.onTrainBegin(logs: [:]) }
+        // Replica 0's weights (after any restore in onTrainBegin) for everyone.
+        dataParallel?.broadcast(variables)
         var epochLogs: Logs = [:]
         let firstEpoch = Swift.min(Swift.max(initialEpoch, resumeEpoch ?? 0), epochs)
         for epoch in firstEpoch..<epochs {
             try all.forEach { try $0.onEpochBegin(epoch, logs: [:]) }
             lossTracker.reset()
             metrics.forEach { $0.reset() }
-            let order = shuffle ? TrainingData.permutation(trainCount, seed: Random.nextSeed()) : Array(0..<trainCount)
-            let batches = (trainCount + batchSize - 1) / batchSize
+            // Every replica draws the same order: replica 0's seed.
+            let seed = Random.nextSeed()
+            let order = shuffle ? TrainingData.permutation(trainCount, seed: dataParallel?.agree(seed) ?? seed) : Array(0..<trainCount)
+            let batches = (trainCount + globalBatch - 1) / globalBatch
             for batch in 0..<Swift.min(batches, stepsPerEpoch ?? batches) {
-                let rows = Array(order[(batch * batchSize)..<Swift.min(trainCount, (batch + 1) * batchSize)])
+                let start = batch * globalBatch, count = Swift.min(trainCount - start, globalBatch)
+                // A last global batch too small to give every replica a row ends the epoch.
+                if let dataParallel, count < dataParallel.group.size { break }
+                let rows = Array(order[dataParallel?.rows(start: start, count: count) ?? start..<(start + count)])
                 try all.forEach { try $0.onTrainBatchBegin(batch, logs: [:]) }
                 let xb = x.gather(rows), yb = y.gathering(rows: rows)
                 let wb = weights.map { $0.reshaped(to: [-1]).gathering(rows: rows) }
-                let (value, prediction) = trainStep(xb, yb, sampleWeight: wb, optimizer: optimizer, loss: loss)
+                let (value, prediction) = trainStep(xb, yb, sampleWeight: wb, optimizer: optimizer, loss: loss,
+                                                    dataParallel: dataParallel, globalRows: count)
                 lossTracker.add(value, weight: Float(rows.count))
                 metrics.forEach { $0.update(yb, prediction, sampleWeight: wb) }
                 let logs = Model.logs(loss: lossTracker, metrics: metrics)
                 try all.forEach { try $0.onTrainBatchEnd(batch, logs: logs) }
+                if let dataParallel { stopTraining = dataParallel.agree(stopTraining) }
                 if stopTraining { break }
+            }
+            if let dataParallel {
+                dataParallel.reduce([lossTracker] + metrics)
+                if !dataParallel.syncBatchNorm { dataParallel.average(nonTrainableVariables) }
             }
             epochLogs = Model.logs(loss: lossTracker, metrics: metrics)
             if let validation {
@@ -127,6 +143,7 @@ extension Model {
             epochLogs["learning_rate"] = optimizer.currentLearningRate
             completedEpoch = epoch
             try all.forEach { try $0.onEpochEnd(epoch, logs: epochLogs) }
+            if let dataParallel { stopTraining = dataParallel.agree(stopTraining) }
             if stopTraining { break }
         }
         try all.forEach { try $0.onTrainEnd(logs: epochLogs) }
@@ -153,16 +170,26 @@ extension Model {
     }
 
     /// Forward, backward and one optimizer update; the loss value and the predictions made.
-    func trainStep(_ x: Tensor, _ y: Tensor, sampleWeight: Tensor?, optimizer: Optimizer, loss: Loss) -> (Float, Tensor) {
+    ///
+    /// As a replica (`dataParallel`) of a global batch of `globalRows` rows, the objective is
+    /// scaled by this replica's share of the rows before the backward pass, and the gradients are
+    /// summed over the replicas: Σᵣ (nᵣ/N)·∇Lᵣ is the gradient of the global batch's mean loss —
+    /// also through synchronized batch-norm statistics, whose backward sums the scaled terms.
+    func trainStep(_ x: Tensor, _ y: Tensor, sampleWeight: Tensor?, optimizer: Optimizer, loss: Loss,
+                   dataParallel: DataParallel? = nil, globalRows: Int = 0) -> (Float, Tensor) {
         let variables = trainableVariables
         var prediction = Tensor(0)
-        let (value, gradients) = valueWithGradients(of: variables) {
-            let tracked = self(x, training: true)
+        let share = dataParallel.map { _ in Float(x.shape[0]) / Float(globalRows) } ?? 1
+        let syncGroup = dataParallel?.syncBatchNorm == true ? dataParallel?.group : nil
+        var (value, gradients) = valueWithGradients(of: variables) {
+            let tracked = DataParallel.$batchNormGroup.withValue(syncGroup) { self(x, training: true) }
             prediction = tracked.detached   // keeps no tape alive: the update below runs in place
-            return objective(loss, y, tracked, sampleWeight: sampleWeight)
+            let value = objective(loss, y, tracked, sampleWeight: sampleWeight)
+            return share == 1 ? value : value * share
         }
+        if let dataParallel { gradients = dataParallel.summed(gradients) }
         optimizer.apply(gradients, to: variables)
-        return (value.scalar, prediction)
+        return (value.scalar / share, prediction)
     }
 
     /// `loss` and each metric's current value.

@@ -3,8 +3,8 @@ import Foundation
 import Strata
 
 /// `strata train`: a model from flags or a JSON spec, on Fashion-MNIST, MNIST or a CSV file.
-struct Train: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct Train: ParsableCommand {
+    public static let configuration = CommandConfiguration(
         abstract: "Train a model from flags or a JSON model spec.",
         discussion: """
             Data: fashion-mnist, mnist, or csv:PATH with --target (a column name or index). For CSV data \
@@ -40,14 +40,17 @@ struct Train: ParsableCommand {
     @Flag(help: "For CSV data: keep the file's row order (by default rows are shuffled once with the seed, since files are often sorted and the validation split takes the last rows).")
     var keepRowOrder = false
 
-    func validate() throws {
+    public init() {}
+
+    public func validate() throws {
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
         guard validationSplit >= 0, validationSplit < 1 else { throw ValidationError("--validation-split must be in [0, 1)") }
         guard dropout >= 0, dropout < 1 else { throw ValidationError("--dropout must be in [0, 1)") }
     }
 
-    func run() throws {
+    public func run() throws {
+        let environment = TrainingEnvironment.current
         Random.seed(seed)
         let task = try loadTask()
         let network: Sequential
@@ -60,26 +63,31 @@ struct Train: ParsableCommand {
             }
             initialEpoch = (network.completedEpoch ?? -1) + 1
             if let stream = network.savedRandomStream { Random.streamState = stream }
-            print("Resuming \(resume) after epoch \(initialEpoch)")
+            environment.say("Resuming \(resume) after epoch \(initialEpoch)")
         } else {
             network = try model.map(Sequential.init(specificationFile:)) ?? buildModel(task)
             network.compile(optimizer: try makeOptimizer(), loss: task.loss, metrics: task.metrics)
         }
         try network.build(inputShape: task.x.sampleShape)
-        print(try network.summaryText())
+        environment.say(try network.summaryText())
 
         var callbacks: [Callback] = []
         if let earlyStopping {
-            callbacks.append(EarlyStopping(monitor: "val_loss", patience: earlyStopping, restoreBestWeights: true, verbose: true))
+            callbacks.append(EarlyStopping(monitor: "val_loss", patience: earlyStopping, restoreBestWeights: true,
+                                           verbose: environment.isPrimary))
         }
-        if let checkpoint { callbacks.append(ModelCheckpoint(checkpoint, saveBestOnly: true, verbose: true)) }
-        if let backup { callbacks.append(BackupAndRestore(backup)) }
-        let history = try network.fit(task.x, task.y, batchSize: batchSize, epochs: epochs, callbacks: callbacks,
-                                      validationSplit: validationSplit, initialEpoch: Swift.min(initialEpoch, epochs))
+        if let checkpoint { callbacks += environment.primaryOnly([ModelCheckpoint(checkpoint, saveBestOnly: true, verbose: true)]) }
+        // Every replica restores from the backup; only the primary writes it.
+        if let backup { callbacks.append(BackupAndRestore(backup, writes: environment.isPrimary)) }
+        callbacks += environment.addedCallbacks()
+        let history = try network.fit(task.x, task.y, batchSize: batchSize, epochs: epochs, verbose: environment.verbosity(),
+                                      callbacks: callbacks, validationSplit: validationSplit,
+                                      initialEpoch: Swift.min(initialEpoch, epochs), dataParallel: environment.dataParallel)
         if let (testX, testY) = task.test {
             let result = try network.evaluate(testX, testY, batchSize: 1000)
-            print("Test: " + result.keys.sorted().map { "\($0) \(String(format: "%.4f", result[$0]!))" }.joined(separator: " - "))
+            environment.say("Test: " + result.keys.sorted().map { "\($0) \(String(format: "%.4f", result[$0]!))" }.joined(separator: " - "))
         }
+        guard environment.isPrimary else { return }
         let folder = URL(fileURLWithPath: output)
         try history.writeCSV(to: folder.appendingPathComponent("history.csv").path)
         try history.plot(to: folder.appendingPathComponent("history.svg").path, plannedEpochs: epochs)

@@ -1,0 +1,28 @@
+#ifndef STRATA_MPI_H
+#define STRATA_MPI_H
+
+/// Initializes MPI (once per process) and starts the watchdog: a collective operation that
+/// waits longer than `timeout_seconds` (a peer died or hangs) prints a message naming this rank
+/// and ends the process with exit code 3, so that mpirun ends the whole job. Returns 0 on success.
+int strata_mpi_init(double timeout_seconds);
+/// This process's rank in MPI_COMM_WORLD.
+int strata_mpi_rank(void);
+/// The number of processes in MPI_COMM_WORLD.
+int strata_mpi_size(void);
+/// In-place sums over all ranks; 0 on success.
+int strata_mpi_allreduce_float(float *values, long count);
+int strata_mpi_allreduce_double(double *values, long count);
+/// Rank 0's bytes everywhere; 0 on success.
+int strata_mpi_broadcast(void *bytes, long count);
+/// Waits for every rank.
+int strata_mpi_barrier(void);
+/// Ends every rank of the job with `code` (after an error on this rank).
+void strata_mpi_abort(int code);
+/// The text of an MPI error code, in `text` (NUL-terminated, at most `capacity` bytes).
+void strata_mpi_error_text(int code, char *text, int capacity);
+/// Ends MPI (call once, at exit).
+void strata_mpi_finalize(void);
+/// Seconds spent inside all-reduce calls since initialization (this rank).
+double strata_mpi_allreduce_seconds(void);
+
+#endif

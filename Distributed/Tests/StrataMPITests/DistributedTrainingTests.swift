@@ -1,0 +1,169 @@
+import Foundation
+import Strata
+import Testing
+
+/// `strata-mpi` under `mpirun` on this machine (loopback): equivalence with one process on the
+/// global batch, bit-identical replicas, failure of a rank, resumption.
+@Suite("Data-parallel training on MPI", .serialized)
+struct DistributedTrainingTests {
+    static let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let strataMPI = package.appendingPathComponent(".build/debug/strata-mpi").path
+    static let mpirun = ["/usr/bin/mpirun", "/usr/local/bin/mpirun", "/opt/homebrew/bin/mpirun"]
+        .first(where: FileManager.default.isExecutableFile(atPath:)) ?? "mpirun"
+
+    /// A fresh folder holding `data.csv`: 512 rows of 4 features, label 1 when x₀ + x₁ > 0.
+    static func workspace() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-mpi-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let x = Tensor.randomNormal([512, 4], seed: 3).scalars
+        let rows = (0..<512).map { (i: Int) -> String in
+            let features = x[(i * 4)..<(i * 4 + 4)].map { String($0) }.joined(separator: ",")
+            let label = x[i * 4] + x[i * 4 + 1] > 0 ? "1" : "0"
+            return features + "," + label
+        }
+        try (["a,b,c,d,label"] + rows).joined(separator: "\n").write(to: folder.appendingPathComponent("data.csv"),
+                                                                      atomically: true, encoding: .utf8)
+        return folder
+    }
+
+    /// `strata-mpi train` on the workspace's data (a batch-normalized MLP, SGD with momentum, no
+    /// dropout, no validation split), on `ranks` processes under mpirun, or alone when nil.
+    static func train(in folder: URL, ranks: Int?, batchSize: Int, epochs: Int, output: String,
+                      extra: [String] = []) throws -> (status: Int32, output: String) {
+        let arguments = ["train", "--data", "csv:" + folder.appendingPathComponent("data.csv").path, "--target", "label",
+                         "--layers", "16,8", "--batch-norm", "--optimizer", "momentum", "--validation-split", "0",
+                         "--batch-size", "\(batchSize)", "--epochs", "\(epochs)", "--output", folder.appendingPathComponent(output).path]
+            + extra
+        return try run(ranks.map { ["--allow-run-as-root", "--oversubscribe", "-np", "\($0)", strataMPI] } ?? [], arguments)
+    }
+
+    /// Runs mpirun with `mpiArguments` then `arguments` (or strata-mpi alone when `mpiArguments` is empty).
+    static func run(_ mpiArguments: [String], _ arguments: [String], timeout: TimeInterval = 120) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: mpiArguments.isEmpty ? strataMPI : mpirun)
+        process.arguments = mpiArguments + arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["STRATA_NUM_THREADS"] = "1"
+        environment["OMPI_MCA_rmaps_base_oversubscribe"] = "1"
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    /// Every variable of two saved models agrees within `tolerance` × the tensor's largest magnitude.
+    static func expectClose(_ a: String, _ b: String, tolerance: Float) throws {
+        let first = try Sequential.load(from: a), second = try Sequential.load(from: b)
+        #expect(first.variables.count == second.variables.count && !first.variables.isEmpty)
+        for (x, y) in zip(first.variables, second.variables) {
+            let scale = max(y.value.scalars.map(abs).max() ?? 0, 1e-6)
+            let difference = zip(x.value.scalars, y.value.scalars).map { abs($0 - $1) }.max() ?? .infinity
+            #expect(difference <= tolerance * scale, "\(x.name): largest difference \(difference), scale \(scale)")
+        }
+    }
+
+    @Test func twoRanksWithSyncBatchNormEqualOneProcessOnTheGlobalBatch() throws {
+        let folder = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let parallel = try Self.train(in: folder, ranks: 2, batchSize: 8, epochs: 3, output: "two",
+                                      extra: ["--sync-batch-norm", "--verify-replicas"])
+        #expect(parallel.status == 0, "\(parallel.output)")
+        #expect(parallel.output.contains("weights bit-identical on all 2 ranks after each of 96 steps"), "\(parallel.output)")
+        let single = try Self.train(in: folder, ranks: nil, batchSize: 16, epochs: 3, output: "one")
+        #expect(single.status == 0, "\(single.output)")
+        try Self.expectClose(folder.appendingPathComponent("two/model.safetensors").path,
+                             folder.appendingPathComponent("one/model.safetensors").path, tolerance: 1e-5)
+    }
+
+    @Test func perRankBatchNormKeepsReplicasIdenticalAndDiffersFromSync() throws {
+        let folder = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let perRank = try Self.train(in: folder, ranks: 2, batchSize: 8, epochs: 2, output: "per-rank", extra: ["--verify-replicas"])
+        #expect(perRank.status == 0 && perRank.output.contains("batch norm per rank"), "\(perRank.output)")
+        #expect(perRank.output.contains("weights bit-identical on all 2 ranks after each of 64 steps"), "\(perRank.output)")
+        // Per-rank statistics of 8 rows are not those of the 16-row global batch.
+        let single = try Self.train(in: folder, ranks: nil, batchSize: 16, epochs: 2, output: "one")
+        #expect(single.status == 0)
+        let a = try Sequential.load(from: folder.appendingPathComponent("per-rank/model.safetensors").path)
+        let b = try Sequential.load(from: folder.appendingPathComponent("one/model.safetensors").path)
+        let largest = zip(a.trainableVariables, b.trainableVariables).map { x, y in
+            zip(x.value.scalars, y.value.scalars).map { abs($0 - $1) }.max() ?? 0
+        }.max() ?? 0
+        #expect(largest > 1e-4, "per-rank batch norm should train differently from one process: \(largest)")
+    }
+
+    @Test func aResumedJobContinuesLikeAnUninterruptedOne() throws {
+        let folder = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let sync = ["--sync-batch-norm"]
+        #expect(try Self.train(in: folder, ranks: 2, batchSize: 8, epochs: 4, output: "whole", extra: sync).status == 0)
+        #expect(try Self.train(in: folder, ranks: 2, batchSize: 8, epochs: 2, output: "half", extra: sync).status == 0)
+        let halfway = folder.appendingPathComponent("half/model.safetensors").path
+        // The same number of ranks: the same run, bit for bit.
+        let resumed = try Self.train(in: folder, ranks: 2, batchSize: 8, epochs: 4, output: "resumed", extra: sync + ["--resume", halfway])
+        #expect(resumed.status == 0 && resumed.output.contains("Resuming"), "\(resumed.output)")
+        try Self.expectClose(folder.appendingPathComponent("resumed/model.safetensors").path,
+                             folder.appendingPathComponent("whole/model.safetensors").path, tolerance: 0)
+        // One process on the same global batch: the same run up to float reduction order.
+        let alone = try Self.train(in: folder, ranks: nil, batchSize: 16, epochs: 4, output: "alone", extra: ["--resume", halfway])
+        #expect(alone.status == 0, "\(alone.output)")
+        try Self.expectClose(folder.appendingPathComponent("alone/model.safetensors").path,
+                             folder.appendingPathComponent("whole/model.safetensors").path, tolerance: 1e-5)
+    }
+
+    /// Starts a long job, waits for its first epoch, does `harm` to one rank's process, and
+    /// returns how the job ended and how long that took after the harm.
+    static func harmOneRank(signal: Int32, timeout: Int) throws -> (status: Int32, output: String, seconds: Double) {
+        let folder = try workspace()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let marker = "harm-\(UUID().uuidString)"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: mpirun)
+        process.arguments = ["--allow-run-as-root", "--oversubscribe", "-np", "2", strataMPI, "train", "--timeout", "\(timeout)",
+                             "--data", "csv:" + folder.appendingPathComponent("data.csv").path, "--target", "label",
+                             "--layers", "16,8", "--epochs", "100000", "--batch-size", "8", "--output", folder.appendingPathComponent(marker).path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        var environment = ProcessInfo.processInfo.environment
+        environment["STRATA_NUM_THREADS"] = "1"
+        process.environment = environment
+        try process.run()
+        // The ranks: strata-mpi processes whose command line holds the marker.
+        var ranks: [Int32] = []
+        for _ in 0..<200 where ranks.count < 2 {
+            Thread.sleep(forTimeInterval: 0.1)
+            ranks = try FileManager.default.contentsOfDirectory(atPath: "/proc").compactMap(Int32.init).filter { pid in
+                guard let command = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8) else { return false }
+                return command.hasPrefix(strataMPI) && command.contains(marker)
+            }
+        }
+        try #require(ranks.count == 2, "two ranks running")
+        Thread.sleep(forTimeInterval: 2)   // well into training
+        let harmed = Date()
+        kill(ranks.max()!, signal)
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        for pid in ranks { kill(pid, SIGKILL) }
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self), Date().timeIntervalSince(harmed))
+    }
+
+    @Test func aKilledRankEndsTheJobWithAnError() throws {
+        let (status, output, seconds) = try Self.harmOneRank(signal: SIGKILL, timeout: 30)
+        #expect(status != 0, "\(output.suffix(2000))")
+        #expect(seconds < 30, "the job ended \(seconds) s after the kill")
+        #expect(output.contains("signal 9") || output.contains("Killed"), "\(output.suffix(2000))")
+    }
+
+    @Test func aHangingRankEndsTheJobAfterTheTimeout() throws {
+        let (status, output, seconds) = try Self.harmOneRank(signal: SIGSTOP, timeout: 5)
+        #expect(status != 0, "\(output.suffix(2000))")
+        #expect(seconds >= 4 && seconds < 60, "the job ended \(seconds) s after the rank stopped")
+        #expect(output.contains("for the other ranks (timeout 5 s): a peer process died or hangs"), "\(output.suffix(2000))")
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+
+/// The collective operations synchronous data-parallel training needs from a group of
+/// processes ("replicas"), each holding the whole model. Strata contains no network code:
+/// `StrataMPI` (the `Distributed/` package) implements this on MPI; tests implement it with
+/// threads. Every replica must call the operations in the same order with the same sizes.
+public protocol ReplicaGroup: AnyObject, Sendable {
+    /// This replica's index, `0..<size`; replica 0 decides for all (callbacks, files).
+    var rank: Int { get }
+    /// The number of replicas.
+    var size: Int { get }
+    /// Replaces `values` on every replica by their element-wise sum over all replicas.
+    func allReduceSum(_ values: UnsafeMutableBufferPointer<Float>)
+    /// The same in double precision (metric totals).
+    func allReduceSum(_ values: UnsafeMutableBufferPointer<Double>)
+    /// Replaces `bytes` on every replica by replica 0's.
+    func broadcast(_ bytes: UnsafeMutableRawBufferPointer)
+}
+
+/// Synchronous data parallelism, Horovod-style, for `fit(…, dataParallel:)`: every replica holds
+/// the full model (replica 0's initial weights are broadcast), trains on its own slice of each
+/// global batch (`batchSize` × replicas samples, the same shuffled order everywhere, so the
+/// slices are disjoint and cover the epoch), and takes the same optimizer step with the
+/// gradient of the global batch's loss, summed across replicas in a few large buckets.
+///
+///     let history = try model.fit(x, y, batchSize: 64, epochs: 10,
+///                                 dataParallel: DataParallel(group: mpi, syncBatchNorm: true))
+///
+/// Batch normalization uses each replica's own batch statistics by default (as Horovod does;
+/// the moving statistics are averaged across replicas at each epoch's end); `syncBatchNorm`
+/// all-reduces the batch statistics so that training equals one process on the global batch.
+/// Epoch losses and metrics are reduced across replicas (custom metrics that are not built
+/// from `MeanMetric` stay per replica); the callbacks run on every replica with the same logs,
+/// and replica 0's decision to stop is broadcast. Scaling the learning rate with the number of
+/// replicas is the caller's choice (the linear scaling rule with a warmup: Goyal et al. 2017).
+public struct DataParallel: Sendable {
+    /// The replicas.
+    public let group: any ReplicaGroup
+    /// All-reduce batch normalization's batch statistics (default false: per replica).
+    public var syncBatchNorm: Bool
+    /// Gradient floats per all-reduce call (default 1 Mi floats = 4 MiB): few large messages.
+    public var bucketSize: Int
+
+    /// Data parallelism over `group`.
+    public init(group: any ReplicaGroup, syncBatchNorm: Bool = false, bucketSize: Int = 1 << 20) {
+        self.group = group
+        self.syncBatchNorm = syncBatchNorm
+        self.bucketSize = Swift.max(1, bucketSize)
+    }
+
+    /// The group batch normalization layers reduce their statistics over while a forward pass
+    /// runs under `syncBatchNorm`.
+    @TaskLocal static var batchNormGroup: (any ReplicaGroup)?
+
+    /// This replica's rows of a global batch of `count` rows starting at `start`: the `rank`-th
+    /// of `size` contiguous, nearly equal parts (each `batchSize` rows when the batch is full).
+    func rows(start: Int, count: Int) -> Range<Int> {
+        let (rank, size) = (group.rank, group.size)
+        return (start + rank * count / size)..<(start + (rank + 1) * count / size)
+    }
+
+    /// Sets every variable to replica 0's value.
+    func broadcast(_ variables: [Variable]) {
+        for variable in variables {
+            var scalars = variable.value.scalars
+            scalars.withUnsafeMutableBytes { group.broadcast($0) }
+            variable.value = Tensor(shape: variable.value.shape, scalars: scalars)
+        }
+    }
+
+    /// Replica 0's value of `flag`.
+    func agree(_ flag: Bool) -> Bool {
+        var byte: UInt8 = flag ? 1 : 0
+        withUnsafeMutableBytes(of: &byte) { group.broadcast($0) }
+        return byte != 0
+    }
+
+    /// Replica 0's seed.
+    func agree(_ seed: UInt64) -> UInt64 {
+        var value = seed
+        withUnsafeMutableBytes(of: &value) { group.broadcast($0) }
+        return value
+    }
+
+    /// The element-wise sum of each gradient over the replicas, packed into buckets of at most
+    /// `bucketSize` floats so that a model costs a few all-reduce calls, not one per variable.
+    func summed(_ gradients: [Tensor]) -> [Tensor] {
+        var result: [Tensor] = []
+        result.reserveCapacity(gradients.count)
+        var start = 0
+        while start < gradients.count {
+            var end = start, floats = 0
+            repeat {
+                floats += gradients[end].count
+                end += 1
+            } while end < gradients.count && floats + gradients[end].count <= bucketSize
+            var bucket = [Float]()
+            bucket.reserveCapacity(floats)
+            for gradient in gradients[start..<end] { bucket += gradient.scalars }
+            bucket.withUnsafeMutableBufferPointer { group.allReduceSum($0) }
+            var offset = 0
+            for gradient in gradients[start..<end] {
+                result.append(Tensor(shape: gradient.shape, scalars: Array(bucket[offset..<(offset + gradient.count)])))
+                offset += gradient.count
+            }
+            start = end
+        }
+        return result
+    }
+
+    /// Sums the epoch's loss and metric totals over the replicas, so that every replica reports
+    /// the global values.
+    func reduce(_ metrics: [any Metric]) {
+        let reducible = metrics.compactMap { $0 as? any ReducibleMetric }
+        var state = reducible.flatMap(\.reducibleState)
+        state.withUnsafeMutableBufferPointer { group.allReduceSum($0) }
+        var offset = 0
+        for metric in reducible {
+            let count = metric.reducibleState.count
+            metric.reducibleState = Array(state[offset..<(offset + count)])
+            offset += count
+        }
+    }
+
+    /// Averages `variables` over the replicas (per-replica batch-norm moving statistics).
+    func average(_ variables: [Variable]) {
+        guard !variables.isEmpty else { return }
+        let scale = 1 / Float(group.size)
+        for (variable, sum) in zip(variables, summed(variables.map(\.value))) { variable.value = sum * scale }
+    }
+}
+
+/// A metric whose state is a vector of totals that add across replicas.
+protocol ReducibleMetric: AnyObject {
+    /// The totals behind `result`.
+    var reducibleState: [Double] { get set }
+}
+
+extension Tensor {
+    /// The sum of this tensor over the replicas of `group`, recorded so that its gradient is the
+    /// sum of the incoming gradients over the replicas (each replica's output depends on every
+    /// replica's input) — synchronized batch normalization's statistics.
+    func summedAcrossReplicas(_ group: any ReplicaGroup) -> Tensor {
+        var values = scalars
+        values.withUnsafeMutableBufferPointer { group.allReduceSum($0) }
+        return Tensor(shape: shape, scalars: values).recorded(from: [self]) { gradient in
+            var incoming = gradient.scalars
+            incoming.withUnsafeMutableBufferPointer { group.allReduceSum($0) }
+            return [Tensor(shape: gradient.shape, scalars: incoming)]
+        }
+    }
+}
