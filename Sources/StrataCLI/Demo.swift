@@ -16,7 +16,7 @@ public struct Demo: ParsableCommand {
             """)
 
     @Option(help: "Maximum number of epochs.") var epochs = 30
-    @Option(help: "Samples per gradient step.") var batchSize = 32
+    @Option(help: "Samples per gradient step (per rank with strata-mpi).") public var batchSize = 32
     @Option(help: "Epochs without val_loss improvement before stopping.") var patience = 5
     @Option(help: "Epochs without val_loss improvement before the learning rate is halved (0: never).")
     var lrPatience = 2

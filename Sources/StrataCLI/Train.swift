@@ -27,7 +27,7 @@ public struct Train: ParsableCommand {
     @Option(help: "sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw, adamax, nadam or lion.") var optimizer = "adam"
     @Option(help: "Learning rate (default: the optimizer's Keras default).") var lr: Float?
     @Option(help: "Maximum number of epochs.") var epochs = 10
-    @Option(help: "Samples per gradient step.") var batchSize = 32
+    @Option(help: "Samples per gradient step (per rank with strata-mpi).") public var batchSize = 32
     @Option(help: "Fraction of the training data held out (the last samples).") var validationSplit: Float = 0.1
     @Option(help: "Stop after this many epochs without val_loss improvement (restores the best weights).") var earlyStopping: Int?
     @Option(help: "Save the best model (by val_loss) to this .safetensors path.") var checkpoint: String?

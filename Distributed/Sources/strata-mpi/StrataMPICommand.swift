@@ -37,13 +37,15 @@ struct DistributedOptions: ParsableArguments {
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
     }
 
-    /// Runs `body` as a replica of the MPI job; an error on one rank ends every rank.
-    func run(_ body: () throws -> Void) throws {
+    /// Runs `body` as a replica of the MPI job (`batchSize` rows per rank and step); an error on
+    /// one rank ends every rank. Prints the training throughput and the time in MPI_Allreduce.
+    func run(batchSize: Int, _ body: () throws -> Void) throws {
         let group = try MPIReplicaGroup.start(timeout: timeout)
         let parallel = DataParallel(group: group, syncBatchNorm: syncBatchNorm)
-        var checks: (@Sendable () -> [Callback])?
-        if verifyReplicas { checks = { [ReplicaConsistencyCheck(group: group)] } }
-        let environment = TrainingEnvironment(dataParallel: parallel, extraCallbacks: checks)
+        let meter = StepMeter(), verify = verifyReplicas
+        let environment = TrainingEnvironment(dataParallel: parallel, extraCallbacks: {
+            [meter] + (verify ? [ReplicaConsistencyCheck(group: group)] : [])
+        })
         environment.say("strata-mpi: \(group.size) rank\(group.size == 1 ? "" : "s"), batch norm \(syncBatchNorm ? "synchronized" : "per rank")")
         let started = Date()
         do {
@@ -56,8 +58,12 @@ struct DistributedOptions: ParsableArguments {
         var times = [Double](repeating: 0, count: group.size)
         times[group.rank] = group.allReduceSeconds
         times.withUnsafeMutableBufferPointer { group.allReduceSum($0) }
-        environment.say(String(format: "strata-mpi: %.1f s in all, MPI_Allreduce %@ s per rank", seconds,
-                               times.map { String(format: "%.2f", $0) }.joined(separator: " / ")))
+        let steps = Double(max(meter.steps, 1))
+        environment.say(String(format: "strata-mpi: %d steps of %d rows × %d ranks in %.2f s of training steps: %.2f ms/step, "
+                               + "%.0f samples/s; MPI_Allreduce %@ ms/step per rank (waiting included); %.1f s in all",
+                               meter.steps, batchSize, group.size, meter.seconds, 1000 * meter.seconds / steps,
+                               steps * Double(batchSize * group.size) / max(meter.seconds, 1e-9),
+                               times.map { String(format: "%.2f", 1000 * $0 / steps) }.joined(separator: " / "), seconds))
         group.finish()
     }
 }
@@ -68,7 +74,7 @@ struct DistributedDemo: ParsableCommand {
     @OptionGroup var distributed: DistributedOptions
     @OptionGroup var demo: Demo
 
-    func run() throws { try distributed.run { try demo.run() } }
+    func run() throws { try distributed.run(batchSize: demo.batchSize) { try demo.run() } }
 }
 
 /// `strata-mpi train`.
@@ -78,5 +84,21 @@ struct DistributedTrain: ParsableCommand {
     @OptionGroup var distributed: DistributedOptions
     @OptionGroup var train: Train
 
-    func run() throws { try distributed.run { try train.run() } }
+    func run() throws { try distributed.run(batchSize: train.batchSize) { try train.run() } }
+}
+
+/// Times the training steps (batch begin to batch end, so validation and callbacks at epoch
+/// ends are left out).
+final class StepMeter: Callback, @unchecked Sendable {
+    // @unchecked: created and used on the training thread only.
+    private(set) var steps = 0
+    private(set) var seconds = 0.0
+    private var began = Date()
+
+    override func onTrainBatchBegin(_ batch: Int, logs: Logs) throws { began = Date() }
+
+    override func onTrainBatchEnd(_ batch: Int, logs: Logs) throws {
+        seconds += Date().timeIntervalSince(began)
+        steps += 1
+    }
 }

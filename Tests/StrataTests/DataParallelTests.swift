@@ -1,0 +1,70 @@
+import Foundation
+import StrataTestSupport
+import Testing
+@testable import Strata
+
+/// The data-parallel mechanism without a network: a group that pretends to have `size` replicas
+/// holding the same values as this one (so a sum is `size` × the value). The multi-process
+/// behaviour is tested under mpirun in `Distributed/`.
+@Suite("Data parallelism, in one process")
+struct DataParallelTests {
+    final class MirrorGroup: ReplicaGroup, @unchecked Sendable {
+        let rank = 0, size: Int
+        var allReduceCalls = 0, broadcasts = 0
+        init(size: Int) { self.size = size }
+        func allReduceSum(_ values: UnsafeMutableBufferPointer<Float>) {
+            allReduceCalls += 1
+            for i in values.indices { values[i] *= Float(size) }
+        }
+        func allReduceSum(_ values: UnsafeMutableBufferPointer<Double>) {
+            for i in values.indices { values[i] *= Double(size) }
+        }
+        func broadcast(_ bytes: UnsafeMutableRawBufferPointer) { broadcasts += 1 }
+    }
+
+    @Test func gradientsAreSummedInBucketsAcrossVariables() {
+        let group = MirrorGroup(size: 3)
+        let parallel = DataParallel(group: group, bucketSize: 5)
+        let gradients = [Tensor([1, 2, 3]), Tensor(shape: [2, 2], scalars: [4, 5, 6, 7]), Tensor([8]), Tensor([9, 10, 11, 12, 13, 14])]
+        let summed = parallel.summed(gradients)
+        #expect(summed.map(\.shape) == gradients.map(\.shape))
+        #expect(summed.map(\.scalars) == gradients.map { $0.scalars.map { 3 * $0 } })
+        // Buckets of at most 5 floats, variables never split: [3] [4, 1] [6] → 3 calls.
+        #expect(group.allReduceCalls == 3)
+    }
+
+    @Test func globalBatchesAreCutIntoContiguousNearlyEqualSlices() {
+        final class Rank: ReplicaGroup, @unchecked Sendable {
+            let rank: Int, size = 3
+            init(_ rank: Int) { self.rank = rank }
+            func allReduceSum(_ values: UnsafeMutableBufferPointer<Float>) {}
+            func allReduceSum(_ values: UnsafeMutableBufferPointer<Double>) {}
+            func broadcast(_ bytes: UnsafeMutableRawBufferPointer) {}
+        }
+        let slices = (0..<3).map { DataParallel(group: Rank($0)).rows(start: 96, count: 10) }
+        #expect(slices == [96..<99, 99..<102, 102..<106])
+    }
+
+    @Test func oneReplicaTrainsExactlyAsWithoutDataParallelism() throws {
+        let x = Tensor.randomNormal([64, 5], seed: 1), y = Tensor(labels: (0..<64).map { $0 % 3 })
+        func train(_ parallel: DataParallel?) throws -> ([Float], [Float]) {
+            try Random.withSeed(7) {
+                let model = Sequential {
+                    Dense(8, activation: .relu, inputShape: [5])
+                    BatchNormalization()
+                    Dense(3, activation: .softmax)
+                }
+                model.compile(optimizer: Adam(), loss: .sparseCategoricalCrossentropy, metrics: [.accuracy])
+                let history = try model.fit(x, y, batchSize: 8, epochs: 2, verbose: .silent, dataParallel: parallel)
+                return (model.variables.flatMap(\.value.scalars), history["loss"] + history["accuracy"])
+            }
+        }
+        let alone = try train(nil)
+        let group = MirrorGroup(size: 1)
+        #expect(try train(DataParallel(group: group)) == alone)
+        #expect(group.allReduceCalls > 0 && group.broadcasts > 0)
+        // Synchronized batch norm over one replica: the same statistics, computed another way.
+        let synchronized = try train(DataParallel(group: MirrorGroup(size: 1), syncBatchNorm: true))
+        #expect(zip(synchronized.0, alone.0).allSatisfy { abs($0 - $1) <= 1e-4 * max(1, abs($1)) })
+    }
+}
