@@ -1,5 +1,6 @@
 #include "strata_mpi.h"
 
+#include <limits.h>
 #include <mpi.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -83,23 +84,17 @@ int strata_mpi_size(void) {
     return size;
 }
 
-#include <limits.h>
-
-int strata_mpi_allreduce_float(float *values, long count) {
+static int allreduce(void *values, long count, MPI_Datatype type) {
     if (count > INT_MAX) return MPI_ERR_COUNT;
     enter("MPI_Allreduce");
-    int status = MPI_Allreduce(MPI_IN_PLACE, values, (int)count, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
+    int status = MPI_Allreduce(MPI_IN_PLACE, values, (int)count, type, MPI_SUM, MPI_COMM_WORLD);
     allreduce_seconds += leave();
     return status;
 }
 
-int strata_mpi_allreduce_double(double *values, long count) {
-    if (count > INT_MAX) return MPI_ERR_COUNT;
-    enter("MPI_Allreduce");
-    int status = MPI_Allreduce(MPI_IN_PLACE, values, (int)count, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
-    allreduce_seconds += leave();
-    return status;
-}
+int strata_mpi_allreduce_float(float *values, long count) { return allreduce(values, count, MPI_FLOAT); }
+
+int strata_mpi_allreduce_double(double *values, long count) { return allreduce(values, count, MPI_DOUBLE); }
 
 int strata_mpi_broadcast(void *bytes, long count) {
     if (count > INT_MAX) return MPI_ERR_COUNT;

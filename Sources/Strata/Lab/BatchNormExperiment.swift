@@ -37,10 +37,6 @@ public struct BatchNormExperiment: LabExperiment {
     public let quick: Bool
     public let seed: UInt64
     let learningRates: [Float] = [0.01, 0.1, 1], units = [300, 100]
-    var epochs: Int { quick ? 2 : 10 }
-    var trainingSamples: Int? { quick ? 5_000 : nil }
-    /// The validation accuracy whose first epoch is reported.
-    var target: Float { quick ? 0.75 : 0.87 }
 
     public init(quick: Bool = false, seed: UInt64 = 42) {
         self.quick = quick
@@ -48,8 +44,8 @@ public struct BatchNormExperiment: LabExperiment {
     }
 
     public func run(on data: LabData, progress: (String) -> Void) throws -> LabReport {
-        let trainer = LabTrainer(data: data, seed: seed, trainingSamples: trainingSamples, batchSize: 32, epochs: epochs,
-                                 validationSplit: 0.1)
+        let trainer = LabTrainer.comparison(data: data, seed: seed, quick: quick)
+        let target = LabTrainer.comparisonTarget(quick: quick), epochs = trainer.epochs
         var runs: [(placement: Placement, rate: Float, run: LabRun)] = []
         for rate in learningRates {
             for placement in Placement.allCases {

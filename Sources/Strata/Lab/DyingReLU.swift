@@ -46,8 +46,6 @@ public struct DyingReLU: LabExperiment {
     /// Hidden layers, their width, and the (high) SGD learning rate.
     let depth = 4, width = 100, learningRate: Float = 0.25
     static let defaultRate: Float = 0.01
-    var epochs: Int { quick ? 2 : 10 }
-    var trainingSamples: Int? { quick ? 5_000 : nil }
     var probeEvery: Int { quick ? 20 : 200 }
 
     public init(quick: Bool = false, seed: UInt64 = 42) {
@@ -56,8 +54,7 @@ public struct DyingReLU: LabExperiment {
     }
 
     public func run(on data: LabData, progress: (String) -> Void) throws -> LabReport {
-        let trainer = LabTrainer(data: data, seed: seed, trainingSamples: trainingSamples, batchSize: 32, epochs: epochs,
-                                 validationSplit: 0.1)
+        let trainer = LabTrainer.comparison(data: data, seed: seed, quick: quick)
         let probe = data.probeBatch()
         // ReLU at Keras' default learning rate first, as the reference; then every unit at the high rate.
         let plan = [(Unit.relu, Self.defaultRate)] + Unit.allCases.map { ($0, learningRate) }

@@ -25,10 +25,6 @@ public struct OptimizerComparison: LabExperiment {
     public let quick: Bool
     public let seed: UInt64
     let units = [300, 100]
-    var epochs: Int { quick ? 2 : 10 }
-    var trainingSamples: Int? { quick ? 5_000 : nil }
-    /// The validation accuracy whose first epoch and second are reported.
-    var target: Float { quick ? 0.75 : 0.87 }
 
     public init(quick: Bool = false, seed: UInt64 = 42) {
         self.quick = quick
@@ -36,8 +32,8 @@ public struct OptimizerComparison: LabExperiment {
     }
 
     public func run(on data: LabData, progress: (String) -> Void) throws -> LabReport {
-        let trainer = LabTrainer(data: data, seed: seed, trainingSamples: trainingSamples, batchSize: 32, epochs: epochs,
-                                 validationSplit: 0.1)
+        let trainer = LabTrainer.comparison(data: data, seed: seed, quick: quick)
+        let target = LabTrainer.comparisonTarget(quick: quick), epochs = trainer.epochs
         var runs: [LabRun] = []
         for (name, make) in Self.optimizers {
             progress(name)
