@@ -60,9 +60,9 @@ struct LabExperimentTests {
     @Test func selfNormalizationKeepsSELUNearUnitVarianceAndHeInitBreaksIt() throws {
         let report = try SelfNormalization(quick: true).run(on: Self.images) { _ in }
         #expect(report.charts.count == 4 && report.charts.allSatisfy { $0.series.count == SelfNormalization.configurations.count })
-        let initialStd = report.charts[0].series   // std by depth at initialization
-        let selu = try #require(initialStd.first { $0.name.hasPrefix("SELU + LeCun") }?.points.last?.y)
-        let he = try #require(initialStd.first { $0.name == "SELU + He normal" }?.points.last?.y)
+        let initialStd = report.charts[0].series   // log₁₀ std by depth at initialization
+        let selu = pow(10, try #require(initialStd.first { $0.name.hasPrefix("SELU + LeCun") }?.points.last?.y))
+        let he = pow(10, try #require(initialStd.first { $0.name == "SELU + He normal" }?.points.last?.y))
         #expect(selu > 0.7 && selu < 1.4, "SELU layer-50 std \(selu)")
         #expect(he > 2, "SELU with He init, layer-50 std \(he)")
         #expect(initialStd[0].points.count == 50)

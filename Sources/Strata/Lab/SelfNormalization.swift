@@ -111,13 +111,18 @@ public struct SelfNormalization: LabExperiment {
 
         report.heading("Output standard deviation and mean by depth")
         for (moment, label, file) in [(ProbeMoment.initialization, "at initialization", "initialization"), (trained, "after training", "trained")] {
-            var stds = LineChart(title: "Hidden-layer output std \(label)", xLabel: "hidden layer", yLabel: "output standard deviation")
+            // log₁₀ so that 1 (the self-normalized value) is the 0 line and an exploding or
+            // vanishing signal does not flatten the others.
+            var stds = LineChart(title: "Hidden-layer output std \(label)", xLabel: "hidden layer",
+                                 yLabel: "log₁₀ output standard deviation")
             var means = LineChart(title: "Hidden-layer output mean \(label)", xLabel: "hidden layer", yLabel: "output mean")
             for outcome in outcomes {
                 let statistics = outcome.statistics(at: moment)
                 let depths = statistics.indices.map { Double($0 + 1) }
                 let finite = depths.indices.filter { statistics[$0].std.isFinite && statistics[$0].mean.isFinite }
-                stds.add(.init(name: outcome.configuration.name, x: finite.map { depths[$0] }, y: finite.map { Double(statistics[$0].std) }))
+                let positive = finite.filter { statistics[$0].std > 0 }
+                stds.add(.init(name: outcome.configuration.name, x: positive.map { depths[$0] },
+                               y: positive.map { Foundation.log10(Double(statistics[$0].std)) }))
                 means.add(.init(name: outcome.configuration.name, x: finite.map { depths[$0] }, y: finite.map { Double(statistics[$0].mean) }))
             }
             report.chart(stds, file: "std-\(file)")
