@@ -58,13 +58,13 @@ public struct Demo: ParsableCommand {
                                     verbose: environment.verbosity(), callbacks: callbacks, validationSplit: 0.1,
                                     dataParallel: environment.dataParallel)
         let trainingSeconds = Date().timeIntervalSince(started)
+        guard environment.isPrimary else { return }   // the other replicas hold the same model
 
         let result = try model.evaluate(dataset.test.images, dataset.test.labels, batchSize: 1000)
         let predictions = try model.predict(dataset.test.images, batchSize: 1000).argmax(axis: 1).scalars.map { Int($0) }
         let truth = dataset.test.labelBytes.map(Int.init)
         let confusion = ConfusionMatrix(truth: truth, predictions: predictions, classes: FashionMNIST.classNames.count)
         let testAccuracy = result["accuracy"] ?? 0
-        guard environment.isPrimary else { return }
         print(String(format: "\nTest accuracy: %.2f %%  (test loss %.4f, %d epochs, %.0f s of training)",
                      100 * testAccuracy, result["loss"] ?? .nan, history.epochs.count, trainingSeconds))
         print(confusion.text(classNames: FashionMNIST.classNames))

@@ -83,11 +83,11 @@ public struct Train: ParsableCommand {
         let history = try network.fit(task.x, task.y, batchSize: batchSize, epochs: epochs, verbose: environment.verbosity(),
                                       callbacks: callbacks, validationSplit: validationSplit,
                                       initialEpoch: Swift.min(initialEpoch, epochs), dataParallel: environment.dataParallel)
+        guard environment.isPrimary else { return }   // the other replicas hold the same model
         if let (testX, testY) = task.test {
             let result = try network.evaluate(testX, testY, batchSize: 1000)
-            environment.say("Test: " + result.keys.sorted().map { "\($0) \(String(format: "%.4f", result[$0]!))" }.joined(separator: " - "))
+            print("Test: " + result.keys.sorted().map { "\($0) \(String(format: "%.4f", result[$0]!))" }.joined(separator: " - "))
         }
-        guard environment.isPrimary else { return }
         let folder = URL(fileURLWithPath: output)
         try history.writeCSV(to: folder.appendingPathComponent("history.csv").path)
         try history.plot(to: folder.appendingPathComponent("history.svg").path, plannedEpochs: epochs)

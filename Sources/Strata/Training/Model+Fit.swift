@@ -182,7 +182,8 @@ extension Model {
         let share = dataParallel.map { _ in Float(x.shape[0]) / Float(globalRows) } ?? 1
         let syncGroup = dataParallel?.syncBatchNorm == true ? dataParallel?.group : nil
         var (value, gradients) = valueWithGradients(of: variables) {
-            let tracked = DataParallel.$batchNormGroup.withValue(syncGroup) { self(x, training: true) }
+            let tracked = syncGroup.map { group in DataParallel.$batchNormGroup.withValue(group) { self(x, training: true) } }
+                ?? self(x, training: true)
             prediction = tracked.detached   // keeps no tape alive: the update below runs in place
             let value = objective(loss, y, tracked, sampleWeight: sampleWeight)
             return share == 1 ? value : value * share
