@@ -117,11 +117,13 @@ public struct DyingReLU: LabExperiment {
     }
 
     /// Mean inactive fraction over the hidden layers at each probe, in step order.
+    /// Probes whose outputs are no longer finite (a diverged run) are left out: a NaN
+    /// pre-activation is never positive, so it would count as inactive.
     static func inactiveSeries(_ run: LabRun) -> [(step: Double, fraction: Double)] {
         guard let table = run.diagnostics else { return [] }
         return table.moments.compactMap { moment in
             let rows = table.snapshots(at: moment).filter { $0.inactiveFraction != nil }
-            guard let step = rows.first?.step, !rows.isEmpty else { return nil }
+            guard let step = rows.first?.step, rows.allSatisfy({ $0.outputMean.isFinite }) else { return nil }
             return (Double(step), rows.reduce(0) { $0 + Double($1.inactiveFraction!) } / Double(rows.count))
         }
     }
