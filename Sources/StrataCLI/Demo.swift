@@ -55,7 +55,7 @@ public struct Demo: ParsableCommand {
         callbacks += environment.addedCallbacks()
         let started = Date()
         let history = try model.fit(dataset.train.images, dataset.train.labels, batchSize: batchSize, epochs: epochs,
-                                    verbose: environment.verbosity(), callbacks: callbacks, validationSplit: 0.1,
+                                    verbose: environment.verbosity, callbacks: callbacks, validationSplit: 0.1,
                                     dataParallel: environment.dataParallel)
         let trainingSeconds = Date().timeIntervalSince(started)
         guard environment.isPrimary else { return }   // the other replicas hold the same model

@@ -80,7 +80,7 @@ public struct Train: ParsableCommand {
         // Every replica restores from the backup; only the primary writes it.
         if let backup { callbacks.append(BackupAndRestore(backup, writes: environment.isPrimary)) }
         callbacks += environment.addedCallbacks()
-        let history = try network.fit(task.x, task.y, batchSize: batchSize, epochs: epochs, verbose: environment.verbosity(),
+        let history = try network.fit(task.x, task.y, batchSize: batchSize, epochs: epochs, verbose: environment.verbosity,
                                       callbacks: callbacks, validationSplit: validationSplit,
                                       initialEpoch: Swift.min(initialEpoch, epochs), dataParallel: environment.dataParallel)
         guard environment.isPrimary else { return }   // the other replicas hold the same model

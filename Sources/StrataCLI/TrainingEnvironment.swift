@@ -23,8 +23,8 @@ public struct TrainingEnvironment: Sendable {
     /// Whether this process prints and writes files (replica 0, or alone).
     public var isPrimary: Bool { (dataParallel?.group.rank ?? 0) == 0 }
 
-    /// How much `fit` prints here: as asked on the primary process, nothing elsewhere.
-    func verbosity(_ wanted: Model.Verbosity = .progressBar) -> Model.Verbosity { isPrimary ? wanted : .silent }
+    /// How much `fit` prints here: the progress bar on the primary process, nothing elsewhere.
+    var verbosity: Model.Verbosity { isPrimary ? .progressBar : .silent }
 
     /// Prints on the primary process only.
     public func say(_ text: String) { if isPrimary { print(text) } }

@@ -30,7 +30,7 @@ struct ReportRenderTests {
     }
 
     /// Runs Chromium headless on `arguments`, killing it after 90 s; returns standard output.
-    static func chromium(_ arguments: [String]) throws -> String {
+    static func runChromium(_ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try #require(chromium))
         process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars",
@@ -56,7 +56,7 @@ struct ReportRenderTests {
 
         // The page as written, to a PNG.
         let png = folder + "/report.png"
-        _ = try Self.chromium(["--screenshot=" + png, "file://" + folder + "/report.html"])
+        _ = try Self.runChromium(["--screenshot=" + png, "file://" + folder + "/report.html"])
         let image = try Data(contentsOf: URL(fileURLWithPath: png))
         #expect(image.starts(with: [0x89, 0x50, 0x4E, 0x47]), "a PNG file")
         #expect(image.count > 20_000, "a page of text and charts, not a blank one: \(image.count) bytes")
@@ -65,7 +65,7 @@ struct ReportRenderTests {
         let html = report.html.replacingOccurrences(of: "<head>", with: "<head>" + Self.errorProbe)
             .replacingOccurrences(of: "</body>", with: Self.chartProbe + "</body>")
         try html.write(toFile: folder + "/probed.html", atomically: true, encoding: .utf8)
-        let dom = try Self.chromium(["--dump-dom", "file://" + folder + "/probed.html"])
+        let dom = try Self.runChromium(["--dump-dom", "file://" + folder + "/probed.html"])
         let start = try #require(dom.range(of: "<pre id=\"strata-check\">")), end = try #require(dom.range(of: "</pre>", range: start.upperBound..<dom.endIndex))
         let json = String(dom[start.upperBound..<end.lowerBound]).replacingOccurrences(of: "&quot;", with: "\"")
         let check = try JSONDecoder().decode(Check.self, from: Data(json.utf8))

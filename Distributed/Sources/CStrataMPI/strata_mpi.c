@@ -104,13 +104,6 @@ int strata_mpi_broadcast(void *bytes, long count) {
     return status;
 }
 
-int strata_mpi_barrier(void) {
-    enter("MPI_Barrier");
-    int status = MPI_Barrier(MPI_COMM_WORLD);
-    leave();
-    return status;
-}
-
 void strata_mpi_abort(int code) { MPI_Abort(MPI_COMM_WORLD, code); }
 
 void strata_mpi_error_text(int code, char *text, int capacity) {

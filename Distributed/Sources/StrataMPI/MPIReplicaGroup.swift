@@ -45,9 +45,6 @@ public final class MPIReplicaGroup: ReplicaGroup, @unchecked Sendable {
         check(strata_mpi_broadcast(bytes.baseAddress, bytes.count), "MPI_Bcast of \(bytes.count) bytes")
     }
 
-    /// Waits for every rank.
-    public func barrier() { check(strata_mpi_barrier(), "MPI_Barrier") }
-
     /// Ends every rank of the job with `code` after printing `message` (an error on this rank
     /// that the others cannot see would otherwise leave them waiting until the timeout).
     public func abort(_ message: String, code: Int32 = 1) -> Never {

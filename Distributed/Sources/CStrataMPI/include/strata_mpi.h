@@ -14,8 +14,6 @@ int strata_mpi_allreduce_float(float *values, long count);
 int strata_mpi_allreduce_double(double *values, long count);
 /// Rank 0's bytes everywhere; 0 on success.
 int strata_mpi_broadcast(void *bytes, long count);
-/// Waits for every rank.
-int strata_mpi_barrier(void);
 /// Ends every rank of the job with `code` (after an error on this rank).
 void strata_mpi_abort(int code);
 /// The text of an MPI error code, in `text` (NUL-terminated, at most `capacity` bytes).
