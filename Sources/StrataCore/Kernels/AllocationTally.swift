@@ -3,9 +3,14 @@ import Synchronization
 /// Counts what a piece of code allocates — tensor buffers, buffers of pooled sizes that missed
 /// the pool and came from the system allocator, and tape nodes — for the training-step budget
 /// test. Scoped to the current task, so that tests running in parallel do not mix their counts;
-/// costs one task-local read per allocation.
+/// costs one task-local read per allocation. A measurement may also take its buffers from a
+/// pool of its own, so that pool misses count this task's reuse only, not what other tasks
+/// running at the same time took from the shared pool.
 package final class AllocationTally: Sendable {
     @TaskLocal static var current: AllocationTally?
+
+    /// The pool this task's buffers come from while measured; nil: the shared pool.
+    let pool: BufferPool?
 
     private let bufferCount = Atomic<Int>(0), systemCount = Atomic<Int>(0), nodeCount = Atomic<Int>(0)
 
@@ -16,9 +21,17 @@ package final class AllocationTally: Sendable {
     /// Operations recorded on the tape.
     package var tapeNodes: Int { nodeCount.load(ordering: .relaxed) }
 
+    private init(pool: BufferPool?) { self.pool = pool }
+
     /// Runs `body` and returns what it allocated on this task.
-    package static func measure(_ body: () throws -> Void) rethrows -> AllocationTally {
-        let tally = AllocationTally()
+    ///
+    /// - Parameter pool: where this task's tensor buffers come from while `body` runs; the
+    ///   buffers go back to it whenever they are freed. Default: the shared pool.
+    @discardableResult
+    package static func measure(
+        pool: BufferPool? = nil, _ body: () throws -> Void
+    ) rethrows -> AllocationTally {
+        let tally = AllocationTally(pool: pool)
         try $current.withValue(tally) { try body() }
         return tally
     }

@@ -6,8 +6,12 @@ import Synchronization
 /// Buffers are 64-byte aligned. Sizes are rounded up to a size class (eight classes per power of
 /// two, so at most 12.5 % is wasted); small buffers bypass the pool. Freed buffers wait in a
 /// per-class free list, up to `cacheLimitBytes` in all.
-final class BufferPool: Sendable {
+package final class BufferPool: Sendable {
     static let shared = BufferPool(cacheLimitBytes: 1 << 30)
+
+    /// The pool a new buffer comes from on this task: a measurement's own pool while
+    /// `AllocationTally.measure(pool:)` runs, the shared one otherwise.
+    static var current: BufferPool { AllocationTally.current?.pool ?? shared }
 
     /// Buffers below this many floats are allocated directly.
     static let minimumPooledCount = 4096
@@ -20,7 +24,8 @@ final class BufferPool: Sendable {
     private let cacheLimitBytes: Int
     private let state = Mutex(State())
 
-    init(cacheLimitBytes: Int) {
+    /// A pool that keeps up to `cacheLimitBytes` of freed buffers for reuse.
+    package init(cacheLimitBytes: Int) {
         self.cacheLimitBytes = cacheLimitBytes
     }
 

@@ -4,10 +4,12 @@ package final class TensorStorage: @unchecked Sendable {
     package let pointer: UnsafeMutablePointer<Float>
     let count: Int
     private let capacity: Int
+    private let pool: BufferPool   // where the buffer goes back when this storage dies
 
     /// Uninitialized storage for `count` floats.
     init(uninitializedCount count: Int) {
-        (pointer, capacity) = BufferPool.shared.allocate(count: count)
+        pool = BufferPool.current
+        (pointer, capacity) = pool.allocate(count: count)
         self.count = count
     }
 
@@ -28,5 +30,5 @@ package final class TensorStorage: @unchecked Sendable {
         UnsafeMutableBufferPointer(start: pointer, count: count)
     }
 
-    deinit { BufferPool.shared.release(pointer, capacity: capacity) }
+    deinit { pool.release(pointer, capacity: capacity) }
 }
