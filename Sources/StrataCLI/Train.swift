@@ -83,9 +83,10 @@ public struct Train: ParsableCommand {
         let history = try network.fit(task.x, task.y, batchSize: batchSize, epochs: epochs, verbose: environment.verbosity,
                                       callbacks: callbacks, validationSplit: validationSplit,
                                       initialEpoch: Swift.min(initialEpoch, epochs), dataParallel: environment.dataParallel)
+        // Every replica tests its share of the test data; replica 0 reports the sum.
+        let testResult = try task.test.map { try network.evaluate($0.0, $0.1, batchSize: 1000, dataParallel: environment.dataParallel) }
         guard environment.isPrimary else { return }   // the other replicas hold the same model
-        if let (testX, testY) = task.test {
-            let result = try network.evaluate(testX, testY, batchSize: 1000)
+        if let result = testResult {
             print("Test: " + result.keys.sorted().map { "\($0) \(String(format: "%.4f", result[$0]!))" }.joined(separator: " - "))
         }
         let folder = URL(fileURLWithPath: output)

@@ -67,4 +67,61 @@ struct DataParallelTests {
         let synchronized = try train(DataParallel(group: MirrorGroup(size: 1), syncBatchNorm: true))
         #expect(zip(synchronized.0, alone.0).allSatisfy { abs($0 - $1) <= 1e-4 * max(1, abs($1)) })
     }
+
+    /// A binary classifier (so that the confusion-based metrics are reduced too), the same
+    /// weights wherever it is built.
+    static func classifier() -> Sequential {
+        Random.withSeed(11) {
+            let model = Sequential {
+                Dense(6, activation: .tanh, inputShape: [4])
+                Dense(1, activation: .sigmoid)
+            }
+            model.compile(optimizer: SGD(learningRate: 0.1), loss: .binaryCrossentropy,
+                          metrics: [.accuracy, .precision(), .recall(), .auc()])
+            return model
+        }
+    }
+
+    static func close(_ a: Logs, _ b: Logs) -> Bool {
+        a.keys.sorted() == b.keys.sorted() && a.allSatisfy { key, value in abs(value - b[key]!) <= 1e-6 * max(1, abs(value)) }
+    }
+
+    /// Counts the test batches a replica evaluates.
+    final class TestBatchCounter: Callback, @unchecked Sendable {
+        var batches = 0
+        override func onTestBatchBegin(_ batch: Int, logs: Logs) throws { batches += 1 }
+    }
+
+    @Test(arguments: [2, 3]) func replicasEvaluateTheirSharesAndAllGetTheWhole(replicas: Int) throws {
+        let x = Tensor.randomNormal([50, 4], seed: 2)
+        let y = Tensor(shape: [50, 1], scalars: (0..<50).map { Float(($0 * 7) % 3 == 0 ? 1 : 0) })
+        let alone = try Self.classifier().evaluate(x, y, batchSize: 8)
+        let shared = try ThreadReplicas(size: replicas).run { member -> (logs: Logs, batches: Int) in
+            let counter = TestBatchCounter()
+            let logs = try Self.classifier().evaluate(x, y, batchSize: 8, callbacks: [counter],
+                                                      dataParallel: DataParallel(group: member))
+            return (logs, counter.batches)
+        }
+        #expect(shared.allSatisfy { Self.close($0.logs, alone) }, "alone \(alone), replicas \(shared.map(\.logs))")
+        // Each replica evaluated only its share: 25 or 16–17 rows in batches of 8, not all 50.
+        let expected = (0..<replicas).map { (50 * ($0 + 1) / replicas - 50 * $0 / replicas + 7) / 8 }
+        #expect(shared.map(\.batches) == expected)
+    }
+
+    @Test func validationDuringFitIsSharedAndGlobal() throws {
+        let x = Tensor.randomNormal([60, 4], seed: 5)
+        let y = Tensor(shape: [60, 1], scalars: (0..<60).map { Float($0 % 2) })
+        let results = try ThreadReplicas(size: 2).run { member -> (history: [Float], final: Logs) in
+            let model = Self.classifier()
+            let history = try model.fit(x, y, batchSize: 4, epochs: 3, verbose: .silent, validationSplit: 0.25,
+                                        dataParallel: DataParallel(group: member))
+            // The last epoch's validation, recomputed alone on the validation rows (the last 15).
+            let final = try model.evaluate(x.slice(45..<60), y.slice(45..<60), batchSize: 4)
+            return (history["val_loss"] + history["val_auc"], final)
+        }
+        #expect(results[0].history == results[1].history)
+        let last = results[0].history
+        #expect(abs(last[2] - results[0].final["loss"]!) <= 1e-6)
+        #expect(abs(last[5] - results[0].final["auc"]!) <= 1e-6)
+    }
 }

@@ -30,7 +30,8 @@ public protocol ReplicaGroup: AnyObject, Sendable {
 /// the moving statistics are averaged across replicas at each epoch's end); `syncBatchNorm`
 /// all-reduces the batch statistics so that training equals one process on the global batch.
 /// Epoch losses and metrics are reduced across replicas (custom metrics that are not built
-/// from `MeanMetric` stay per replica); the callbacks run on every replica with the same logs,
+/// from `MeanMetric` stay per replica); each replica validates its own share of the validation
+/// data and the totals are summed likewise; the callbacks run on every replica with the same logs,
 /// and replica 0's decision to stop is broadcast. Scaling the learning rate with the number of
 /// replicas is the caller's choice (the linear scaling rule with a warmup: Goyal et al. 2017).
 public struct DataParallel: Sendable {

@@ -2,9 +2,15 @@ extension Model {
     /// The loss and metrics on `(x, y)`, computed in inference mode in batches (Keras'
     /// `evaluate`). The loss includes regularization penalties, as in training.
     ///
+    /// - Parameter dataParallel: evaluate as one of several replicas holding the same model:
+    ///   each replica computes its own contiguous share of the samples and the loss and metric
+    ///   totals are summed, so that every replica returns the result on all of `(x, y)` (custom
+    ///   metrics not built from `MeanMetric` stay per replica). Default nil: alone.
+    ///
     ///     let result = try model.evaluate(testImages, testLabels)   // ["loss": …, "accuracy": …]
     public func evaluate(_ x: some SampleConvertible, _ y: some SampleConvertible, batchSize: Int = 32,
-                         sampleWeight: Tensor? = nil, callbacks: [Callback] = []) throws -> Logs {
+                         sampleWeight: Tensor? = nil, callbacks: [Callback] = [],
+                         dataParallel: DataParallel? = nil) throws -> Logs {
         let (x, y) = (x.samples, y.samples.tensor)
         let (_, loss) = try compiled(for: "evaluate")
         try TrainingData.validate(x, y.samples, sampleWeight: sampleWeight, operation: "evaluate")
@@ -22,9 +28,9 @@ extension Model {
         let lossTracker = MeanMetric.mean(name: "loss")
         let metrics = self.metrics.map { $0.make(targetShape: y.shape, predictionShape: [batchSize] + outputShape) }
         try callbacks.forEach { try $0.onTestBegin(logs: [:]) }
-        let samples = x.count
-        for (batch, start) in stride(from: 0, to: samples, by: batchSize).enumerated() {
-            let range = start..<Swift.min(samples, start + batchSize)
+        let share = dataParallel?.rows(start: 0, count: x.count) ?? 0..<x.count
+        for (batch, start) in stride(from: share.lowerBound, to: share.upperBound, by: batchSize).enumerated() {
+            let range = start..<Swift.min(share.upperBound, start + batchSize)
             try callbacks.forEach { try $0.onTestBatchBegin(batch, logs: [:]) }
             let xb = x.slice(range).tensor, yb = y.slice(range)
             let wb = sampleWeight.map { $0.reshaped(to: [-1]).slice(range) }
@@ -34,6 +40,7 @@ extension Model {
             metrics.forEach { $0.update(yb, prediction, sampleWeight: wb) }
             try callbacks.forEach { try $0.onTestBatchEnd(batch, logs: Model.logs(loss: lossTracker, metrics: metrics)) }
         }
+        dataParallel?.reduce([lossTracker] + metrics)
         let logs = Model.logs(loss: lossTracker, metrics: metrics)
         try callbacks.forEach { try $0.onTestEnd(logs: logs) }
         return logs

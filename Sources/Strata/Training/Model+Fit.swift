@@ -28,7 +28,8 @@ extension Model {
     ///   - initialEpoch: the epoch to start from (for resuming); `epochs` is the last epoch + 1.
     ///   - stepsPerEpoch: batches per epoch (default: all).
     ///   - dataParallel: train as one of several replicas (see `DataParallel`); `batchSize` is
-    ///     then each replica's share of the global batch.
+    ///     then each replica's share of the global batch, and each replica validates its own
+    ///     share of the validation data (the results are summed).
     @discardableResult
     public func fit(
         _ x: some SampleConvertible, _ y: some SampleConvertible, batchSize: Int = 32, epochs: Int = 1, verbose: Verbosity = .progressBar,
@@ -137,7 +138,8 @@ extension Model {
             }
             epochLogs = Model.logs(loss: lossTracker, metrics: metrics)
             if let validation {
-                let results = try evaluate(validation.x, validation.y, batchSize: batchSize, callbacks: all)
+                let results = try evaluate(validation.x, validation.y, batchSize: batchSize, callbacks: all,
+                                           dataParallel: dataParallel)
                 for (key, value) in results { epochLogs["val_" + key] = value }
             }
             epochLogs["learning_rate"] = optimizer.currentLearningRate
