@@ -126,7 +126,8 @@ struct DistributedTrainingTests {
         process.executableURL = URL(fileURLWithPath: mpirun)
         process.arguments = ["--allow-run-as-root", "--oversubscribe", "-np", "2", strataMPI, "train", "--timeout", "\(timeout)",
                              "--data", "csv:" + folder.appendingPathComponent("data.csv").path, "--target", "label",
-                             "--layers", "16,8", "--epochs", "100000", "--batch-size", "8", "--output", folder.appendingPathComponent(marker).path]
+                             "--layers", "16,8", "--epochs", "100000", "--batch-size", "8", "--output", folder.appendingPathComponent(marker).path,
+                             "--backup", folder.appendingPathComponent("backup").path]
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
@@ -136,6 +137,10 @@ struct DistributedTrainingTests {
         try process.run()
         // The ranks: strata-mpi processes whose command line holds the marker.
         var ranks: [Int32] = []
+        defer {   // nothing outlives the test, whatever ends it
+            for pid in ranks { kill(pid, SIGKILL) }
+            if process.isRunning { process.terminate() }
+        }
         for _ in 0..<200 where ranks.count < 2 {
             Thread.sleep(forTimeInterval: 0.1)
             ranks = try FileManager.default.contentsOfDirectory(atPath: "/proc").compactMap(Int32.init).filter { pid in
@@ -144,12 +149,18 @@ struct DistributedTrainingTests {
             }
         }
         try #require(ranks.count == 2, "two ranks running")
-        Thread.sleep(forTimeInterval: 2)   // well into training
+        // Training has begun on both ranks once rank 0 has written the first epoch's backup,
+        // however slowly this machine starts processes.
+        let backup = folder.appendingPathComponent("backup/backup.safetensors").path
+        let deadline = Date().addingTimeInterval(120)
+        while !FileManager.default.fileExists(atPath: backup) && process.isRunning && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        try #require(FileManager.default.fileExists(atPath: backup), "the job wrote no backup")
         let harmed = Date()
         kill(ranks.max()!, signal)
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        for pid in ranks { kill(pid, SIGKILL) }
         return (process.terminationStatus, String(decoding: data, as: UTF8.self), Date().timeIntervalSince(harmed))
     }
 
