@@ -128,6 +128,40 @@ struct VariableTests {
         #expect(gradients[1] == Tensor.zeros([2, 2]))
     }
 
+    @Test func gradientsAreHandedOverAsSoonAsTheyAreComplete() {
+        let x = Tensor.randomNormal([4, 3], seed: 30)
+        let first = Variable(Tensor.randomNormal([3, 5], seed: 31), name: "first")
+        let shared = Variable(Tensor.randomNormal([5, 5], seed: 32), name: "shared")    // used twice
+        let last = Variable(Tensor.randomNormal([5, 2], seed: 33), name: "last")
+        let unused = Variable(Tensor.ones([2]), name: "unused")
+        var events: [String] = []
+        // An identity between the layers whose backward logs when it runs.
+        func marker(_ t: Tensor, _ name: String) -> Tensor {
+            t.detached.recorded(from: [t]) { g in events.append("backward through \(name)"); return [g] }
+        }
+        let variables = [first, shared, unused, last, first]   // `first` listed twice
+        func network() -> Tensor {
+            let h1 = marker(tanh(matmul(x, first.value)), "h1")
+            let h2 = marker(tanh(matmul(tanh(matmul(h1, shared.value)), shared.value)), "h2")
+            return matmul(h2, last.value).sum()
+        }
+        var readyGradients: [Int: Tensor] = [:]
+        let (_, gradients) = valueWithGradients(of: variables, whenReady: { index, gradient in
+            events.append("ready \(index)")
+            #expect(readyGradients.updateValue(gradient, forKey: index) == nil, "variable \(index) handed over twice")
+        }, network)
+        // Last layer first, each as soon as its last use has propagated, the unused one at the end.
+        #expect(events == ["ready 3", "backward through h2", "ready 1", "backward through h1", "ready 0", "ready 4", "ready 2"])
+        // What was handed over is final, and the hook changes nothing.
+        let plain = valueWithGradients(of: variables, network).gradients
+        for index in variables.indices {
+            #expect(readyGradients[index] == gradients[index])
+            #expect(gradients[index] == plain[index])
+        }
+        #expect(isClose(gradients[0], plain[0].scalars) && gradients[0] != Tensor.zeros([3, 5]))
+        #expect(gradients[2] == Tensor.zeros([2]))
+    }
+
     @Test func nothingIsRecordedOutsideAGradient() {
         let a = random([3, 3], seed: 20)
         let y = tanh(matmul(a, a) + 1).sum()

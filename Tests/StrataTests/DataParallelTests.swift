@@ -10,10 +10,11 @@ import Testing
 struct DataParallelTests {
     final class MirrorGroup: ReplicaGroup, @unchecked Sendable {
         let rank = 0, size: Int
-        var allReduceCalls = 0, broadcasts = 0
+        var allReduceSizes: [Int] = [], broadcasts = 0
+        var allReduceCalls: Int { allReduceSizes.count }
         init(size: Int) { self.size = size }
         func allReduceSum(_ values: UnsafeMutableBufferPointer<Float>) {
-            allReduceCalls += 1
+            allReduceSizes.append(values.count)
             for i in values.indices { values[i] *= Float(size) }
         }
         func allReduceSum(_ values: UnsafeMutableBufferPointer<Double>) {
@@ -29,8 +30,51 @@ struct DataParallelTests {
         let summed = parallel.summed(gradients)
         #expect(summed.map(\.shape) == gradients.map(\.shape))
         #expect(summed.map(\.scalars) == gradients.map { $0.scalars.map { 3 * $0 } })
-        // Buckets of at most 5 floats, variables never split: [3] [4, 1] [6] → 3 calls.
-        #expect(group.allReduceCalls == 3)
+        // Buckets of at most 5 floats in reverse order, variables never split: [6] [1, 4] [3].
+        #expect(group.allReduceSizes == [6, 5, 3])
+        // A first bucket of its own size: the last variables' gradients travel first.
+        let firstSmall = MirrorGroup(size: 2)
+        _ = DataParallel(group: firstSmall, bucketSize: 100, firstBucketSize: 7).summed(gradients)
+        #expect(firstSmall.allReduceSizes == [7, 7])
+    }
+
+    /// A group that records, in one list, when each all-reduce starts and ends and when
+    /// backpropagation runs through a marked point.
+    final class OverlapRecorder: ReplicaGroup, @unchecked Sendable {
+        let rank = 0, size = 2
+        var events: [String] = []
+        func allReduceSum(_ values: UnsafeMutableBufferPointer<Float>) { events.append("sum \(values.count)") }
+        func allReduceSum(_ values: UnsafeMutableBufferPointer<Double>) {}
+        func broadcast(_ bytes: UnsafeMutableRawBufferPointer) {}
+        func startAllReduceSum(_ values: UnsafeMutableBufferPointer<Float>) -> () -> Void {
+            events.append("start \(values.count)")
+            return { [self] in events.append("wait \(values.count)") }
+        }
+    }
+
+    /// An identity layer whose backward pass logs to the recorder.
+    final class BackwardMarker: Layer, @unchecked Sendable {
+        let recorder: OverlapRecorder
+        init(_ recorder: OverlapRecorder) { self.recorder = recorder; super.init(name: "marker") }
+        override func call(_ input: Tensor, training: Bool) -> Tensor {
+            input.detached.recorded(from: [input]) { [recorder] g in recorder.events.append("backward"); return [g] }
+        }
+    }
+
+    @Test func theLastLayersAllReduceStartsBeforeBackpropagationReachesTheFirst() throws {
+        let recorder = OverlapRecorder()
+        let model = Sequential {
+            Dense(40, activation: .relu, inputShape: [5])    // 240 floats
+            BackwardMarker(recorder)
+            Dense(3, activation: .softmax)                   // 123 floats
+        }
+        model.compile(optimizer: SGD(), loss: .sparseCategoricalCrossentropy)
+        let x = Tensor.randomNormal([8, 5], seed: 1), y = Tensor(labels: (0..<8).map { $0 % 3 })
+        try model.fit(x, y, batchSize: 4, epochs: 1, verbose: .silent, shuffle: false, stepsPerEpoch: 1,
+                      dataParallel: DataParallel(group: recorder, firstBucketSize: 123))
+        // The second layer's 123 gradient floats start before the backward pass goes through the
+        // marker into the first layer; the first layer's 240 follow; both are waited for after.
+        #expect(recorder.events == ["start 123", "backward", "start 240", "wait 123", "wait 240"])
     }
 
     @Test func globalBatchesAreCutIntoContiguousNearlyEqualSlices() {
@@ -123,5 +167,32 @@ struct DataParallelTests {
         let last = results[0].history
         #expect(abs(last[2] - results[0].final["loss"]!) <= 1e-6)
         #expect(abs(last[5] - results[0].final["auc"]!) <= 1e-6)
+    }
+
+    @Test func threadReplicasWithSyncBatchNormEqualOneProcessOnTheGlobalBatch() throws {
+        let x = Tensor.randomNormal([64, 5], seed: 8), y = Tensor(labels: (0..<64).map { ($0 * 5) % 3 })
+        func train(_ parallel: DataParallel?, batchSize: Int) throws -> [Float] {
+            try Random.withSeed(9) {
+                let model = Sequential {
+                    Dense(12, activation: .relu, inputShape: [5])
+                    BatchNormalization()
+                    Dense(8, activation: .relu)
+                    BatchNormalization()
+                    Dense(3, activation: .softmax)
+                }
+                model.compile(optimizer: SGD(learningRate: 0.05, momentum: 0.9), loss: .sparseCategoricalCrossentropy)
+                try model.fit(x, y, batchSize: batchSize, epochs: 2, verbose: .silent, dataParallel: parallel)
+                return model.variables.flatMap(\.value.scalars)
+            }
+        }
+        let alone = try train(nil, batchSize: 8)
+        // Small buckets: several all-reduces per step, started as their gradients complete.
+        let replicas = try ThreadReplicas(size: 2).run { member in
+            try train(DataParallel(group: member, syncBatchNorm: true, bucketSize: 40, firstBucketSize: 30), batchSize: 4)
+        }
+        #expect(replicas[0] == replicas[1])
+        let scale = alone.map(abs).max()!
+        let difference = zip(replicas[0], alone).map { abs($0 - $1) }.max()!
+        #expect(difference <= 1e-5 * scale, "largest difference \(difference)")
     }
 }

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -95,6 +96,31 @@ static int allreduce(void *values, long count, MPI_Datatype type) {
 int strata_mpi_allreduce_float(float *values, long count) { return allreduce(values, count, MPI_FLOAT); }
 
 int strata_mpi_allreduce_double(double *values, long count) { return allreduce(values, count, MPI_DOUBLE); }
+
+int strata_mpi_iallreduce_float(float *values, long count, void **request) {
+    *request = NULL;
+    if (count > INT_MAX) return MPI_ERR_COUNT;
+    MPI_Request *handle = malloc(sizeof *handle);
+    if (handle == NULL) return MPI_ERR_NO_MEM;
+    double started = now();
+    int status = MPI_Iallreduce(MPI_IN_PLACE, values, (int)count, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD, handle);
+    allreduce_seconds += now() - started;
+    if (status != MPI_SUCCESS) {
+        free(handle);
+        return status;
+    }
+    *request = handle;
+    return 0;
+}
+
+int strata_mpi_wait(void *request) {
+    MPI_Request *handle = request;
+    enter("MPI_Wait (all-reduce of gradients)");
+    int status = MPI_Wait(handle, MPI_STATUS_IGNORE);
+    allreduce_seconds += leave();
+    free(handle);
+    return status;
+}
 
 int strata_mpi_broadcast(void *bytes, long count) {
     if (count > INT_MAX) return MPI_ERR_COUNT;

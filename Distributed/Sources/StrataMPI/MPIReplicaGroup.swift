@@ -41,6 +41,14 @@ public final class MPIReplicaGroup: ReplicaGroup, @unchecked Sendable {
         check(strata_mpi_allreduce_double(values.baseAddress, values.count), "MPI_Allreduce of \(values.count) doubles")
     }
 
+    /// Starts `MPI_Iallreduce` (the sum travels while the caller computes, as far as Open MPI
+    /// progresses it in the background) and returns the `MPI_Wait` that completes it.
+    public func startAllReduceSum(_ values: UnsafeMutableBufferPointer<Float>) -> () -> Void {
+        var request: UnsafeMutableRawPointer?
+        check(strata_mpi_iallreduce_float(values.baseAddress, values.count, &request), "MPI_Iallreduce of \(values.count) floats")
+        return { [self] in check(strata_mpi_wait(request), "MPI_Wait for the all-reduce of \(values.count) floats") }
+    }
+
     public func broadcast(_ bytes: UnsafeMutableRawBufferPointer) {
         check(strata_mpi_broadcast(bytes.baseAddress, bytes.count), "MPI_Bcast of \(bytes.count) bytes")
     }

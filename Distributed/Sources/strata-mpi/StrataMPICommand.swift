@@ -14,8 +14,8 @@ struct StrataMPICommand: ParsableCommand {
         abstract: "Strata's demo and train, data-parallel across the processes of an MPI job (start it with mpirun).",
         discussion: """
             Every rank holds the whole model and trains on its slice of each global batch (--batch-size is per rank: \
-            the global batch is --batch-size × ranks); gradients are summed with MPI_Allreduce, so every rank takes \
-            the same step. Only rank 0 prints and writes files. Scaling the learning rate with the global batch \
+            the global batch is --batch-size × ranks); gradients are summed with MPI_Iallreduce in buckets, each \
+            started as soon as backpropagation has completed it, so every rank takes the same step. Only rank 0 prints and writes files. Scaling the learning rate with the global batch \
             (the linear scaling rule, with a warmup) is left to you: --lr with train.
             Example: mpirun -np 2 strata-mpi demo
             """,
@@ -32,16 +32,22 @@ struct DistributedOptions: ParsableArguments {
     var timeout: Double = 120
     @Flag(help: "After every step, check that all ranks hold bit-identical weights (slower; for testing).")
     var verifyReplicas = false
+    @Option(help: "Gradient floats per MPI_Allreduce (buckets of whole variables).")
+    var bucketSize = 1 << 20
+    @Option(help: "Gradient floats in the first bucket (the last layers', whose all-reduce starts first).")
+    var firstBucketSize = 1 << 18
 
     func validate() throws {
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
+        guard bucketSize > 0, firstBucketSize > 0 else { throw ValidationError("--bucket-size and --first-bucket-size must be positive") }
     }
 
     /// Runs `body` as a replica of the MPI job (`batchSize` rows per rank and step); an error on
     /// one rank ends every rank. Prints the training throughput and the time in MPI_Allreduce.
     func run(batchSize: Int, _ body: () throws -> Void) throws {
         let group = try MPIReplicaGroup.start(timeout: timeout)
-        let parallel = DataParallel(group: group, syncBatchNorm: syncBatchNorm)
+        let parallel = DataParallel(group: group, syncBatchNorm: syncBatchNorm, bucketSize: bucketSize,
+                                    firstBucketSize: firstBucketSize)
         let meter = StepMeter(), verify = verifyReplicas
         let environment = TrainingEnvironment(dataParallel: parallel, extraCallbacks: {
             [meter] + (verify ? [ReplicaConsistencyCheck(group: group)] : [])

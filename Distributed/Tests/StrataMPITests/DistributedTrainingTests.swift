@@ -70,8 +70,9 @@ struct DistributedTrainingTests {
     @Test func twoRanksWithSyncBatchNormEqualOneProcessOnTheGlobalBatch() throws {
         let folder = try Self.workspace()
         defer { try? FileManager.default.removeItem(at: folder) }
+        // Small buckets: several MPI_Iallreduce per step, started while backpropagation goes on.
         let parallel = try Self.train(in: folder, ranks: 2, batchSize: 8, epochs: 3, output: "two",
-                                      extra: ["--sync-batch-norm", "--verify-replicas"])
+                                      extra: ["--sync-batch-norm", "--verify-replicas", "--bucket-size", "64", "--first-bucket-size", "20"])
         #expect(parallel.status == 0, "\(parallel.output)")
         #expect(parallel.output.contains("weights bit-identical on all 2 ranks after each of 96 steps"), "\(parallel.output)")
         let single = try Self.train(in: folder, ranks: nil, batchSize: 16, epochs: 3, output: "one")

@@ -15,13 +15,27 @@ public protocol ReplicaGroup: AnyObject, Sendable {
     func allReduceSum(_ values: UnsafeMutableBufferPointer<Double>)
     /// Replaces `bytes` on every replica by replica 0's.
     func broadcast(_ bytes: UnsafeMutableRawBufferPointer)
+    /// Starts replacing `values` by their element-wise sum over all replicas and returns at once
+    /// with a function that waits for the sum; `values` must stay valid and untouched until that
+    /// function has returned. Default: sums at once (`allReduceSum`) and the function does nothing.
+    func startAllReduceSum(_ values: UnsafeMutableBufferPointer<Float>) -> () -> Void
+}
+
+extension ReplicaGroup {
+    /// Sums at once; a transport that can overlap communication with computation overrides it.
+    public func startAllReduceSum(_ values: UnsafeMutableBufferPointer<Float>) -> () -> Void {
+        allReduceSum(values)
+        return {}
+    }
 }
 
 /// Synchronous data parallelism, Horovod-style, for `fit(…, dataParallel:)`: every replica holds
 /// the full model (replica 0's initial weights are broadcast), trains on its own slice of each
 /// global batch (`batchSize` × replicas samples, the same shuffled order everywhere, so the
 /// slices are disjoint and cover the epoch), and takes the same optimizer step with the
-/// gradient of the global batch's loss, summed across replicas in a few large buckets.
+/// gradient of the global batch's loss, summed across replicas in a few large buckets, each
+/// started as soon as backpropagation has completed its gradients (last layers first), so that
+/// the all-reduce overlaps the rest of the backward pass where the transport allows.
 ///
 ///     let history = try model.fit(x, y, batchSize: 64, epochs: 10,
 ///                                 dataParallel: DataParallel(group: mpi, syncBatchNorm: true))
@@ -41,12 +55,18 @@ public struct DataParallel: Sendable {
     public var syncBatchNorm: Bool
     /// Gradient floats per all-reduce call (default 1 Mi floats = 4 MiB): few large messages.
     public var bucketSize: Int
+    /// Gradient floats in the first bucket — the last layers', completed first — (default
+    /// 256 Ki floats = 1 MiB, as PyTorch DDP's first bucket): small, so that its all-reduce
+    /// starts early in the backward pass.
+    public var firstBucketSize: Int
 
     /// Data parallelism over `group`.
-    public init(group: any ReplicaGroup, syncBatchNorm: Bool = false, bucketSize: Int = 1 << 20) {
+    public init(group: any ReplicaGroup, syncBatchNorm: Bool = false, bucketSize: Int = 1 << 20,
+                firstBucketSize: Int = 1 << 18) {
         self.group = group
         self.syncBatchNorm = syncBatchNorm
         self.bucketSize = Swift.max(1, bucketSize)
+        self.firstBucketSize = Swift.max(1, firstBucketSize)
     }
 
     /// The group batch normalization layers reduce their statistics over while a forward pass
@@ -83,30 +103,17 @@ public struct DataParallel: Sendable {
         return value
     }
 
-    /// The element-wise sum of each gradient over the replicas, packed into buckets of at most
-    /// `bucketSize` floats so that a model costs a few all-reduce calls, not one per variable.
-    func summed(_ gradients: [Tensor]) -> [Tensor] {
-        var result: [Tensor] = []
-        result.reserveCapacity(gradients.count)
-        var start = 0
-        while start < gradients.count {
-            var end = start, floats = 0
-            repeat {
-                floats += gradients[end].count
-                end += 1
-            } while end < gradients.count && floats + gradients[end].count <= bucketSize
-            var bucket = [Float]()
-            bucket.reserveCapacity(floats)
-            for gradient in gradients[start..<end] { bucket += gradient.scalars }
-            bucket.withUnsafeMutableBufferPointer { group.allReduceSum($0) }
-            var offset = 0
-            for gradient in gradients[start..<end] {
-                result.append(Tensor(shape: gradient.shape, scalars: Array(bucket[offset..<(offset + gradient.count)])))
-                offset += gradient.count
-            }
-            start = end
-        }
-        return result
+    /// Buckets for the gradients of variables of these shapes, for one step.
+    func buckets(for shapes: [[Int]]) -> GradientBuckets {
+        GradientBuckets(shapes: shapes, group: group, firstBucketSize: firstBucketSize, bucketSize: bucketSize)
+    }
+
+    /// The element-wise sum of each tensor over the replicas, packed into buckets so that a
+    /// model costs a few all-reduce calls, not one per variable.
+    func summed(_ tensors: [Tensor]) -> [Tensor] {
+        let buckets = buckets(for: tensors.map(\.shape))
+        for (index, tensor) in tensors.enumerated().reversed() { buckets.add(index, tensor) }
+        return buckets.finish()
     }
 
     /// Sums the epoch's loss and metric totals over the replicas, so that every replica reports

@@ -183,14 +183,16 @@ extension Model {
         var prediction = Tensor(0)
         let share = dataParallel.map { _ in Float(x.shape[0]) / Float(globalRows) } ?? 1
         let syncGroup = dataParallel?.syncBatchNorm == true ? dataParallel?.group : nil
-        var (value, gradients) = valueWithGradients(of: variables) {
+        // As a replica, each bucket of gradients starts its all-reduce as soon as it is complete.
+        let buckets = dataParallel?.buckets(for: variables.map(\.shape))
+        var (value, gradients) = valueWithGradients(of: variables, whenReady: buckets.map { buckets in buckets.add }) {
             let tracked = syncGroup.map { group in DataParallel.$batchNormGroup.withValue(group) { self(x, training: true) } }
                 ?? self(x, training: true)
             prediction = tracked.detached   // keeps no tape alive: the update below runs in place
             let value = objective(loss, y, tracked, sampleWeight: sampleWeight)
             return share == 1 ? value : value * share
         }
-        if let dataParallel { gradients = dataParallel.summed(gradients) }
+        if let buckets { gradients = buckets.finish() }
         optimizer.apply(gradients, to: variables)
         return (value.scalar / share, prediction)
     }

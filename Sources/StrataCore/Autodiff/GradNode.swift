@@ -29,32 +29,52 @@ final class GradNode {
     /// Gradients of `output` (seeded with `seed`, ones by default — the gradient of its sum)
     /// for every node reached, keyed by node identity. Interior gradients are dropped as soon as
     /// they have been propagated; only leaves keep theirs.
-    static func backpropagate(from output: GradNode, seed: Tensor) -> [ObjectIdentifier: Tensor] {
+    ///
+    /// `whenFinal`, when given, is called for each leaf reached as soon as its gradient is
+    /// complete — when the last operation that used it has propagated — while the rest of the
+    /// backward pass is still to run (data parallelism starts summing those gradients across
+    /// replicas then). Each leaf's count of pending consumers decides; the leaves themselves come
+    /// last in creation order, so that order alone would tell only at the very end.
+    static func backpropagate(from output: GradNode, seed: Tensor,
+                              whenFinal: ((GradNode, Tensor) -> Void)? = nil) -> [ObjectIdentifier: Tensor] {
         var visited = Set<ObjectIdentifier>()
         var nodes: [GradNode] = []
+        var pendingConsumers: [ObjectIdentifier: Int] = [:]
         var stack = [output]
         while let node = stack.popLast() {
             guard visited.insert(ObjectIdentifier(node)).inserted else { continue }
             nodes.append(node)
-            for case let parent? in node.parents { stack.append(parent) }
+            for case let parent? in node.parents {
+                if whenFinal != nil { pendingConsumers[ObjectIdentifier(parent), default: 0] += 1 }
+                stack.append(parent)
+            }
         }
         nodes.sort { $0.order > $1.order }
 
         var gradients: [ObjectIdentifier: Tensor] = [ObjectIdentifier(output): seed]
+        if let whenFinal, output.backward == nil { whenFinal(output, seed) }   // the output is a leaf itself
         for node in nodes {
-            guard let backward = node.backward else { continue }
             let id = ObjectIdentifier(node)
-            guard let gradient = gradients.removeValue(forKey: id) else { continue }
-            let inputGradients = backward(gradient)
-            for (parent, inputGradient) in zip(node.parents, inputGradients) {
-                guard let parent, let inputGradient else { continue }
-                precondition(inputGradient.shape == parent.shape,
-                             "autodiff: gradient of shape \(inputGradient.shape) for an input of shape \(parent.shape)")
+            var inputGradients: [Tensor?] = []
+            if let backward = node.backward, let gradient = gradients.removeValue(forKey: id) {
+                inputGradients = backward(gradient)
+            }
+            for (index, parent) in node.parents.enumerated() {
+                guard let parent else { continue }
                 let key = ObjectIdentifier(parent)
-                if let existing = gradients[key] {
-                    gradients[key] = existing + inputGradient
-                } else {
-                    gradients[key] = inputGradient
+                if index < inputGradients.count, let inputGradient = inputGradients[index] {
+                    precondition(inputGradient.shape == parent.shape,
+                                 "autodiff: gradient of shape \(inputGradient.shape) for an input of shape \(parent.shape)")
+                    if let existing = gradients[key] {
+                        gradients[key] = existing + inputGradient
+                    } else {
+                        gradients[key] = inputGradient
+                    }
+                }
+                guard let whenFinal else { continue }
+                pendingConsumers[key]! -= 1
+                if pendingConsumers[key] == 0, parent.backward == nil, let gradient = gradients[key] {
+                    whenFinal(parent, gradient)
                 }
             }
         }

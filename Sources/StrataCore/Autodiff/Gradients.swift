@@ -11,6 +11,23 @@
 public func valueWithGradients(
     of variables: [Variable], _ body: () throws -> Tensor
 ) rethrows -> (value: Tensor, gradients: [Tensor]) {
+    try valueWithGradients(of: variables, whenReady: nil, body)
+}
+
+/// The value of `body` and its gradients with respect to `variables`, each gradient also handed
+/// to `whenReady` as soon as the backward pass has completed it — the last layer's first, while
+/// the earlier layers' are still being computed — so that work on it (an all-reduce across
+/// replicas) can start early.
+///
+/// `whenReady(index, gradient)` is called exactly once per index of `variables`: during the
+/// backward pass in the order the gradients are completed, then, for variables that do not
+/// influence the result, with zeros in index order.
+///
+///     let (loss, gradients) = valueWithGradients(of: model.trainableVariables,
+///                                                whenReady: { i, g in buckets.add(i, g) }) { lossOf(model) }
+public func valueWithGradients(
+    of variables: [Variable], whenReady: ((_ index: Int, _ gradient: Tensor) -> Void)?, _ body: () throws -> Tensor
+) rethrows -> (value: Tensor, gradients: [Tensor]) {
     var leaves: [ObjectIdentifier: GradNode] = [:]
     for variable in variables where leaves[ObjectIdentifier(variable)] == nil {
         precondition(variable.leaf == nil,
@@ -21,7 +38,7 @@ public func valueWithGradients(
     }
     defer { for variable in variables { variable.leaf = nil } }
     let value = try body()
-    let gradients = differentiate(value, leaves: variables.map { leaves[ObjectIdentifier($0)]! })
+    let gradients = differentiate(value, leaves: variables.map { leaves[ObjectIdentifier($0)]! }, whenReady: whenReady)
     return (value.detached, gradients)
 }
 
@@ -49,10 +66,25 @@ public func valueWithGradient(
     return (value, gradients[0])
 }
 
-private func differentiate(_ value: Tensor, leaves: [GradNode]) -> [Tensor] {
-    guard let root = value.node else {
-        return leaves.map { Tensor(repeating: 0, shape: $0.shape) }
+private func differentiate(_ value: Tensor, leaves: [GradNode],
+                           whenReady: ((_ index: Int, _ gradient: Tensor) -> Void)? = nil) -> [Tensor] {
+    var ready = [Bool](repeating: false, count: leaves.count)
+    var gradients: [ObjectIdentifier: Tensor] = [:]
+    if let root = value.node {
+        // The indices each leaf stands for (a variable listed twice shares one leaf).
+        var indices: [ObjectIdentifier: [Int]] = [:]
+        if whenReady != nil { for (index, leaf) in leaves.enumerated() { indices[ObjectIdentifier(leaf), default: []].append(index) } }
+        gradients = GradNode.backpropagate(from: root, seed: Tensor(repeating: 1, shape: value.shape),
+                                           whenFinal: whenReady.map { whenReady in { leaf, gradient in
+            for index in indices[ObjectIdentifier(leaf)] ?? [] {
+                ready[index] = true
+                whenReady(index, gradient)
+            }
+        } })
     }
-    let gradients = GradNode.backpropagate(from: root, seed: Tensor(repeating: 1, shape: value.shape))
-    return leaves.map { gradients[ObjectIdentifier($0)] ?? Tensor(repeating: 0, shape: $0.shape) }
+    return leaves.enumerated().map { index, leaf in
+        let gradient = gradients[ObjectIdentifier(leaf)] ?? Tensor(repeating: 0, shape: leaf.shape)
+        if let whenReady, !ready[index] { whenReady(index, gradient) }
+        return gradient
+    }
 }

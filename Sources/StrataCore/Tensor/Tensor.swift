@@ -108,7 +108,8 @@ public struct Tensor {
         shape = newShape
     }
 
-    static func elementCount(_ shape: [Int]) -> Int {
+    /// The number of elements of a tensor of `shape` (1 for a scalar).
+    package static func elementCount(_ shape: [Int]) -> Int {
         var count = 1
         for dimension in shape {
             precondition(dimension >= 0, "Tensor: negative dimension in shape \(shape)")

@@ -12,6 +12,11 @@ int strata_mpi_size(void);
 /// In-place sums over all ranks; 0 on success.
 int strata_mpi_allreduce_float(float *values, long count);
 int strata_mpi_allreduce_double(double *values, long count);
+/// Starts an in-place sum over all ranks and returns at once; `*request` receives a handle that
+/// `strata_mpi_wait` completes (and frees). `values` must stay untouched until then. 0 on success.
+int strata_mpi_iallreduce_float(float *values, long count, void **request);
+/// Waits for the operation `request` stands for and frees the handle; 0 on success.
+int strata_mpi_wait(void *request);
 /// Rank 0's bytes everywhere; 0 on success.
 int strata_mpi_broadcast(void *bytes, long count);
 /// Ends every rank of the job with `code` (after an error on this rank).
@@ -20,7 +25,8 @@ void strata_mpi_abort(int code);
 void strata_mpi_error_text(int code, char *text, int capacity);
 /// Ends MPI (call once, at exit).
 void strata_mpi_finalize(void);
-/// Seconds spent inside all-reduce calls since initialization (this rank).
+/// Seconds spent inside all-reduce calls, starting and waiting for them included, since
+/// initialization (this rank).
 double strata_mpi_allreduce_seconds(void);
 
 #endif
