@@ -5,7 +5,8 @@
 /// The variables are cut into buckets in reverse order — the order backpropagation completes
 /// them, last layer first: the first bucket takes at most `firstBucketSize` floats (or
 /// `bucketSize` where smaller), the others `bucketSize` (a variable is never split; one larger than a bucket gets a bucket of its own).
-/// A bucket's all-reduce starts when its last gradient arrives; `finish()` waits for them all.
+/// A bucket's all-reduce starts when its last gradient arrives (the last bucket's is a blocking
+/// one: nothing is left to overlap); `finish()` waits for them all.
 /// Every replica adds the same gradients in the same order, so the all-reduces start in the
 /// same order on every replica, as MPI requires.
 final class GradientBuckets {
@@ -58,10 +59,15 @@ final class GradientBuckets {
             _ = UnsafeMutableBufferPointer(rebasing: buckets[bucket].buffer[offset...]).initialize(fromContentsOf: source)
         }
         buckets[bucket].missing -= 1
-        if buckets[bucket].missing == 0 {
+        guard buckets[bucket].missing == 0 else { return }
+        if started.count == buckets.count - 1 {
+            // The last bucket has nothing left to overlap with: the blocking all-reduce, which
+            // MPI implementations run with faster algorithms than the non-blocking one.
+            group.allReduceSum(buckets[bucket].buffer)
+        } else {
             waits.append(group.startAllReduceSum(buckets[bucket].buffer))
-            started.append(bucket)
         }
+        started.append(bucket)
     }
 
     /// Waits for every bucket's sum and returns the summed gradients, one per variable.
