@@ -34,8 +34,8 @@ struct DistributedOptions: ParsableArguments {
     var verifyReplicas = false
     @Option(help: "Gradient floats per MPI_Allreduce (buckets of whole variables).")
     var bucketSize = 1 << 20
-    @Option(help: "Gradient floats in the first bucket (the last layers', whose all-reduce starts first).")
-    var firstBucketSize = 1 << 18
+    @Option(help: "Gradient floats in the first bucket (the last layers', whose all-reduce starts first, during the backward pass; e.g. 262144 on a network that progresses it in the background).")
+    var firstBucketSize = 1 << 20
 
     func validate() throws {
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }

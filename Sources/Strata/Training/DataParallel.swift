@@ -55,14 +55,16 @@ public struct DataParallel: Sendable {
     public var syncBatchNorm: Bool
     /// Gradient floats per all-reduce call (default 1 Mi floats = 4 MiB): few large messages.
     public var bucketSize: Int
-    /// Gradient floats in the first bucket — the last layers', completed first — (default
-    /// 256 Ki floats = 1 MiB, as PyTorch DDP's first bucket): small, so that its all-reduce
-    /// starts early in the backward pass.
+    /// Gradient floats in the first bucket — the last layers', completed first. Smaller than
+    /// `bucketSize` (PyTorch DDP uses 1 MiB = 256 Ki floats), its all-reduce starts early in the
+    /// backward pass and overlaps the rest where the transport progresses it in the background
+    /// (an RDMA network); on one host's shared memory Open MPI does not, and the extra
+    /// all-reduce cost 4.5 % per step (BENCHMARKS.md), so the default equals `bucketSize`.
     public var firstBucketSize: Int
 
     /// Data parallelism over `group`.
     public init(group: any ReplicaGroup, syncBatchNorm: Bool = false, bucketSize: Int = 1 << 20,
-                firstBucketSize: Int = 1 << 18) {
+                firstBucketSize: Int = 1 << 20) {
         self.group = group
         self.syncBatchNorm = syncBatchNorm
         self.bucketSize = Swift.max(1, bucketSize)
