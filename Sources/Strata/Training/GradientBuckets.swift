@@ -4,16 +4,15 @@
 ///
 /// The variables are cut into buckets in reverse order — the order backpropagation completes
 /// them, last layer first: the first bucket takes at most `firstBucketSize` floats (or
-/// `bucketSize` where smaller), the others `bucketSize` (a variable is never split; one larger than a bucket gets a bucket of its own).
-/// A bucket's all-reduce starts when its last gradient arrives (the last bucket's is a blocking
-/// one: nothing is left to overlap); `finish()` waits for them all.
-/// Every replica adds the same gradients in the same order, so the all-reduces start in the
-/// same order on every replica, as MPI requires.
+/// `bucketSize` where smaller), the others `bucketSize` (a variable is never split; one larger
+/// than a bucket gets a bucket of its own). A bucket's all-reduce starts when its last gradient
+/// arrives (the last bucket's is a blocking one: nothing is left to overlap); `finish()` waits
+/// for them all. Every replica adds the same gradients in the same order, so the all-reduces
+/// start in the same order on every replica, as MPI requires.
 final class GradientBuckets {
     private struct Bucket {
-        let members: [Int]                      // variable indices
         let buffer: UnsafeMutableBufferPointer<Float>
-        var missing: Int
+        var missing: Int                        // gradients not added yet
     }
 
     private let group: any ReplicaGroup
@@ -27,29 +26,26 @@ final class GradientBuckets {
         self.group = group
         self.shapes = shapes
         place = Array(repeating: (0, 0), count: shapes.count)
-        var members: [Int] = [], floats = 0
+        var members = 0, floats = 0
         func close() {
-            guard !members.isEmpty else { return }
+            guard members > 0 else { return }
             let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: floats)
-            buckets.append(Bucket(members: members, buffer: buffer, missing: members.count))
-            members = []
+            buckets.append(Bucket(buffer: buffer, missing: members))
+            members = 0
             floats = 0
         }
         for index in shapes.indices.reversed() {
             let count = Tensor.elementCount(shapes[index])
             let limit = buckets.isEmpty ? min(firstBucketSize, bucketSize) : bucketSize
-            if !members.isEmpty && floats + count > limit { close() }
+            if members > 0 && floats + count > limit { close() }
             place[index] = (buckets.count, floats)
-            members.append(index)
+            members += 1
             floats += count
         }
         close()
     }
 
     deinit { for bucket in buckets { bucket.buffer.deallocate() } }
-
-    /// The number of all-reduce calls a step makes.
-    var bucketCount: Int { buckets.count }
 
     /// Takes the gradient of variable `index`; starts its bucket's all-reduce when it was the last.
     func add(_ index: Int, _ gradient: Tensor) {
@@ -77,8 +73,11 @@ final class GradientBuckets {
         waits = []
         return shapes.indices.map { index in
             let (bucket, offset) = place[index]
-            let count = Tensor.elementCount(shapes[index])
-            return Tensor(shape: shapes[index], scalars: Array(buckets[bucket].buffer[offset..<(offset + count)]))
+            var sum = Tensor(uninitializedShape: shapes[index])
+            sum.withUnsafeMutableBufferPointer { target in
+                _ = target.initialize(fromContentsOf: buckets[bucket].buffer[offset..<(offset + target.count)])
+            }
+            return sum
         }
     }
 }
