@@ -139,10 +139,14 @@ struct InfrastructureTests {
         #expect(BufferPool.capacity(for: 150_000) >= 150_000)
         #expect(Double(BufferPool.capacity(for: 150_000)) <= 150_000 * 1.125)
         let pool = BufferPool(cacheLimitBytes: 1 << 20)
-        let (first, capacity) = pool.allocate(count: 10_000)
-        pool.release(first, capacity: capacity)
-        let (second, _) = pool.allocate(count: 10_100)               // same size class
-        #expect(second == first)
-        pool.release(second, capacity: capacity)
+        let first = pool.allocate(count: 10_000)
+        #expect(first.missed)                                        // an empty pool
+        pool.release(first.pointer, capacity: first.capacity)
+        let second = pool.allocate(count: 10_100)                    // same size class
+        #expect(second.pointer == first.pointer && !second.missed)
+        pool.release(second.pointer, capacity: second.capacity)
+        let small = pool.allocate(count: 10)
+        #expect(!small.missed)                                       // too small to pool: never a miss
+        pool.release(small.pointer, capacity: small.capacity)
     }
 }

@@ -36,10 +36,9 @@ package final class AllocationTally: Sendable {
         return tally
     }
 
-    static func countBuffer(system: Bool) {
-        guard let tally = current else { return }
-        tally.bufferCount.add(1, ordering: .relaxed)
-        if system { tally.systemCount.add(1, ordering: .relaxed) }
+    func countBuffer(missedPool: Bool) {
+        bufferCount.add(1, ordering: .relaxed)
+        if missedPool { systemCount.add(1, ordering: .relaxed) }
     }
 
     static func countNode() { current?.nodeCount.add(1, ordering: .relaxed) }

@@ -9,9 +9,6 @@ import Synchronization
 package final class BufferPool: Sendable {
     static let shared = BufferPool(cacheLimitBytes: 1 << 30)
 
-    /// The pool a new buffer comes from on this task: a measurement's own pool while
-    /// `AllocationTally.measure(pool:)` runs, the shared one otherwise.
-    static var current: BufferPool { AllocationTally.current?.pool ?? shared }
 
     /// Buffers below this many floats are allocated directly.
     static let minimumPooledCount = 4096
@@ -37,8 +34,9 @@ package final class BufferPool: Sendable {
         return (count + step - 1) / step * step
     }
 
-    /// A buffer of at least `count` floats (uninitialized) and its capacity.
-    func allocate(count: Int) -> (pointer: UnsafeMutablePointer<Float>, capacity: Int) {
+    /// A buffer of at least `count` floats (uninitialized), its capacity, and whether it is of a
+    /// pooled size yet came from the system allocator (a pool miss).
+    func allocate(count: Int) -> (pointer: UnsafeMutablePointer<Float>, capacity: Int, missed: Bool) {
         let capacity = Self.capacity(for: count)
         if capacity >= Self.minimumPooledCount {
             let reused = state.withLock { state -> UInt? in
@@ -47,14 +45,12 @@ package final class BufferPool: Sendable {
                 return address
             }
             if let reused, let pointer = UnsafeMutablePointer<Float>(bitPattern: reused) {
-                AllocationTally.countBuffer(system: false)
-                return (pointer, capacity)
+                return (pointer, capacity, false)
             }
         }
-        AllocationTally.countBuffer(system: capacity >= Self.minimumPooledCount)
         let raw = UnsafeMutableRawPointer.allocate(
             byteCount: capacity * MemoryLayout<Float>.stride, alignment: 64)
-        return (raw.bindMemory(to: Float.self, capacity: capacity), capacity)
+        return (raw.bindMemory(to: Float.self, capacity: capacity), capacity, capacity >= Self.minimumPooledCount)
     }
 
     /// Returns a buffer obtained from `allocate(count:)`.

@@ -8,8 +8,12 @@ package final class TensorStorage: @unchecked Sendable {
 
     /// Uninitialized storage for `count` floats.
     init(uninitializedCount count: Int) {
-        pool = BufferPool.current
-        (pointer, capacity) = pool.allocate(count: count)
+        // A measurement's own pool while `AllocationTally.measure(pool:)` runs, else the shared one.
+        let tally = AllocationTally.current
+        pool = tally?.pool ?? BufferPool.shared
+        let buffer = pool.allocate(count: count)
+        (pointer, capacity) = (buffer.pointer, buffer.capacity)
+        tally?.countBuffer(missedPool: buffer.missed)
         self.count = count
     }
 
