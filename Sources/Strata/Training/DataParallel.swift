@@ -59,7 +59,7 @@ public struct DataParallel: Sendable {
     /// `bucketSize` (PyTorch DDP uses 1 MiB = 256 Ki floats), its all-reduce starts early in the
     /// backward pass and overlaps the rest where the transport progresses it in the background
     /// (an RDMA network); on one host's shared memory Open MPI does not, and the extra
-    /// all-reduce cost 3–5 % per step (BENCHMARKS.md), so the default equals `bucketSize`.
+    /// all-reduce cost 1.6–2.7 % per step (BENCHMARKS.md), so the default equals `bucketSize`.
     public var firstBucketSize: Int
 
     /// Data parallelism over `group`.
