@@ -43,7 +43,7 @@ struct ModelFileTests {
         let dense = original.layers[0].name, norm = original.layers[1].name
         #expect(tensors[dense + "/kernel"]?.shape == [4, 8] && tensors[norm + "/moving_variance"]?.shape == [8])
         #expect(tensors.keys.contains { $0.hasPrefix("optimizer/\(dense)/kernel/") })
-        #expect(metadata["format"] == "strata-model" && metadata["format_version"] == "1")
+        #expect(metadata["format"] == "strata-model" && metadata["format_version"] == "2")
         #expect(loaded.completedEpoch == 1 && loaded.savedHistoryEpochs == [0, 1] && loaded.savedHistory?["loss"]?.count == 2)
     }
 
@@ -64,6 +64,30 @@ struct ModelFileTests {
         let resumed = try Sequential.load(from: path)
         try resumed.fit(x, y, batchSize: 8, epochs: 3, verbose: .silent, shuffle: false, initialEpoch: 2)
         #expect(resumed.getWeights() == uninterrupted.getWeights())
+    }
+
+    /// A format-1 file (committed, written before `"gelu"` meant the exact function) keeps its
+    /// tanh-approximate GELUs: its predictions are the ones recorded when it was written, and
+    /// saving it again spells the approximation out.
+    @Test func formatOneFileKeepsItsApproximateGELU() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/gelu-format-v1.safetensors").path
+        let model = try Sequential.load(from: path)
+        let dense = model.layers.compactMap { $0 as? Dense }
+        #expect(dense.map(\.activation) == [.gelu(approximate: true), .gelu(approximate: false)])
+        #expect((model.layers.last as? Activation)?.function == .gelu(approximate: true))
+        let x = Tensor(shape: [5, 3], scalars: (0..<15).map { Float($0) / 7 - 1 })
+        let recorded: [Float] = [-0.0601093, 0.028323999, -0.025053889, 0.010300976, 0.022794083, 0.000514395,
+                                 0.06591348, -0.0021978093, 0.09207399, 9.221647e-05]
+        expectClose(try model.predict(x), recorded, tolerance: 1e-6)
+
+        let again = temporaryPath("gelu.safetensors")
+        defer { try? FileManager.default.removeItem(atPath: again) }
+        try model.save(to: again)
+        let metadata = try SafeTensors.read(from: URL(fileURLWithPath: again)).metadata
+        #expect(metadata["format_version"] == "2")
+        #expect(metadata["model_config"]?.contains(#"{"approximate":true,"name":"gelu"}"#) == true)
+        expectClose(try Sequential.load(from: again).predict(x), recorded, tolerance: 1e-6)
     }
 
     @Test func badModelFilesThrowNamingTheFile() throws {

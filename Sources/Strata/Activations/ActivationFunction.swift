@@ -48,9 +48,9 @@ public struct ActivationFunction: Equatable, Sendable {
     public static func elu(alpha: Float) -> ActivationFunction { ActivationFunction(kind: .elu(alpha: alpha)) }
     /// SELU (self-normalizing; pair with `.lecunNormal` kernels and standardized inputs).
     public static let selu = ActivationFunction(kind: .selu)
-    /// GELU, tanh approximation (Keras' default).
-    public static let gelu = ActivationFunction(kind: .gelu(approximate: true))
-    /// GELU, exact (`approximate: false`) or tanh approximation.
+    /// GELU, exact (`x Φ(x)` with erf; Keras 3's `"gelu"`, whose `approximate` defaults to false).
+    public static let gelu = ActivationFunction(kind: .gelu(approximate: false))
+    /// GELU, exact (`approximate: false`) or the tanh approximation (`approximate: true`).
     public static func gelu(approximate: Bool) -> ActivationFunction { ActivationFunction(kind: .gelu(approximate: approximate)) }
     /// `x · sigmoid(x)`.
     public static let swish = ActivationFunction(kind: .swish)
@@ -106,7 +106,7 @@ public struct ActivationFunction: Equatable, Sendable {
         case .leakyRelu(let slope): .object(["name": .string("leaky_relu"), "negative_slope": .float(slope)])
         case .elu(1): .string("elu")
         case .elu(let alpha): .object(["name": .string("elu"), "alpha": .float(alpha)])
-        case .gelu(true): .string("gelu")
+        case .gelu(false): .string("gelu")
         case .gelu(let approximate): .object(["name": .string("gelu"), "approximate": .bool(approximate)])
         case .softmax(-1): .string("softmax")
         case .softmax(let axis): .object(["name": .string("softmax"), "axis": .int(axis)])
@@ -143,7 +143,7 @@ public struct ActivationFunction: Equatable, Sendable {
                          threshold: try reader?.float("threshold", default: 0) ?? 0)
         case "leaky_relu": self = .leakyRelu(negativeSlope: try reader?.float("negative_slope", default: 0.2) ?? 0.2)
         case "elu": self = .elu(alpha: try reader?.float("alpha", default: 1) ?? 1)
-        case "gelu": self = .gelu(approximate: try reader?.bool("approximate", default: true) ?? true)
+        case "gelu": self = .gelu(approximate: try reader?.bool("approximate", default: false) ?? false)
         case "softmax": self = .softmax(axis: try reader?.int("axis", default: -1) ?? -1)
         case "log_softmax": self = ActivationFunction(kind: .logSoftmax(axis: try reader?.int("axis", default: -1) ?? -1))
         default:

@@ -1,4 +1,4 @@
-/// Parametric ReLU (Keras `PReLU`): `x` above 0, `α · x` below, with α learned per unit
+/// Parametric ReLU (Keras `PReLU`): `x` above 0, `α · x` below (gradients 0 at 0), with α learned per unit
 /// (initialized to zeros, Keras' default). `sharedAxes` share one α along the given sample axes
 /// (1-based, as in Keras: for images `[1, 2]` shares α across height and width).
 public final class PReLU: Layer, ConfigurableLayer {
@@ -38,9 +38,10 @@ public final class PReLU: Layer, ConfigurableLayer {
         alpha = try addWeight("alpha", shape: shape, initializer: alphaInitializer, regularizer: alphaRegularizer)
     }
 
+    /// Keras' formula (`keras/src/layers/activations/prelu.py`): `relu(x) − α · relu(−x)`, so at
+    /// `x = 0` both ∂/∂x and ∂/∂α are 0.
     public override func call(_ x: Tensor, training: Bool) -> Tensor {
-        let positive = x .> 0
-        return x * positive + x * (1 - positive) * alpha!.value
+        rectified(x) - alpha!.value * rectified(-x)
     }
 
     public override var options: [String: ConfigValue] {

@@ -1,6 +1,11 @@
 /// A loss for `compile` (and a callable on tensors): Keras 3's losses with its names, defaults,
 /// shape conventions and reduction.
 ///
+/// The cross-entropies on probabilities clip them to [ε, 1 − ε] with Keras' ε = 1e-7; `1 − 1e-7`
+/// is not a float32 value, so the upper edge is `1 − 1.19e-7` here where Keras (float64) has
+/// `1 − 1e-7` — the one difference from Keras beyond rounding. From logits (or a sigmoid/softmax
+/// output, whose logits are used) there is no clip.
+///
 /// Reduction (Keras' `"sum_over_batch_size"`): per-sample losses (reduced over the last axis)
 /// are multiplied by optional sample weights, summed, and divided by the number of samples —
 /// not by the sum of the weights (`keras/src/losses/loss.py`, `reduce_values`).

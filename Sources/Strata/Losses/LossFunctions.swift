@@ -31,14 +31,18 @@ enum LossFunctions {
         }
     }
 
-    /// Binary cross-entropy, mean over the last axis. Logits: `max(z, 0) − z·y + log(1 + e^−|z|)`;
-    /// probabilities: clipped to [ε, 1 − ε], `−(y log p + (1 − y) log(1 − p))`.
+    /// Binary cross-entropy, mean over the last axis. Logits: `softplus(z) − z·y`
+    /// (`max(z, 0) + log(1 + e^−|z|) − z·y`, TensorFlow's `sigmoid_cross_entropy_with_logits`),
+    /// whose gradient is `sigmoid(z) − y` everywhere, `0.5 − y` at `z = 0`; probabilities:
+    /// clipped to [ε, 1 − ε], `−(y log p + (1 − y) log(1 − p))`. Keras clips in float64, where
+    /// `1 − ε` is representable; in float32 it rounds to `1 − 1.19e-7`, the one place these
+    /// losses differ from Keras beyond rounding.
     static func binaryCrossentropy(_ yTrue: Tensor, _ yPred: Tensor, fromLogits: Bool, labelSmoothing: Float) -> Tensor {
         var (y, p) = matchRank(yTrue, yPred)
         if labelSmoothing > 0 { y = y * (1 - labelSmoothing) + 0.5 * labelSmoothing }
         let elementwise: Tensor
         if let z = fromLogits ? p : logits(of: yPred, .sigmoid).map({ $0.reshaped(to: p.shape) }) {
-            elementwise = maximum(z, 0) - z * y + log1p(exp(-abs(z)))
+            elementwise = sigmoidCrossEntropyWithLogits(labels: y, logits: z)
         } else {
             p = clamp(p, min: epsilon, max: 1 - epsilon)
             elementwise = -(y * log(p) + (1 - y) * log(1 - p))
@@ -46,8 +50,19 @@ enum LossFunctions {
         return elementwise.mean(axes: [-1])
     }
 
+    /// TensorFlow's `sigmoid_cross_entropy_with_logits`: `max(z, 0) − z·y + log1p(e^−|z|)`, summed
+    /// in that order (no cancellation for y = 1), as one recorded operation whose gradients are
+    /// the exact `sigmoid(z) − y` and `−z`: the composed formula's `maximum` and `abs` ties would
+    /// give `1 − y` at `z = 0`.
+    static func sigmoidCrossEntropyWithLogits(labels y: Tensor, logits z: Tensor) -> Tensor {
+        let (yd, zd) = (y.detached, z.detached)
+        let value = maximum(zd, 0) - zd * yd + log1p(exp(-abs(zd)))
+        return value.recorded(from: [y, z]) { g in [-(g * zd), g * (sigmoid(zd) - yd)] }
+    }
+
     /// Categorical cross-entropy over the last axis. Logits: `−Σ y · logSoftmax(z)`;
-    /// probabilities: normalized to sum 1, clipped to [ε, 1 − ε], `−Σ y log p`.
+    /// probabilities: normalized to sum 1, clipped to [ε, 1 − ε], `−Σ y log p` (the float32
+    /// clip edge `1 − ε` is `1 − 1.19e-7`, as in `binaryCrossentropy`).
     static func categoricalCrossentropy(_ yTrue: Tensor, _ yPred: Tensor, fromLogits: Bool, labelSmoothing: Float) -> Tensor {
         precondition(yTrue.shape == yPred.shape,
                      "categoricalCrossentropy: one-hot targets of shape \(yTrue.shape) do not match predictions \(yPred.shape); for integer labels use sparseCategoricalCrossentropy")
@@ -65,7 +80,7 @@ enum LossFunctions {
 
     /// Sparse categorical cross-entropy: integer labels (as floats, shape `[n]` or `[n, 1]`)
     /// against `[n, classes]`. Probabilities are clipped to [ε, 1 − ε] and used as `log p` logits,
-    /// exactly as Keras' TensorFlow backend does.
+    /// exactly as Keras' TensorFlow backend does (the float32 clip edge `1 − ε` is `1 − 1.19e-7`).
     static func sparseCategoricalCrossentropy(_ yTrue: Tensor, _ yPred: Tensor, fromLogits: Bool) -> Tensor {
         let classes = yPred.shape[yPred.rank - 1]
         let batchShape = Array(yPred.shape.dropLast())
@@ -89,13 +104,15 @@ enum LossFunctions {
         return abs(p - y).mean(axes: [-1])
     }
 
-    /// Huber: `½e²` where |e| ≤ δ, `δ|e| − ½δ²` beyond; mean over the last axis.
+    /// Huber: `½e²` where |e| ≤ δ, `δ|e| − ½δ²` beyond; mean over the last axis. Selected per
+    /// element as Keras does (`keras/src/losses/losses.py`, `where(|e| <= δ, …)`), so the gradient
+    /// is exactly `e` inside (also at |e| = δ) and `δ·sign(e)` outside, with no cancellation.
     static func huber(_ yTrue: Tensor, _ yPred: Tensor, delta: Float) -> Tensor {
         let (y, p) = matchRank(yTrue, yPred)
-        let absolute = abs(p - y)
-        let quadratic = minimum(absolute, delta)
-        let linear = absolute - quadratic
-        return (square(quadratic) * 0.5 + linear * delta).mean(axes: [-1])
+        let error = p - y
+        let absolute = abs(error)
+        let inside = absolute .<= delta
+        return (square(error) * 0.5 * inside + (absolute * delta - 0.5 * delta * delta) * (1 - inside)).mean(axes: [-1])
     }
 
     /// Hinge `mean(max(1 − y·p, 0))`; all-0/1 targets become −1/1 (Keras' conversion).

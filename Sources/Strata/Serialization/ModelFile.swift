@@ -8,7 +8,8 @@ import Foundation
 /// so far, random stream).
 enum ModelFile {
     static let format = "strata-model"
-    static let version = 1
+    /// 2: `"gelu"` means the exact GELU (Keras 3); version 1 files meant the tanh approximation.
+    static let version = 2
 
     static func save(_ model: Model, to path: String, includeOptimizer: Bool) throws {
         var metadata = ["format": format, "format_version": String(version)]
@@ -55,7 +56,7 @@ enum ModelFile {
                 throw fail("metadata '\(key)' is not valid JSON")
             }
         }
-        guard let architecture = try json("model_config") else {
+        guard let architecture = try json("model_config").map({ fileVersion == 1 ? approximateGELU($0) : $0 }) else {
             throw fail("no model_config: the file holds a subclassed model", expected: "load it into an instance with loadWeights(from:)")
         }
         let model: Sequential
@@ -103,6 +104,31 @@ enum ModelFile {
         }
         model.savedRandomStream = metadata["random_stream"].flatMap(UInt64.init)
         return model
+    }
+
+    /// A version-1 architecture with its GELU activations spelled out: those files wrote the tanh
+    /// approximation as `"gelu"` (and read `{"name": "gelu"}` as approximate), which now means the
+    /// exact function, so an old file keeps computing what it computed when it was written.
+    static func approximateGELU(_ config: ConfigValue) -> ConfigValue {
+        switch config {
+        case .array(let items): return .array(items.map(approximateGELU))
+        case .object(var values):
+            for (key, value) in values {
+                if key == "activation", let legacy = legacyGELU(value) { values[key] = legacy } else { values[key] = approximateGELU(value) }
+            }
+            return .object(values)
+        default: return config
+        }
+    }
+
+    private static func legacyGELU(_ activation: ConfigValue) -> ConfigValue? {
+        switch activation {
+        case .string("gelu"): return .object(["name": .string("gelu"), "approximate": .bool(true)])
+        case .object(var values) where values["name"] == .string("gelu") && values["approximate"] == nil:
+            values["approximate"] = .bool(true)
+            return .object(values)
+        default: return nil
+        }
     }
 }
 

@@ -1,0 +1,104 @@
+"""Writes keras-edges.json: Keras 3's values and gradients at exact zeros, ties, tiny and large
+inputs, the independent reference that `KerasEdgeTests` compares Strata against.
+
+Run with Keras 3 on the TensorFlow backend (float64 throughout):
+    python3 Tests/Fixtures/keras_edges.py > Tests/Fixtures/keras-edges.json
+Inputs are float32 values (widened exactly), so both sides evaluate the same points.
+"""
+import json
+import os
+import sys
+
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import numpy as np
+import tensorflow as tf
+import keras
+
+keras.config.set_floatx("float64")
+
+POINTS = [0.0, 1e-7, -1e-7, 1e-12, -1e-12, 0.5, -0.5, 1.5, -1.5, 3.0, -3.0, 5.0, 6.0, -6.0,
+          20.0, -20.0, 1e4, -1e4]
+POINTS = [float(np.float32(p)) for p in POINTS]
+
+
+def value_and_gradient(fn, xs):
+    x = tf.constant(xs, dtype=tf.float64)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = fn(x)
+    return y.numpy().tolist(), tape.gradient(y, x).numpy().tolist()
+
+
+A = keras.activations
+ACTIVATIONS = {
+    "relu": lambda x: A.relu(x),
+    "relu(negative_slope=0.1)": lambda x: A.relu(x, negative_slope=0.1),
+    "relu(max_value=6)": lambda x: A.relu(x, max_value=6.0),
+    "relu(max_value=5)": lambda x: A.relu(x, max_value=5.0),
+    "relu(threshold=1.5)": lambda x: A.relu(x, threshold=1.5),
+    "relu(threshold=-1.5,max_value=5)": lambda x: A.relu(x, threshold=-1.5, max_value=5.0),
+    "relu(negative_slope=0.1,max_value=5)": lambda x: A.relu(x, negative_slope=0.1, max_value=5.0),
+    "relu(negative_slope=0.1,threshold=1.5)": lambda x: A.relu(x, negative_slope=0.1, threshold=1.5),
+    "leaky_relu": lambda x: A.leaky_relu(x),
+    "leaky_relu(negative_slope=0.3)": lambda x: A.leaky_relu(x, negative_slope=0.3),
+    "elu": lambda x: A.elu(x),
+    "elu(alpha=0.5)": lambda x: A.elu(x, alpha=0.5),
+    "selu": lambda x: A.selu(x),
+    "gelu": lambda x: A.gelu(x),
+    "gelu(approximate=True)": lambda x: A.gelu(x, approximate=True),
+    "silu": lambda x: A.silu(x),
+    "softplus": lambda x: A.softplus(x),
+    "softsign": lambda x: A.softsign(x),
+    "hard_sigmoid": lambda x: A.hard_sigmoid(x),
+    "sigmoid": lambda x: A.sigmoid(x),
+    "tanh": lambda x: A.tanh(x),
+    "linear": lambda x: A.linear(x),
+}
+
+cases = {"points": POINTS, "activations": {}, "prelu": {}, "losses": {}}
+for name, fn in ACTIVATIONS.items():
+    y, g = value_and_gradient(fn, POINTS)
+    cases["activations"][name] = {"value": y, "gradient": g}
+
+# PReLU (keras/src/layers/activations/prelu.py: relu(x) - alpha * relu(-x)), alpha = 0.25.
+layer = keras.layers.PReLU(alpha_initializer=keras.initializers.Constant(0.25))
+x = tf.constant([POINTS], dtype=tf.float64)
+layer.build(x.shape)
+with tf.GradientTape() as tape:
+    tape.watch(x)
+    y = layer(x)
+gx, ga = tape.gradient(y, [x, layer.alpha.value])
+cases["prelu"] = {"alpha": 0.25, "value": y.numpy()[0].tolist(), "gradient": gx.numpy()[0].tolist(),
+                  "alpha_gradient": ga.numpy().tolist()}
+
+
+def loss_case(loss, y_true, y_pred):
+    yt = tf.constant(y_true, dtype=tf.float64)
+    yp = tf.constant(y_pred, dtype=tf.float64)
+    with tf.GradientTape() as tape:
+        tape.watch(yp)
+        per_sample = loss.call(yt, yp)  # one value per sample, before reduction
+    return {"y_true": y_true, "y_pred": y_pred, "value": per_sample.numpy().tolist(),
+            "gradient": tape.gradient(per_sample, yp).numpy().tolist()}
+
+
+L = keras.losses
+logits = [[p] for p in POINTS]
+for label in [0.0, 1.0, 0.25]:
+    cases["losses"][f"binary_crossentropy(from_logits=True) y={label:g}"] = loss_case(
+        L.BinaryCrossentropy(from_logits=True), [[label]] * len(POINTS), logits)
+probabilities = [[float(np.float32(p))] for p in [1e-8, 1e-7, 0.25, 0.5, 0.75]]
+cases["losses"]["binary_crossentropy y=1"] = loss_case(
+    L.BinaryCrossentropy(), [[1.0]] * len(probabilities), probabilities)
+errors = [[p] for p in [0.0, 1.0, -1.0, 2.0, -2.0, 1e-7, 0.5]]
+zeros = [[0.0]] * len(errors)
+cases["losses"]["huber"] = loss_case(L.Huber(delta=1.0), zeros, errors)
+cases["losses"]["mean_absolute_error"] = loss_case(L.MeanAbsoluteError(), zeros, errors)
+cases["losses"]["mean_squared_error"] = loss_case(L.MeanSquaredError(), zeros, errors)
+cases["losses"]["hinge"] = loss_case(L.Hinge(), [[1.0]] * len(errors), errors)
+
+cases["keras_version"] = keras.__version__
+cases["tensorflow_version"] = tf.__version__
+json.dump(cases, sys.stdout, indent=1, sort_keys=True)
+sys.stdout.write("\n")
