@@ -12,8 +12,9 @@ public enum ConfigValue: Codable, Equatable, Sendable, CustomStringConvertible {
 
     /// Creates a number value from an integer.
     public static func int(_ value: Int) -> ConfigValue { .number(Double(value)) }
-    /// Creates a number value from a float.
-    public static func float(_ value: Float) -> ConfigValue { .number(Double(value)) }
+    /// Creates a number value from a float: the shortest decimal that reads back as the same
+    /// `Float` (`0.9`, not `0.8999999761581421`), as Keras writes its Python floats.
+    public static func float(_ value: Float) -> ConfigValue { .number(Double(value.description) ?? Double(value)) }
     /// An array of integers (a shape).
     public static func ints(_ values: [Int]) -> ConfigValue { .array(values.map { .int($0) }) }
 

@@ -1,56 +1,71 @@
 extension Optimizer {
     /// Rebuilds an optimizer from `config` (`{"class_name": "Adam", "config": {…}}`, Keras' keys).
+    /// An absent key takes the default of the optimizer's own `init` (read from a default
+    /// instance, so each default is written once, in the optimizer's file).
     public static func from(config: ConfigValue) throws -> Optimizer {
         let outer = try ConfigReader(config, owner: "optimizer")
         let className = try outer.string("class_name")
         let r = try ConfigReader(outer.value("config") == .null ? .object([:]) : outer.value("config"), owner: "optimizer \(className)")
-        let rate: LearningRate
+        let rate: LearningRate?
         switch r.value("learning_rate") {
         case .number(let value): rate = .constant(Float(value))
-        case .null: rate = .constant(className == "SGD" ? 0.01 : 0.001)
+        case .null: rate = nil
         case let schedule: rate = .schedule(try scheduleFrom(schedule))
         }
         let clipNorm = try r.optionalFloat("clipnorm"), clipValue = try r.optionalFloat("clipvalue")
         let globalClipNorm = try r.optionalFloat("global_clipnorm"), weightDecay = try r.optionalFloat("weight_decay")
-        let beta1 = try r.float("beta_1", default: 0.9), epsilon = try r.float("epsilon", default: 1e-7)
         // Checked here so that a bad file throws instead of tripping the initializers' preconditions.
         guard [clipNorm, clipValue, globalClipNorm].compactMap({ $0 }).count <= 1 else {
             throw StrataError.invalidArgument("more than one of clipnorm, clipvalue and global_clipnorm", context: "optimizer \(className)")
         }
-        let momentum = try r.float("momentum", default: 0)
-        guard momentum >= 0 && momentum <= 1, beta1 > 0 && beta1 <= 1 else {
-            throw StrataError.invalidArgument("momentum \(momentum) or beta_1 \(beta1) is outside its range", context: "optimizer \(className)",
-                                              expected: "momentum in [0, 1], beta_1 in (0, 1]")
+        let momentum = try r.optionalFloat("momentum"), beta1 = try r.optionalFloat("beta_1")
+        guard momentum.map({ $0 >= 0 && $0 <= 1 }) ?? true, beta1.map({ $0 > 0 && $0 <= 1 }) ?? true else {
+            throw StrataError.invalidArgument("momentum \(momentum ?? 0) or beta_1 \(beta1 ?? 0.9) is outside its range",
+                                              context: "optimizer \(className)", expected: "momentum in [0, 1], beta_1 in (0, 1]")
         }
         switch className {
         case "SGD":
-            return SGD(learningRate: rate, momentum: try r.float("momentum", default: 0), nesterov: try r.bool("nesterov", default: false),
+            let d = SGD()
+            return SGD(learningRate: rate ?? d.learningRate, momentum: momentum ?? d.momentum,
+                       nesterov: try r.bool("nesterov", default: d.nesterov),
                        clipNorm: clipNorm, clipValue: clipValue, globalClipNorm: globalClipNorm, weightDecay: weightDecay)
         case "Adagrad":
-            return Adagrad(learningRate: rate, initialAccumulatorValue: try r.float("initial_accumulator_value", default: 0.1),
-                           epsilon: epsilon, clipNorm: clipNorm, clipValue: clipValue, globalClipNorm: globalClipNorm,
-                           weightDecay: weightDecay)
+            let d = Adagrad()
+            return Adagrad(learningRate: rate ?? d.learningRate,
+                           initialAccumulatorValue: try r.float("initial_accumulator_value", default: d.initialAccumulatorValue),
+                           epsilon: try r.float("epsilon", default: d.epsilon), clipNorm: clipNorm, clipValue: clipValue,
+                           globalClipNorm: globalClipNorm, weightDecay: weightDecay)
         case "RMSprop":
-            return RMSprop(learningRate: rate, rho: try r.float("rho", default: 0.9), momentum: try r.float("momentum", default: 0),
-                           epsilon: epsilon, centered: try r.bool("centered", default: false), clipNorm: clipNorm,
+            let d = RMSprop()
+            return RMSprop(learningRate: rate ?? d.learningRate, rho: try r.float("rho", default: d.rho),
+                           momentum: momentum ?? d.momentum, epsilon: try r.float("epsilon", default: d.epsilon),
+                           centered: try r.bool("centered", default: d.centered), clipNorm: clipNorm,
                            clipValue: clipValue, globalClipNorm: globalClipNorm, weightDecay: weightDecay)
-        case "Adam", "AdamW":
-            let beta2 = try r.float("beta_2", default: 0.999), amsgrad = try r.bool("amsgrad", default: false)
-            if className == "AdamW" {
-                return AdamW(learningRate: rate, weightDecay: weightDecay ?? 0.004, beta1: beta1, beta2: beta2, epsilon: epsilon,
-                             amsgrad: amsgrad, clipNorm: clipNorm, clipValue: clipValue, globalClipNorm: globalClipNorm)
-            }
-            return Adam(learningRate: rate, beta1: beta1, beta2: beta2, epsilon: epsilon, amsgrad: amsgrad, clipNorm: clipNorm,
-                        clipValue: clipValue, globalClipNorm: globalClipNorm, weightDecay: weightDecay)
+        case "Adam":
+            let d = Adam()
+            return Adam(learningRate: rate ?? d.learningRate, beta1: beta1 ?? d.beta1, beta2: try r.float("beta_2", default: d.beta2),
+                        epsilon: try r.float("epsilon", default: d.epsilon), amsgrad: try r.bool("amsgrad", default: d.amsgrad),
+                        clipNorm: clipNorm, clipValue: clipValue, globalClipNorm: globalClipNorm, weightDecay: weightDecay)
+        case "AdamW":
+            let d = AdamW()
+            return AdamW(learningRate: rate ?? d.learningRate, weightDecay: weightDecay ?? d.weightDecay ?? 0, beta1: beta1 ?? d.beta1,
+                         beta2: try r.float("beta_2", default: d.beta2), epsilon: try r.float("epsilon", default: d.epsilon),
+                         amsgrad: try r.bool("amsgrad", default: d.amsgrad), clipNorm: clipNorm, clipValue: clipValue,
+                         globalClipNorm: globalClipNorm)
         case "Adamax":
-            return Adamax(learningRate: rate, beta1: beta1, beta2: try r.float("beta_2", default: 0.999), epsilon: epsilon,
+            let d = Adamax()
+            return Adamax(learningRate: rate ?? d.learningRate, beta1: beta1 ?? d.beta1, beta2: try r.float("beta_2", default: d.beta2),
+                          epsilon: try r.float("epsilon", default: d.epsilon),
                           clipNorm: clipNorm, clipValue: clipValue, globalClipNorm: globalClipNorm, weightDecay: weightDecay)
         case "Nadam":
-            return Nadam(learningRate: rate, beta1: beta1, beta2: try r.float("beta_2", default: 0.999), epsilon: epsilon,
+            let d = Nadam()
+            return Nadam(learningRate: rate ?? d.learningRate, beta1: beta1 ?? d.beta1, beta2: try r.float("beta_2", default: d.beta2),
+                         epsilon: try r.float("epsilon", default: d.epsilon),
                          clipNorm: clipNorm, clipValue: clipValue, globalClipNorm: globalClipNorm, weightDecay: weightDecay)
         case "Lion":
-            return Lion(learningRate: rate, beta1: beta1, beta2: try r.float("beta_2", default: 0.99), clipNorm: clipNorm,
-                        clipValue: clipValue, globalClipNorm: globalClipNorm, weightDecay: weightDecay)
+            let d = Lion()
+            return Lion(learningRate: rate ?? d.learningRate, beta1: beta1 ?? d.beta1, beta2: try r.float("beta_2", default: d.beta2),
+                        clipNorm: clipNorm, clipValue: clipValue, globalClipNorm: globalClipNorm, weightDecay: weightDecay)
         default:
             throw StrataError.invalidArgument("unknown optimizer '\(className)'", context: "optimizer config",
                                               expected: "SGD, Adagrad, RMSprop, Adam, AdamW, Adamax, Nadam or Lion")
@@ -68,12 +83,17 @@ extension Optimizer {
             }
         }
         switch className {
+        // Optional keys take the defaults of the schedule's own `init` (a default instance's values).
         case "ExponentialDecay":
-            return ExponentialDecay(initialLearningRate: try r.float("initial_learning_rate"), decaySteps: try r.int("decay_steps"),
-                                    decayRate: try r.float("decay_rate"), staircase: try r.bool("staircase", default: false))
+            let d = ExponentialDecay(initialLearningRate: try r.float("initial_learning_rate"), decaySteps: try r.int("decay_steps"),
+                                     decayRate: try r.float("decay_rate"))
+            return ExponentialDecay(initialLearningRate: d.initialLearningRate, decaySteps: d.decaySteps, decayRate: d.decayRate,
+                                    staircase: try r.bool("staircase", default: d.staircase))
         case "InverseTimeDecay":
-            return InverseTimeDecay(initialLearningRate: try r.float("initial_learning_rate"), decaySteps: try r.int("decay_steps"),
-                                    decayRate: try r.float("decay_rate"), staircase: try r.bool("staircase", default: false))
+            let d = InverseTimeDecay(initialLearningRate: try r.float("initial_learning_rate"), decaySteps: try r.int("decay_steps"),
+                                     decayRate: try r.float("decay_rate"))
+            return InverseTimeDecay(initialLearningRate: d.initialLearningRate, decaySteps: d.decaySteps, decayRate: d.decayRate,
+                                    staircase: try r.bool("staircase", default: d.staircase))
         case "PiecewiseConstantDecay":
             guard case .array(let values) = r.value("values") else {
                 throw StrataError.invalidArgument("'values' is not an array", context: "schedule PiecewiseConstantDecay")
@@ -91,17 +111,22 @@ extension Optimizer {
             }
             return PiecewiseConstantDecay(boundaries: boundaries, values: rates)
         case "PolynomialDecay":
-            return PolynomialDecay(initialLearningRate: try r.float("initial_learning_rate"), decaySteps: try r.int("decay_steps"),
-                                   endLearningRate: try r.float("end_learning_rate", default: 1e-4),
-                                   power: try r.float("power", default: 1), cycle: try r.bool("cycle", default: false))
+            let d = PolynomialDecay(initialLearningRate: try r.float("initial_learning_rate"), decaySteps: try r.int("decay_steps"))
+            return PolynomialDecay(initialLearningRate: d.initialLearningRate, decaySteps: d.decaySteps,
+                                   endLearningRate: try r.float("end_learning_rate", default: d.endLearningRate),
+                                   power: try r.float("power", default: d.power), cycle: try r.bool("cycle", default: d.cycle))
         case "CosineDecay":
-            return CosineDecay(initialLearningRate: try r.float("initial_learning_rate"), decaySteps: try r.int("decay_steps"),
-                               alpha: try r.float("alpha", default: 0), warmupTarget: try r.optionalFloat("warmup_target"),
-                               warmupSteps: try r.int("warmup_steps", default: 0))
+            let d = CosineDecay(initialLearningRate: try r.float("initial_learning_rate"), decaySteps: try r.int("decay_steps"))
+            return CosineDecay(initialLearningRate: d.initialLearningRate, decaySteps: d.decaySteps,
+                               alpha: try r.float("alpha", default: d.alpha),
+                               warmupTarget: r.value("warmup_target") == .null ? d.warmupTarget : try r.float("warmup_target"),
+                               warmupSteps: try r.int("warmup_steps", default: d.warmupSteps))
         case "CosineDecayRestarts":
-            return CosineDecayRestarts(initialLearningRate: try r.float("initial_learning_rate"),
-                                       firstDecaySteps: try r.int("first_decay_steps"), tMul: try r.float("t_mul", default: 2),
-                                       mMul: try r.float("m_mul", default: 1), alpha: try r.float("alpha", default: 0))
+            let d = CosineDecayRestarts(initialLearningRate: try r.float("initial_learning_rate"),
+                                        firstDecaySteps: try r.int("first_decay_steps"))
+            return CosineDecayRestarts(initialLearningRate: d.initialLearningRate, firstDecaySteps: d.firstDecaySteps,
+                                       tMul: try r.float("t_mul", default: d.tMul), mMul: try r.float("m_mul", default: d.mMul),
+                                       alpha: try r.float("alpha", default: d.alpha))
         default:
             throw StrataError.invalidArgument("unknown schedule '\(className)'", context: "learning-rate schedule")
         }
