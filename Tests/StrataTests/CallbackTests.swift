@@ -5,9 +5,10 @@ import Testing
 
 /// Drives a callback through scripted epochs on a one-layer model whose single weight is set to
 /// the epoch number, so restored weights tell which epoch they came from.
-private func run(_ callback: Callback, monitored name: String = "val_loss", values: [Float]) throws -> (stoppedAfter: Int?, model: Sequential) {
+private func run(_ callback: Callback, monitored name: String = "val_loss", values: [Double],
+                 metrics: [Metrics] = [.accuracy]) throws -> (stoppedAfter: Int?, model: Sequential) {
     let model = Sequential([Dense(1, useBias: false, inputShape: [1])])
-    model.compile(optimizer: SGD(), loss: .meanSquaredError)
+    model.compile(optimizer: SGD(), loss: .meanSquaredError, metrics: metrics)
     callback.model = model
     try callback.onTrainBegin(logs: [:])
     var stoppedAfter: Int?
@@ -35,7 +36,7 @@ struct CallbackTests {
     @Test func earlyStoppingMinDeltaModeAndWarmUp() throws {
         // Improvements smaller than minDelta do not count: 1.0 → 0.95 → 0.93 with minDelta 0.1.
         #expect(try run(EarlyStopping(minDelta: 0.1, patience: 1), values: [1.0, 0.95, 0.93, 0.5]).stoppedAfter == 1)
-        // Accuracy-like names go up.
+        // A compiled accuracy metric goes up.
         #expect(try run(EarlyStopping(monitor: "val_accuracy", patience: 1), monitored: "val_accuracy",
                         values: [0.5, 0.6, 0.55, 0.58]).stoppedAfter == 2)
         // mode .max given explicitly for a custom name; unknown names with .auto throw.

@@ -92,7 +92,7 @@ struct DataParallelTests {
 
     @Test func oneReplicaTrainsExactlyAsWithoutDataParallelism() throws {
         let x = Tensor.randomNormal([64, 5], seed: 1), y = Tensor(labels: (0..<64).map { $0 % 3 })
-        func train(_ parallel: DataParallel?) throws -> ([Float], [Float]) {
+        func train(_ parallel: DataParallel?) throws -> ([Float], [Double]) {
             try Random.withSeed(7) {
                 let model = Sequential {
                     Dense(8, activation: .relu, inputShape: [5])
@@ -156,7 +156,7 @@ struct DataParallelTests {
     @Test func validationDuringFitIsSharedAndGlobal() throws {
         let x = Tensor.randomNormal([60, 4], seed: 5)
         let y = Tensor(shape: [60, 1], scalars: (0..<60).map { Float($0 % 2) })
-        let results = try ThreadReplicas(size: 2).run { member -> (history: [Float], final: Logs) in
+        let results = try ThreadReplicas(size: 2).run { member -> (history: [Double], final: Logs) in
             let model = Self.classifier()
             let history = try model.fit(x, y, batchSize: 4, epochs: 3, verbose: .silent, validationSplit: 0.25,
                                         dataParallel: DataParallel(group: member))

@@ -212,8 +212,8 @@ struct OutputTests {
         let history = History()
         try history.onTrainBegin(logs: [:])
         for (epoch, (loss, validation)) in [(1.0, 1.2), (0.6, 0.9), (0.4, 0.95)].enumerated() {
-            try history.onEpochEnd(epoch, logs: ["loss": Float(loss), "val_loss": Float(validation),
-                                                 "accuracy": Float(0.5 + 0.1 * Double(epoch)), "val_accuracy": 0.55])
+            try history.onEpochEnd(epoch, logs: ["loss": loss, "val_loss": validation,
+                                                 "accuracy": 0.5 + 0.1 * Double(epoch), "val_accuracy": 0.55])
         }
         return history
     }
@@ -248,7 +248,7 @@ struct OutputTests {
         for epoch in 0..<2 {
             try progress.onEpochBegin(epoch, logs: [:])
             for batch in 0..<4 { try progress.onTrainBatchEnd(batch, logs: ["loss": 1]) }
-            try progress.onEpochEnd(epoch, logs: ["loss": 0.5 - Float(epoch) * 0.25, "accuracy": 0.875, "val_loss": 0.6])
+            try progress.onEpochEnd(epoch, logs: ["loss": 0.5 - Double(epoch) * 0.25, "accuracy": 0.875, "val_loss": 0.6])
         }
         try progress.onTrainEnd(logs: [:])
         #expect(lines[0] == "Epoch 1/2")

@@ -59,7 +59,8 @@ struct FitTests {
                            validationData: (x.slice(15..<20), y.slice(15..<20)))
         }
         #expect(split.history == explicit.history)
-        #expect(split["val_loss"].count == 3 && split["learning_rate"] == [0.1, 0.1, 0.1])
+        // Keras logs learning_rate only when a learning-rate callback runs.
+        #expect(split["val_loss"].count == 3 && split.history["learning_rate"] == nil)
     }
 
     @Test func epochLossIsTheSampleMeanIncludingPenalties() throws {
@@ -72,15 +73,15 @@ struct FitTests {
             let prediction = try model.predict(x)
             let penalty = 0.5 * square(model.layers[0].variables[0].value).sum().scalar
             let expected = meanSquaredError(y, prediction).scalar + penalty
-            #expect(abs(history["loss"][0] - expected) < 1e-5)
-            #expect(abs(history["mean_absolute_error"][0] - meanAbsoluteError(y, prediction).scalar) < 1e-6)
+            #expect(abs(history["loss"][0] - Double(expected)) < 1e-5)
+            #expect(abs(history["mean_absolute_error"][0] - Double(meanAbsoluteError(y, prediction).scalar)) < 1e-6)
             let evaluated = try model.evaluate(x, y, batchSize: 3)
-            #expect(abs(evaluated["loss"]! - expected) < 1e-5)
+            #expect(abs(evaluated["loss"]! - Double(expected)) < 1e-5)
         }
     }
 
     @Test func sameSeedGivesBitIdenticalTraining() throws {
-        func train() throws -> ([Tensor], [String: [Float]]) {
+        func train() throws -> ([Tensor], [String: [Double]]) {
             try Random.withSeed(42) {
                 let model = Sequential {
                     Dense(16, activation: .relu, inputShape: [4])

@@ -76,7 +76,7 @@ struct LabExperimentTests {
         let (folder, _) = try Self.written(report)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let history = try String(contentsOfFile: folder + "/history.csv", encoding: .utf8).split(separator: "\n")
-        #expect(history.first == "configuration,epoch,seconds,accuracy,learning_rate,loss,val_accuracy,val_loss")
+        #expect(history.first == "configuration,epoch,seconds,accuracy,loss,val_accuracy,val_loss")
         #expect(history.count == 1 + 9 * 2)
         #expect(FileManager.default.fileExists(atPath: folder + "/validation-loss.svg"))
     }

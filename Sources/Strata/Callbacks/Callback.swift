@@ -1,5 +1,7 @@
-/// Values reported to callbacks: `loss`, metric names, `val_…` versions, `learning_rate`.
-public typealias Logs = [String: Float]
+/// Values reported to callbacks: `loss`, metric names, `val_…` versions, and `learning_rate` when
+/// a learning-rate callback runs. Doubles, as Keras' logs are Python floats: the tensors are
+/// float32, but monitors compare (and `minDelta`s add) in double precision.
+public typealias Logs = [String: Double]
 
 /// A hook into training (Keras' `Callback`): override the moments you need. `model` is set
 /// before `onTrainBegin`; set `model?.stopTraining = true` to end training after this batch or
@@ -9,11 +11,35 @@ public typealias Logs = [String: Float]
 ///         override func onEpochEnd(_ epoch: Int, logs: Logs) { print(epoch, logs["loss"]!) }
 ///     }
 open class Callback {
-    /// The model being trained or evaluated.
+    /// The model being trained or evaluated (`fit`, `evaluate` and `predict` attach theirs).
     public internal(set) weak var model: Model?
+    /// Warnings this callback has issued (also printed unless the run is silent).
+    public private(set) var warnings: [String] = []
 
     /// Creates a callback.
     public init() {}
+
+    /// Attaches `model` (Keras `set_model`), so the callback can be driven by hand:
+    ///
+    ///     let stop = EarlyStopping(monitor: "val_loss", patience: 2)
+    ///     stop.setModel(model)
+    ///     try stop.onTrainBegin(logs: [:])
+    ///     try stop.onEpochEnd(0, logs: ["val_loss": 0.5])
+    ///
+    /// The model is held weakly, as during `fit`.
+    public func setModel(_ model: Model) { self.model = model }
+
+    /// Whether this callback puts the optimizer's `learning_rate` into each epoch's logs, as
+    /// Keras' `ReduceLROnPlateau` and `LearningRateScheduler` do (so it reaches `History` and
+    /// `CSVLogger` only then). Default false.
+    open var logsLearningRate: Bool { false }
+
+    /// Records `message` and prints it on the progress channel (standard output) as
+    /// `Warning: …`, unless the model is training or evaluating with `verbose: .silent`.
+    public func warn(_ message: String) {
+        warnings.append(message)
+        if model?.outputVerbosity != .silent { print("Warning: " + message) }
+    }
 
     /// Before the first epoch.
     open func onTrainBegin(logs: Logs) throws {}

@@ -1,23 +1,18 @@
-/// Stops training when a monitored quantity stops improving (Keras' `EarlyStopping`).
+/// Stops training when a monitored quantity stops improving (Keras' `EarlyStopping`,
+/// `keras/src/callbacks/early_stopping.py`).
 ///
 /// After each epoch from `startFromEpoch` on: an improvement (by more than `minDelta`) records
 /// the new best — and resets the wait only if it also beats `baseline`; otherwise the wait grows,
 /// and once it reaches `patience` (after epoch 0) training stops. With `restoreBestWeights`, the
 /// weights of the best epoch are put back when training ends (and the first monitored epoch's
-/// weights when none improved).
+/// weights when none improved). A monitored value missing from the logs is warned about once.
 ///
 ///     EarlyStopping(monitor: "val_loss", patience: 100, restoreBestWeights: true)
-public final class EarlyStopping: Callback {
-    /// The monitored quantity and its direction.
-    public let monitor: String
-    /// Smallest change counted as an improvement.
-    public let minDelta: Float
+public final class EarlyStopping: MonitorCallback {
     /// Epochs without improvement before stopping.
     public let patience: Int
-    /// Requested direction (`.auto` is resolved at the first epoch).
-    public let mode: MonitorMode
     /// A value the monitored quantity must beat to reset the wait.
-    public let baseline: Float?
+    public let baseline: Double?
     /// Whether to restore the best epoch's weights at the end.
     public let restoreBestWeights: Bool
     /// Epochs to ignore at the start (warm-up).
@@ -25,45 +20,42 @@ public final class EarlyStopping: Callback {
     /// Whether to announce the stop and the restore, as Keras' `verbose=1`.
     public let verbose: Bool
 
-    /// Epochs waited since the last improvement.
+    /// Epochs waited since the last improvement (Keras `wait`).
     public private(set) var wait = 0
-    /// The epoch at which training was stopped (0 if it was not).
+    /// The epoch at which training was stopped, 0 if it was not (Keras `stopped_epoch`).
     public private(set) var stoppedEpoch = 0
-    /// The best monitored value so far.
-    public private(set) var best: Float = .nan
-    /// The epoch of the best value.
+    /// The best monitored value so far (Keras `best`; ±∞ before the first monitored epoch).
+    public private(set) var best: Double = .nan
+    /// The epoch of the best value (Keras `best_epoch`).
     public private(set) var bestEpoch = 0
-    private var resolved: Monitor?
     private var bestWeights: [Tensor]?
 
     /// Creates the callback with Keras 3's defaults.
-    public init(monitor: String = "val_loss", minDelta: Float = 0, patience: Int = 0, mode: MonitorMode = .auto,
-                baseline: Float? = nil, restoreBestWeights: Bool = false, startFromEpoch: Int = 0, verbose: Bool = false) {
+    public init(monitor: String = "val_loss", minDelta: Double = 0, patience: Int = 0, mode: MonitorMode = .auto,
+                baseline: Double? = nil, restoreBestWeights: Bool = false, startFromEpoch: Int = 0, verbose: Bool = false) {
         self.verbose = verbose
-        self.monitor = monitor
-        self.minDelta = minDelta
         self.patience = patience
-        self.mode = mode
         self.baseline = baseline
         self.restoreBestWeights = restoreBestWeights
         self.startFromEpoch = startFromEpoch
+        super.init(monitor: monitor, mode: mode, minDelta: minDelta)
     }
 
     public override func onTrainBegin(logs: Logs) throws {
+        best = try resolveMonitor().worst
         wait = 0
         stoppedEpoch = 0
         bestWeights = nil
         bestEpoch = 0
-        resolved = nil
     }
 
     public override func onEpochEnd(_ epoch: Int, logs: Logs) throws {
-        if resolved == nil {
-            let monitor = try Monitor(self.monitor, mode: mode, minDelta: minDelta, owner: "EarlyStopping")
-            resolved = monitor
-            best = monitor.worst
-        }
-        guard let monitor = resolved, let current = monitor.value(in: logs), epoch >= startFromEpoch else { return }
+        let monitor = try resolvedMonitor ?? { () throws -> Monitor in
+            let resolved = try resolveMonitor()
+            best = resolved.worst
+            return resolved
+        }()
+        guard let current = monitoredValue(in: logs), epoch >= startFromEpoch else { return }
         if restoreBestWeights && bestWeights == nil {
             bestWeights = model?.getWeights()
             bestEpoch = epoch
@@ -73,7 +65,7 @@ public final class EarlyStopping: Callback {
             best = current
             bestEpoch = epoch
             if restoreBestWeights { bestWeights = model?.getWeights() }
-            if baseline == nil || monitor.isImprovement(current, over: baseline!) { wait = 0 }
+            if baseline.map({ monitor.isImprovement(current, over: $0) }) ?? true { wait = 0 }
             return
         }
         if wait >= patience && epoch > 0 {

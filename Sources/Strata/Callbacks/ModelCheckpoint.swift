@@ -8,7 +8,7 @@ import Foundation
 /// (`Sequential.load(from:)` reads it back), or only its weights with `saveWeightsOnly`.
 ///
 ///     ModelCheckpoint("model/best.safetensors", monitor: "val_accuracy", saveBestOnly: true)
-public final class ModelCheckpoint: Callback {
+public final class ModelCheckpoint: MonitorCallback {
     /// When to save.
     public enum Frequency: Sendable, Equatable {
         /// After every epoch.
@@ -19,41 +19,35 @@ public final class ModelCheckpoint: Callback {
 
     /// The path template.
     public let filepath: String
-    /// The monitored quantity.
-    public let monitor: String
     /// Whether to save only improvements.
     public let saveBestOnly: Bool
     /// Whether only weights are saved (`saveWeights`), rather than the whole model with its
     /// compile settings and optimizer state (`save`).
     public let saveWeightsOnly: Bool
-    /// Requested direction.
-    public let mode: MonitorMode
     /// When to save.
     public let saveFrequency: Frequency
     /// The value to beat before the first save, when saving only the best.
-    public let initialValueThreshold: Float?
+    public let initialValueThreshold: Double?
     /// Whether to announce saves and non-improvements, as Keras' `verbose=1`.
     public let verbose: Bool
-    /// The best monitored value so far.
-    public private(set) var best: Float = .nan
+    /// The best monitored value so far (Keras `best`).
+    public private(set) var best: Double = .nan
     /// Paths written, in order.
     public private(set) var savedPaths: [String] = []
-    private var resolved: Monitor?
     private var batchesSeen = 0
     private var epoch = 0
 
     /// Creates the callback with Keras 3's defaults.
     public init(_ filepath: String, monitor: String = "val_loss", saveBestOnly: Bool = false, saveWeightsOnly: Bool = false,
-                mode: MonitorMode = .auto, saveFreq: Frequency = .epoch, initialValueThreshold: Float? = nil,
+                mode: MonitorMode = .auto, saveFreq: Frequency = .epoch, initialValueThreshold: Double? = nil,
                 verbose: Bool = false) {
         self.verbose = verbose
         self.filepath = filepath
-        self.monitor = monitor
         self.saveBestOnly = saveBestOnly
         self.saveWeightsOnly = saveWeightsOnly
-        self.mode = mode
         self.saveFrequency = saveFreq
         self.initialValueThreshold = initialValueThreshold
+        super.init(monitor: monitor, mode: mode, minDelta: 0)
     }
 
     public override func onTrainBegin(logs: Logs) throws {
@@ -65,9 +59,8 @@ public final class ModelCheckpoint: Callback {
                               expected: "an existing, writable folder for \(filepath)")
         }
         if saveBestOnly {
-            let monitor = try Monitor(self.monitor, mode: mode, owner: "ModelCheckpoint")
-            resolved = monitor
-            best = initialValueThreshold ?? monitor.worst
+            let worst = try resolveMonitor().worst
+            best = initialValueThreshold ?? worst
         }
         batchesSeen = 0
     }
@@ -86,8 +79,13 @@ public final class ModelCheckpoint: Callback {
 
     private func save(epoch: Int, logs: Logs) throws {
         let path = try ModelCheckpoint.format(filepath, epoch: epoch + 1, logs: logs)
-        if let monitor = resolved {
-            guard let current = monitor.value(in: logs) else { return }
+        if saveBestOnly {
+            let monitor = try resolvedMonitor ?? { () throws -> Monitor in
+                let resolved = try resolveMonitor()
+                best = initialValueThreshold ?? resolved.worst
+                return resolved
+            }()
+            guard let current = monitoredValue(in: logs) else { return }
             guard monitor.isImprovement(current, over: best) else {
                 if verbose { print("Epoch \(epoch + 1): \(monitor.quantity) did not improve from \(String(format: "%.5f", best))") }
                 return
@@ -121,7 +119,7 @@ public final class ModelCheckpoint: Callback {
                 let width = Int(spec.filter(\.isNumber)) ?? 0
                 result += String(format: spec.hasPrefix("0") ? "%0\(width)d" : "%\(width)d", epoch)
             } else if let value = logs[key] {
-                result += spec.isEmpty ? "\(value)" : String(format: "%" + spec, Double(value))
+                result += spec.isEmpty ? "\(value)" : String(format: "%" + spec, value)
             } else {
                 throw StrataError.invalidArgument("file path template '\(template)' names '\(key)', which is not logged",
                                                   context: "ModelCheckpoint", expected: "epoch or one of \(logs.keys.sorted())")

@@ -1,7 +1,9 @@
 /// Which way a monitored quantity improves.
 public enum MonitorMode: String, Sendable {
-    /// Inferred from the name, as Keras does: `loss` and error metrics go down; accuracy, AUC,
-    /// precision and recall go up.
+    /// Resolved as Keras does (`keras/src/callbacks/monitor_callback.py`, `_set_monitor_op`):
+    /// a loss (`loss`, `val_loss`, `…_loss`) goes down; otherwise the direction of the model's
+    /// compiled metric of that name (accuracies, AUC, precision, recall up; errors down); any
+    /// other name is an error naming the metrics there are.
     case auto
     /// Lower is better.
     case min
@@ -11,17 +13,19 @@ public enum MonitorMode: String, Sendable {
 
 /// The "is this an improvement?" decision shared by `EarlyStopping`, `ModelCheckpoint` and
 /// `ReduceLROnPlateau` (Keras' `MonitorCallback`): `current − minDelta` compared with the
-/// reference in the monitored direction (for `.min`, `current + minDelta < reference`).
+/// reference in the monitored direction (for `.min`, `current + minDelta < reference`), in
+/// double precision as Keras compares its Python floats.
 public struct Monitor: Sendable {
     /// The logged quantity (`val_loss`, `accuracy`, …).
     public let quantity: String
     /// The resolved direction (never `.auto`).
     public let mode: MonitorMode
     /// The smallest change that counts (always ≥ 0).
-    public let minDelta: Float
+    public let minDelta: Double
 
-    /// Resolves `mode` for `quantity`; `.auto` on an unknown name throws, telling the fix.
-    public init(_ quantity: String, mode: MonitorMode, minDelta: Float = 0, owner: String) throws {
+    /// Resolves `mode` for `quantity` against the compiled `metrics`; `.auto` on a name that is
+    /// neither a loss nor one of them throws, naming the monitor and what could be monitored.
+    public init(_ quantity: String, mode: MonitorMode, minDelta: Double = 0, metrics: [Metrics], owner: String) throws {
         self.quantity = quantity
         self.minDelta = Swift.abs(minDelta)
         if mode != .auto {
@@ -29,36 +33,74 @@ public struct Monitor: Sendable {
             return
         }
         let name = quantity.hasPrefix("val_") ? String(quantity.dropFirst(4)) : quantity
-        if let direction = Monitor.direction(of: name) {
-            self.mode = direction
+        if name == "loss" || name.hasSuffix("_loss") {
+            self.mode = .min
+        } else if let metric = metrics.first(where: { $0.name == name }) {
+            self.mode = metric.direction
         } else {
+            let available = (["loss"] + metrics.map(\.name)).flatMap { [$0, "val_" + $0] }
             throw StrataError.invalidArgument(
-                "cannot tell whether '\(quantity)' should be maximized or minimized", context: owner,
-                expected: "mode: .max to keep the highest value or mode: .min to keep the lowest")
+                "cannot tell whether monitor '\(quantity)' should be maximized or minimized: it is not a loss, and the model has "
+                    + (metrics.isEmpty ? "no compiled metrics" : "no compiled metric '\(name)'"),
+                context: owner,
+                expected: "one of \(available.joined(separator: ", ")), or mode: .max / .min for another logged value")
         }
-    }
-
-    /// Keras' metric directions: up for accuracies, AUC, precision, recall; down for losses and
-    /// errors.
-    static func direction(of name: String) -> MonitorMode? {
-        if name == "loss" || name.hasSuffix("_loss") || name.hasSuffix("error") || name.hasSuffix("crossentropy")
-            || ["huber", "hinge", "kl_divergence"].contains(name) {
-            return .min
-        }
-        if name.hasSuffix("accuracy") || name == "acc" || name == "auc" || name == "precision" || name == "recall" {
-            return .max
-        }
-        return nil
     }
 
     /// The worst possible value, the starting "best".
-    public var worst: Float { mode == .min ? .infinity : -.infinity }
+    public var worst: Double { mode == .min ? .infinity : -.infinity }
 
     /// Whether `current` improves on `reference` by more than `minDelta`.
-    public func isImprovement(_ current: Float, over reference: Float) -> Bool {
+    public func isImprovement(_ current: Double, over reference: Double) -> Bool {
         mode == .min ? current + minDelta < reference : current - minDelta > reference
     }
 
     /// The monitored value in `logs`, or nil.
-    public func value(in logs: Logs) -> Float? { logs[quantity] }
+    public func value(in logs: Logs) -> Double? { logs[quantity] }
+}
+
+/// What the three monitoring callbacks share: resolving the monitor against the model's
+/// compiled metrics when training begins, and warning once — with the keys there are — when the
+/// monitored value is missing from the logs (a misspelled name, or `val_…` without validation
+/// data), as Keras does.
+open class MonitorCallback: Callback {
+    /// The monitored quantity.
+    public let monitor: String
+    /// Requested direction (`.auto` is resolved when training begins).
+    public let mode: MonitorMode
+    /// Smallest change counted as an improvement.
+    public let minDelta: Double
+    /// The resolved monitor (nil until training begins, or `resolveMonitor()` is called).
+    public private(set) var resolvedMonitor: Monitor?
+    private var warnedMissing = false
+
+    /// Creates the callback's monitoring part.
+    public init(monitor: String, mode: MonitorMode, minDelta: Double) {
+        self.monitor = monitor
+        self.mode = mode
+        self.minDelta = Swift.abs(minDelta)
+    }
+
+    /// Resolves the direction against the attached model's compiled metrics (throws a
+    /// `StrataError` when `.auto` cannot tell) and forgets an earlier missing-key warning.
+    @discardableResult
+    public func resolveMonitor() throws -> Monitor {
+        let resolved = try Monitor(monitor, mode: mode, minDelta: minDelta, metrics: model?.metrics ?? [],
+                                   owner: String(describing: type(of: self)))
+        resolvedMonitor = resolved
+        warnedMissing = false
+        return resolved
+    }
+
+    /// The monitored value in `logs`; when it is missing, warns once per training run, naming the
+    /// available keys.
+    public func monitoredValue(in logs: Logs) -> Double? {
+        if let value = logs[monitor] { return value }
+        if !warnedMissing {
+            warnedMissing = true
+            warn("\(String(describing: type(of: self))) is conditioned on '\(monitor)', which is not available. "
+                 + "Available metrics are: \(logs.keys.sorted().joined(separator: ","))")
+        }
+        return nil
+    }
 }

@@ -15,7 +15,7 @@ final class ProgressBar: Callback {
     private var steps = 0
     private var epochStart = DispatchTime.now()
     private var lastDraw: UInt64 = 0
-    private var history: [String: [Float]] = [:]
+    private var history: [String: [Double]] = [:]
 
     /// `inPlace` redraws the bar during the epoch (terminals); `print` writes a finished line.
     init(epochs: Int, stepsPerEpoch: Int, inPlace: Bool, print: @escaping (String) -> Void = { Swift.print($0) }) {
@@ -103,13 +103,13 @@ final class ProgressBar: Callback {
 enum Sparkline {
     static let blocks = Array("▁▂▃▄▅▆▇█")
 
-    static func draw(_ values: [Float]) -> String {
+    static func draw(_ values: [Double]) -> String {
         let finite = values.filter(\.isFinite)
         guard let low = finite.min(), let high = finite.max() else { return "" }
         let span = high - low
         let line = values.map { value -> Character in
             guard value.isFinite else { return "·" }
-            let level = span == 0 ? 0 : Int(((value - low) / span * Float(blocks.count - 1)).rounded())
+            let level = span == 0 ? 0 : Int(((value - low) / span * Double(blocks.count - 1)).rounded())
             return blocks[level]
         }
         return String(line) + String(format: "  %.4g → %.4g", values.first ?? 0, values.last ?? 0)

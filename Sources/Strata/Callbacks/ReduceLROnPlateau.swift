@@ -1,54 +1,54 @@
 /// Multiplies the learning rate by `factor` when a monitored quantity has not improved for
-/// `patience` epochs (Keras' `ReduceLROnPlateau`), never below `minLearningRate`; after a
-/// reduction, `cooldown` epochs pass before counting again. The optimizer's learning rate must
-/// be a constant, not a schedule.
-public final class ReduceLROnPlateau: Callback {
-    /// The monitored quantity.
-    public let monitor: String
+/// `patience` epochs (Keras' `ReduceLROnPlateau`, `keras/src/callbacks/reduce_lr_on_plateau.py`),
+/// never below `minLearningRate`; after a reduction, `cooldown` epochs pass before counting
+/// again. The optimizer's learning rate must be a constant, not a schedule. Each epoch's logs
+/// get `learning_rate` (the rate that epoch trained with), as in Keras.
+public final class ReduceLROnPlateau: MonitorCallback {
     /// Factor applied to the learning rate (< 1).
-    public let factor: Float
+    public let factor: Double
     /// Epochs without improvement before a reduction.
     public let patience: Int
-    /// Requested direction.
-    public let mode: MonitorMode
-    /// Smallest change counted as an improvement (Keras default 1e-4).
-    public let minDelta: Float
     /// Epochs to wait after a reduction.
     public let cooldown: Int
     /// Lower bound of the learning rate.
-    public let minLearningRate: Float
+    public let minLearningRate: Double
     /// Whether to announce each reduction, as Keras' `verbose=1`.
     public let verbose: Bool
 
-    private var resolved: Monitor?
-    private var best: Float = .nan
-    private var wait = 0
-    private var cooldownCounter = 0
+    /// The best monitored value so far (Keras `best`).
+    public private(set) var best: Double = .nan
+    /// Epochs without improvement since the last improvement or reduction (Keras `wait`).
+    public private(set) var wait = 0
+    /// Epochs of cooldown left (Keras `cooldown_counter`).
+    public private(set) var cooldownCounter = 0
 
     /// Creates the callback with Keras 3's defaults.
-    public init(monitor: String = "val_loss", factor: Float = 0.1, patience: Int = 10, mode: MonitorMode = .auto,
-                minDelta: Float = 1e-4, cooldown: Int = 0, minLearningRate: Float = 0, verbose: Bool = false) {
+    public init(monitor: String = "val_loss", factor: Double = 0.1, patience: Int = 10, mode: MonitorMode = .auto,
+                minDelta: Double = 1e-4, cooldown: Int = 0, minLearningRate: Double = 0, verbose: Bool = false) {
         precondition(factor < 1, "ReduceLROnPlateau: factor must be below 1, got \(factor)")
-        self.monitor = monitor
         self.factor = factor
         self.patience = patience
-        self.mode = mode
-        self.minDelta = minDelta
         self.cooldown = cooldown
         self.minLearningRate = minLearningRate
         self.verbose = verbose
+        super.init(monitor: monitor, mode: mode, minDelta: minDelta)
     }
 
+    public override var logsLearningRate: Bool { true }
+
     public override func onTrainBegin(logs: Logs) throws {
-        let monitor = try Monitor(self.monitor, mode: mode, minDelta: minDelta, owner: "ReduceLROnPlateau")
-        resolved = monitor
-        best = monitor.worst
+        best = try resolveMonitor().worst
         wait = 0
         cooldownCounter = 0
     }
 
     public override func onEpochEnd(_ epoch: Int, logs: Logs) throws {
-        guard let monitor = resolved, let current = monitor.value(in: logs), let optimizer = model?.optimizer else { return }
+        let monitor = try resolvedMonitor ?? { () throws -> Monitor in
+            let resolved = try resolveMonitor()
+            best = resolved.worst
+            return resolved
+        }()
+        guard let optimizer = model?.optimizer, let current = monitoredValue(in: logs) else { return }
         guard case .constant(let rate) = optimizer.learningRate else {
             throw StrataError.invalidArgument("the optimizer's learning rate is a schedule", context: "ReduceLROnPlateau",
                                               expected: "a constant learning rate")
@@ -62,8 +62,10 @@ public final class ReduceLROnPlateau: Callback {
             wait = 0
         } else if cooldownCounter == 0 {
             wait += 1
-            if wait >= patience, rate > minLearningRate {
-                let reduced = Swift.max(rate * factor, minLearningRate)
+            // Keras: `old_lr > np.float32(min_lr)`, then `max(old_lr * factor, min_lr)` in double,
+            // stored into the float32 variable.
+            if wait >= patience, rate > Float(minLearningRate) {
+                let reduced = Float(Swift.max(Double(rate) * factor, minLearningRate))
                 optimizer.learningRate = .constant(reduced)
                 if verbose { print("Epoch \(epoch + 1): ReduceLROnPlateau reducing learning rate to \(reduced).") }
                 cooldownCounter = cooldown

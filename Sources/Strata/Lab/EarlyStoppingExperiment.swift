@@ -40,13 +40,16 @@ public struct EarlyStoppingExperiment: LabExperiment {
         }
         // The last weights, then the checkpoint's, on the validation and test splits.
         let validation = trainer.validationSamples!
-        let lastValidation = try model.evaluate(validation.x, validation.y, batchSize: batchSize)
+        func evaluate(_ x: some SampleConvertible, _ y: some SampleConvertible) throws -> [String: Float] {
+            try model.evaluate(x, y, batchSize: batchSize).mapValues(Float.init)
+        }
+        let lastValidation = try evaluate(validation.x, validation.y)
         guard let saved = checkpoint.savedPaths.last else {
             throw StrataError.invalidArgument("no checkpoint was written", context: Self.name, expected: "a finite val_loss")
         }
         try model.loadWeights(from: saved)
-        let bestValidation = try model.evaluate(validation.x, validation.y, batchSize: batchSize)
-        let bestTest = try model.evaluate(prepared.test.x, prepared.test.y, batchSize: batchSize)
+        let bestValidation = try evaluate(validation.x, validation.y)
+        let bestTest = try evaluate(prepared.test.x, prepared.test.y)
 
         let valLoss = run.history["val_loss"] ?? []
         let bestEpoch = (valLoss.indices.min { valLoss[$0] < valLoss[$1] } ?? 0) + 1

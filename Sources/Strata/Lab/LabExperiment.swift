@@ -148,8 +148,10 @@ struct LabTrainer {
                           validationData: validation.map { ($0.x, $0.y) })
         }
         let test = try model.evaluate(data.test.x, data.test.y, batchSize: 1000)
-        return (LabRun(name: name, history: history.history, elapsed: elapsed, testLoss: test["loss"] ?? .nan,
-                       testAccuracy: test["accuracy"] ?? .nan, diagnostics: diagnostics?.table), model)
+        // The lab reports three significant digits: its curves stay float32.
+        return (LabRun(name: name, history: history.history.mapValues { $0.map(Float.init) }, elapsed: elapsed,
+                       testLoss: Float(test["loss"] ?? .nan), testAccuracy: Float(test["accuracy"] ?? .nan),
+                       diagnostics: diagnostics?.table), model)
     }
 
     /// `Flatten`, an optional adapted `Normalization` (standardized inputs), then `layers`.

@@ -83,8 +83,8 @@ public struct RegularizationExperiment: LabExperiment {
                 return try trainer.model(hidden + [trainer.head])
             }
             let (x, y) = trainer.train
-            let trainAccuracy = try model.evaluate(x, y, batchSize: 1000)["accuracy"] ?? .nan
-            let validationAccuracy = try model.evaluate(validation.x, validation.y, batchSize: 1000)["accuracy"] ?? .nan
+            let trainAccuracy = Float(try model.evaluate(x, y, batchSize: 1000)["accuracy"] ?? .nan)
+            let validationAccuracy = Float(try model.evaluate(validation.x, validation.y, batchSize: 1000)["accuracy"] ?? .nan)
             let kernel = model.layers.compactMap { $0 as? Dense }.first?.kernel?.value.scalars ?? []
             outcomes.append(Outcome(method: method, run: run, trainAccuracy: trainAccuracy, validationAccuracy: validationAccuracy,
                                     firstKernel: kernel))

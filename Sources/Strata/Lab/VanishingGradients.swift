@@ -114,10 +114,10 @@ public struct VanishingGradients: LabExperiment {
             let history = try Random.withSeed(seed &+ 1) {
                 try model.fit(x, y, batchSize: 32, epochs: epochs, verbose: .silent, callbacks: [diagnostics])
             }
-            let accuracy = try model.evaluate(test.x, test.y, batchSize: 1000)["accuracy"] ?? .nan
+            let accuracy = Float(try model.evaluate(test.x, test.y, batchSize: 1000)["accuracy"] ?? .nan)
             let features = x.sampleShape.reduce(1, *)
             outcomes.append(Outcome(configuration: configuration, diagnostics: diagnostics.table, testAccuracy: accuracy,
-                                    finalLoss: history["loss"].last ?? .nan,
+                                    finalLoss: Float(history["loss"].last ?? .nan),
                                     kernelSizes: [features * width] + Array(repeating: width * width, count: depth - 1)))
         }
         return VanishingGradientsResult(experiment: self, outcomes: outcomes, trainingSamples: count)

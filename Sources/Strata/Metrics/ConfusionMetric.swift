@@ -45,14 +45,14 @@ final class ConfusionMetric: Metric {
         }
     }
 
-    var result: Float {
+    var result: Double {
         switch resultKind {
         case .precision:
             let denominator = truePositives[0] + falsePositives[0]
-            return denominator == 0 ? 0 : Float(truePositives[0] / denominator)
+            return denominator == 0 ? 0 : truePositives[0] / denominator
         case .recall:
             let denominator = truePositives[0] + falseNegatives[0]
-            return denominator == 0 ? 0 : Float(truePositives[0] / denominator)
+            return denominator == 0 ? 0 : truePositives[0] / denominator
         case .rocAUC:
             // Trapezoids between consecutive thresholds of (FPR, TPR), as Keras' interpolation.
             let tpr = thresholds.indices.map { i in
@@ -65,7 +65,7 @@ final class ConfusionMetric: Metric {
             for i in 0..<(thresholds.count - 1) {
                 area += (fpr[i] - fpr[i + 1]) * (tpr[i] + tpr[i + 1]) / 2
             }
-            return Float(area)
+            return area
         }
     }
 

@@ -9,8 +9,9 @@ public protocol Metric: AnyObject {
     var name: String { get }
     /// Accumulates a batch. Values are not differentiated.
     func update(_ yTrue: Tensor, _ yPred: Tensor, sampleWeight: Tensor?)
-    /// The value over everything accumulated since the last reset.
-    var result: Float { get }
+    /// The value over everything accumulated since the last reset (double precision, as it
+    /// goes into the logs).
+    var result: Double { get }
     /// Forgets everything accumulated.
     func reset()
 }
@@ -60,7 +61,9 @@ public final class MeanMetric: Metric {
         self.weight += Double(weight)
     }
 
-    public var result: Float { weight == 0 ? 0 : Float(total / weight) }
+    /// `Σ w·v / Σ w` in double precision (0 before any update). Keras keeps float32 totals; the
+    /// double ones here are at least as exact.
+    public var result: Double { weight == 0 ? 0 : total / weight }
 
     public func reset() {
         total = 0

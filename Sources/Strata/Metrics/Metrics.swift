@@ -66,6 +66,16 @@ public struct Metrics: Sendable {
         }
     }
 
+    /// Which way the metric improves (Keras' `_direction`): up for accuracies, precision, recall
+    /// and AUC, down for the errors. `MonitorMode.auto` resolves with it.
+    public var direction: MonitorMode {
+        switch kind {
+        case .accuracy, .binaryAccuracy, .categoricalAccuracy, .sparseCategoricalAccuracy, .topKCategoricalAccuracy,
+             .precision, .recall, .auc: .max
+        case .meanSquaredError, .meanAbsoluteError: .min
+        }
+    }
+
     /// Checks that targets of `targetShape` suit this metric for predictions of
     /// `predictionShape` (batch axes included); throws a `StrataError` saying what is expected.
     public func validate(targetShape: [Int], predictionShape: [Int], context: String) throws {

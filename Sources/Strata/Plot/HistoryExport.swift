@@ -16,9 +16,13 @@ extension History {
 
     /// The history as JSON: `{"epochs": [1, 2, …], "loss": […], …}`.
     public func json() throws -> String {
-        var object: [String: [Double]] = history.mapValues { $0.map(Double.init) }
+        var object: [String: [Double]] = history
         object["epochs"] = epochs.map { Double($0 + 1) }
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        // JSONEncoder writes each double's shortest round-trip decimal, so a resumed history is
+        // bit-identical to the one saved.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = try encoder.encode(object)
         return String(decoding: data, as: UTF8.self)
     }
 
@@ -41,7 +45,7 @@ extension History {
             guard !present.isEmpty else { continue }
             var chart = LineChart(title: title, xLabel: "epoch", yLabel: title.lowercased(), width: 480, height: 340)
             for key in present {
-                chart.add(LineChart.Series(name: key, x: x, y: history[key]!.map(Double.init), dashed: key.hasPrefix("val_"),
+                chart.add(LineChart.Series(name: key, x: x, y: history[key]!, dashed: key.hasPrefix("val_"),
                                            markers: x.count <= 60))
             }
             if let best { chart.add(LineChart.Marker(x: x[best], label: "best", color: "#2ca02c")) }

@@ -19,9 +19,9 @@ enum TrainingStateMetadata {
     }
 
     /// The values and 0-based epochs of a `History.json()` string.
-    static func decodeHistory(_ text: String?) -> (values: [String: [Float]], epochs: [Int])? {
-        guard let text, var object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: [Double]],
+    static func decodeHistory(_ text: String?) -> (values: [String: [Double]], epochs: [Int])? {
+        guard let text, var object = try? JSONDecoder().decode([String: [Double]].self, from: Data(text.utf8)),
               let epochs = object.removeValue(forKey: "epochs") else { return nil }
-        return (object.mapValues { $0.map(Float.init) }, epochs.map { Int($0) - 1 })
+        return (object, epochs.map { Int($0) - 1 })
     }
 }

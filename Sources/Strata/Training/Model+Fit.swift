@@ -102,6 +102,10 @@ extension Model {
 
         stopTraining = false
         resumeEpoch = nil
+        outputVerbosity = verbose
+        defer { outputVerbosity = .progressBar }
+        // Keras logs the rate only where a learning-rate callback adds it to the epoch's logs.
+        let logsLearningRate = all.contains { $0.logsLearningRate }
         try all.forEach { try $0.onTrainBegin(logs: [:]) }
         // Replica 0's weights (after any restore in onTrainBegin) for everyone.
         dataParallel?.broadcast(variables)
@@ -142,7 +146,7 @@ extension Model {
                                            dataParallel: dataParallel)
                 for (key, value) in results { epochLogs["val_" + key] = value }
             }
-            epochLogs["learning_rate"] = optimizer.currentLearningRate
+            if logsLearningRate { epochLogs["learning_rate"] = Double(optimizer.currentLearningRate) }
             completedEpoch = epoch
             try all.forEach { try $0.onEpochEnd(epoch, logs: epochLogs) }
             if let dataParallel { stopTraining = dataParallel.agree(stopTraining) }
@@ -167,7 +171,7 @@ extension Model {
         let metrics = self.metrics.map { $0.make(targetShape: y.shape, predictionShape: prediction.shape) }
         metrics.forEach { $0.update(y, prediction, sampleWeight: sampleWeight) }
         var logs = Model.logs(loss: nil, metrics: metrics)
-        logs["loss"] = value
+        logs["loss"] = Double(value)
         return logs
     }
 

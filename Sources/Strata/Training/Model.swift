@@ -26,6 +26,8 @@ open class Model {
     public private(set) var lossWeight: Float = 1
     /// The per-sample input shape the model was built for, when known.
     public internal(set) var inputShape: [Int]?
+    /// The `verbose` of the running `fit` (callbacks' warnings are silent with `.silent`).
+    var outputVerbosity: Verbosity = .progressBar
     /// Set by `BackupAndRestore` in `onTrainBegin`: the epoch a resumed `fit` continues from.
     var resumeEpoch: Int?
     /// The `History` of the current or last `fit` (Keras' `model.history`).
@@ -33,7 +35,7 @@ open class Model {
     /// The last epoch `fit` completed (0-based), saved with the model so training can resume.
     public internal(set) var completedEpoch: Int?
     /// The history up to the save, by name, for a loaded model.
-    public internal(set) var savedHistory: [String: [Float]]?
+    public internal(set) var savedHistory: [String: [Double]]?
     /// The (0-based) epochs of `savedHistory`.
     public internal(set) var savedHistoryEpochs: [Int]?
     /// The random stream's state when the loaded model was saved (restore it with
