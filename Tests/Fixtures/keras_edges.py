@@ -98,6 +98,67 @@ cases["losses"]["mean_absolute_error"] = loss_case(L.MeanAbsoluteError(), zeros,
 cases["losses"]["mean_squared_error"] = loss_case(L.MeanSquaredError(), zeros, errors)
 cases["losses"]["hinge"] = loss_case(L.Hinge(), [[1.0]] * len(errors), errors)
 
+# Callbacks driven by hand on float32 values (as Keras logs them, widened to Python floats) that
+# change by exactly min_delta: Keras compares in float64, where most of these steps count as
+# improvements; in float32 arithmetic they would not (0.1 + 1e-4 < 0.1001 is false there).
+def monitored_model():
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1), loss="mse", metrics=["accuracy"])
+    # Keras resolves a metric's direction only once the compiled metrics are built (one step).
+    model.fit(np.zeros((2, 1)), np.zeros((2, 1)), epochs=1, verbose=0)
+    return model
+
+
+VALUES = [float(np.float32(round(0.1005 - k * 1e-4, 6))) for k in range(10)]
+model = monitored_model()
+reduce = keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=1, min_delta=1e-4, cooldown=1)
+reduce.set_model(model)
+reduce.on_train_begin()
+rates, waits, logged = [], [], []
+for epoch, value in enumerate(VALUES):
+    logs = {"val_loss": value}
+    reduce.on_epoch_end(epoch, logs)
+    logged.append(logs["learning_rate"])
+    rates.append(float(model.optimizer.learning_rate.numpy()))
+    waits.append(reduce.wait)
+cases["reduce_lr_on_plateau"] = {"values": VALUES, "factor": 0.5, "patience": 1, "min_delta": 1e-4, "cooldown": 1,
+                                 "learning_rate_after": rates, "logged_learning_rate": logged, "wait": waits,
+                                 "best": float(reduce.best)}
+
+model = monitored_model()
+stop = keras.callbacks.EarlyStopping(monitor="val_accuracy", min_delta=0.01, patience=2)
+stop.set_model(model)
+stop.on_train_begin()
+accuracies = [float(np.float32(round(0.1255 + k * 0.01, 6))) for k in range(8)] + [float(np.float32(0.19))] * 3
+waits, bests = [], []
+for epoch, value in enumerate(accuracies):
+    stop.on_epoch_end(epoch, {"val_accuracy": value})
+    waits.append(stop.wait)
+    bests.append(float(stop.best))
+    if model.stop_training:
+        break
+cases["early_stopping"] = {"values": accuracies, "min_delta": 0.01, "patience": 2, "wait": waits, "best": bests,
+                           "stopped_epoch": stop.stopped_epoch, "best_epoch": stop.best_epoch}
+
+# Keras' own `_is_improvement` on pairs where adding min_delta in float64 and comparing in float32
+# decides differently from doing both in float32, or both in float64.
+def comparisons(callback, mode, min_delta, pairs):
+    callback.set_model(monitored_model())
+    callback._set_monitor_op()
+    return [{"mode": mode, "min_delta": min_delta, "current": c, "reference": r,
+             "improvement": bool(callback._is_improvement(c, r))} for c, r in pairs]
+
+
+f32 = lambda v: float(np.float32(v))
+down = [(float(np.nextafter(np.float32(f32(b) - 0.1), np.float32(1))), f32(b)) for b in [0.20003, 0.20012, 0.20018]]
+down += [(float(np.nextafter(np.float32(f32(b) - 0.1), np.float32(0))), f32(b)) for b in [0.20003, 0.20012, 0.20018]]
+down += [(f32(round(b - 1e-4, 6)), f32(b)) for b in [0.1001, 0.1003, 0.1004, 0.85, 0.5]]
+up = [(f32(round(a + 0.01, 6)), f32(a)) for a in [0.1255, 0.1355, 0.5, 0.84, 0.9]]
+cases["improvements"] = (
+    comparisons(keras.callbacks.ReduceLROnPlateau(monitor="val_loss", mode="min", min_delta=0.1), "min", 0.1, down[:6])
+    + comparisons(keras.callbacks.ReduceLROnPlateau(monitor="val_loss", mode="min", min_delta=1e-4), "min", 1e-4, down[6:])
+    + comparisons(keras.callbacks.EarlyStopping(monitor="val_accuracy", mode="max", min_delta=0.01), "max", 0.01, up))
+
 cases["keras_version"] = keras.__version__
 cases["tensorflow_version"] = tf.__version__
 json.dump(cases, sys.stdout, indent=1, sort_keys=True)

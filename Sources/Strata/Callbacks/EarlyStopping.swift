@@ -24,8 +24,8 @@ public final class EarlyStopping: MonitorCallback {
     public private(set) var wait = 0
     /// The epoch at which training was stopped, 0 if it was not (Keras `stopped_epoch`).
     public private(set) var stoppedEpoch = 0
-    /// The best monitored value so far (Keras `best`; ±∞ before the first monitored epoch).
-    public private(set) var best: Double = .nan
+    /// The best monitored value so far (Keras `best`; nil before the first monitored epoch).
+    public private(set) var best: Double?
     /// The epoch of the best value (Keras `best_epoch`).
     public private(set) var bestEpoch = 0
     private var bestWeights: [Tensor]?
@@ -42,7 +42,8 @@ public final class EarlyStopping: MonitorCallback {
     }
 
     public override func onTrainBegin(logs: Logs) throws {
-        best = try resolveMonitor().worst
+        try resolveMonitor()
+        best = nil
         wait = 0
         stoppedEpoch = 0
         bestWeights = nil
@@ -50,11 +51,7 @@ public final class EarlyStopping: MonitorCallback {
     }
 
     public override func onEpochEnd(_ epoch: Int, logs: Logs) throws {
-        let monitor = try resolvedMonitor ?? { () throws -> Monitor in
-            let resolved = try resolveMonitor()
-            best = resolved.worst
-            return resolved
-        }()
+        let monitor = try resolvedMonitor ?? resolveMonitor()
         guard let current = monitoredValue(in: logs), epoch >= startFromEpoch else { return }
         if restoreBestWeights && bestWeights == nil {
             bestWeights = model?.getWeights()

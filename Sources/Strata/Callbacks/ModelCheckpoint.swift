@@ -4,7 +4,8 @@ import Foundation
 ///
 /// The path may hold Keras' templates `{epoch}`, `{epoch:02d}` (1-based) and `{name:.4f}` for any
 /// logged value. With `saveBestOnly`, a file is written only when the monitored value improves
-/// on the best so far (or on `initialValueThreshold`). Files are safetensors: the whole model
+/// on the best so far (or on `initialValueThreshold`); when the monitored value is missing from
+/// the logs, Keras 3 warns and saves every time, and so does this callback. Files are safetensors: the whole model
 /// (`Sequential.load(from:)` reads it back), or only its weights with `saveWeightsOnly`.
 ///
 ///     ModelCheckpoint("model/best.safetensors", monitor: "val_accuracy", saveBestOnly: true)
@@ -30,8 +31,9 @@ public final class ModelCheckpoint: MonitorCallback {
     public let initialValueThreshold: Double?
     /// Whether to announce saves and non-improvements, as Keras' `verbose=1`.
     public let verbose: Bool
-    /// The best monitored value so far (Keras `best`).
-    public private(set) var best: Double = .nan
+    /// The best monitored value so far (Keras `best`: `initialValueThreshold`, or nil before the
+    /// first save).
+    public private(set) var best: Double?
     /// Paths written, in order.
     public private(set) var savedPaths: [String] = []
     private var batchesSeen = 0
@@ -59,8 +61,8 @@ public final class ModelCheckpoint: MonitorCallback {
                               expected: "an existing, writable folder for \(filepath)")
         }
         if saveBestOnly {
-            let worst = try resolveMonitor().worst
-            best = initialValueThreshold ?? worst
+            try resolveMonitor()
+            best = initialValueThreshold
         }
         batchesSeen = 0
     }
@@ -80,21 +82,20 @@ public final class ModelCheckpoint: MonitorCallback {
     private func save(epoch: Int, logs: Logs) throws {
         let path = try ModelCheckpoint.format(filepath, epoch: epoch + 1, logs: logs)
         if saveBestOnly {
-            let monitor = try resolvedMonitor ?? { () throws -> Monitor in
-                let resolved = try resolveMonitor()
-                best = initialValueThreshold ?? resolved.worst
-                return resolved
-            }()
-            guard let current = monitoredValue(in: logs) else { return }
-            guard monitor.isImprovement(current, over: best) else {
-                if verbose { print("Epoch \(epoch + 1): \(monitor.quantity) did not improve from \(String(format: "%.5f", best))") }
-                return
+            let monitor = try resolvedMonitor ?? resolveMonitor()
+            let bestText = best.map { String(format: "%.5f", $0) } ?? "None"
+            // Keras (`_should_save_model`): with the monitored value missing it warns and saves anyway.
+            if let current = monitoredValue(in: logs) {
+                guard monitor.isImprovement(current, over: best) else {
+                    if verbose { print("Epoch \(epoch + 1): \(monitor.quantity) did not improve from \(bestText)") }
+                    return
+                }
+                if verbose {
+                    print("Epoch \(epoch + 1): \(monitor.quantity) improved from \(bestText) to "
+                          + "\(String(format: "%.5f", current)), saving model to \(path)")
+                }
+                best = current
             }
-            if verbose {
-                print("Epoch \(epoch + 1): \(monitor.quantity) improved from \(String(format: "%.5f", best)) to "
-                      + "\(String(format: "%.5f", current)), saving model to \(path)")
-            }
-            best = current
         } else if verbose {
             print("Epoch \(epoch + 1): saving model to \(path)")
         }

@@ -1,7 +1,7 @@
 /// Which way a monitored quantity improves.
 public enum MonitorMode: String, Sendable {
     /// Resolved as Keras does (`keras/src/callbacks/monitor_callback.py`, `_set_monitor_op`):
-    /// a loss (`loss`, `val_loss`, `…_loss`) goes down; otherwise the direction of the model's
+    /// a loss (`loss`, `val_loss`, any name containing `loss`) goes down; otherwise the direction of the model's
     /// compiled metric of that name (accuracies, AUC, precision, recall up; errors down); any
     /// other name is an error naming the metrics there are.
     case auto
@@ -12,9 +12,11 @@ public enum MonitorMode: String, Sendable {
 }
 
 /// The "is this an improvement?" decision shared by `EarlyStopping`, `ModelCheckpoint` and
-/// `ReduceLROnPlateau` (Keras' `MonitorCallback`): `current − minDelta` compared with the
-/// reference in the monitored direction (for `.min`, `current + minDelta < reference`), in
-/// double precision as Keras compares its Python floats.
+/// `ReduceLROnPlateau` (Keras' `MonitorCallback._is_improvement`): `current ∓ minDelta` in double
+/// precision (Keras' logs are Python floats), then compared with the reference *in float32* —
+/// Keras 3's `ops.less`/`ops.greater` turn both Python floats into float32 tensors (measured on
+/// Keras 3.15.1, TensorFlow backend, even with `floatx` float64). No reference yet (`nil`) is
+/// always improved on.
 public struct Monitor: Sendable {
     /// The logged quantity (`val_loss`, `accuracy`, …).
     public let quantity: String
@@ -33,7 +35,7 @@ public struct Monitor: Sendable {
             return
         }
         let name = quantity.hasPrefix("val_") ? String(quantity.dropFirst(4)) : quantity
-        if name == "loss" || name.hasSuffix("_loss") {
+        if name.contains("loss") {
             self.mode = .min
         } else if let metric = metrics.first(where: { $0.name == name }) {
             self.mode = metric.direction
@@ -47,12 +49,11 @@ public struct Monitor: Sendable {
         }
     }
 
-    /// The worst possible value, the starting "best".
-    public var worst: Double { mode == .min ? .infinity : -.infinity }
-
-    /// Whether `current` improves on `reference` by more than `minDelta`.
-    public func isImprovement(_ current: Double, over reference: Double) -> Bool {
-        mode == .min ? current + minDelta < reference : current - minDelta > reference
+    /// Whether `current` improves on `reference` by more than `minDelta` (always, when there is
+    /// no reference yet).
+    public func isImprovement(_ current: Double, over reference: Double?) -> Bool {
+        guard let reference else { return true }
+        return mode == .min ? Float(current + minDelta) < Float(reference) : Float(current - minDelta) > Float(reference)
     }
 
     /// The monitored value in `logs`, or nil.

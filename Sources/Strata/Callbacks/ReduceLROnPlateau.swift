@@ -15,8 +15,8 @@ public final class ReduceLROnPlateau: MonitorCallback {
     /// Whether to announce each reduction, as Keras' `verbose=1`.
     public let verbose: Bool
 
-    /// The best monitored value so far (Keras `best`).
-    public private(set) var best: Double = .nan
+    /// The best monitored value so far (Keras `best`; nil before the first monitored epoch).
+    public private(set) var best: Double?
     /// Epochs without improvement since the last improvement or reduction (Keras `wait`).
     public private(set) var wait = 0
     /// Epochs of cooldown left (Keras `cooldown_counter`).
@@ -37,17 +37,14 @@ public final class ReduceLROnPlateau: MonitorCallback {
     public override var logsLearningRate: Bool { true }
 
     public override func onTrainBegin(logs: Logs) throws {
-        best = try resolveMonitor().worst
+        try resolveMonitor()
+        best = nil
         wait = 0
         cooldownCounter = 0
     }
 
     public override func onEpochEnd(_ epoch: Int, logs: Logs) throws {
-        let monitor = try resolvedMonitor ?? { () throws -> Monitor in
-            let resolved = try resolveMonitor()
-            best = resolved.worst
-            return resolved
-        }()
+        let monitor = try resolvedMonitor ?? resolveMonitor()
         guard let optimizer = model?.optimizer, let current = monitoredValue(in: logs) else { return }
         guard case .constant(let rate) = optimizer.learningRate else {
             throw StrataError.invalidArgument("the optimizer's learning rate is a schedule", context: "ReduceLROnPlateau",
