@@ -159,6 +159,11 @@ cases["improvements"] = (
     + comparisons(keras.callbacks.ReduceLROnPlateau(monitor="val_loss", mode="min", min_delta=1e-4), "min", 1e-4, down[6:])
     + comparisons(keras.callbacks.EarlyStopping(monitor="val_accuracy", mode="max", min_delta=0.01), "max", 0.01, up))
 
+# model.weights order: layer by layer, each layer's trainable weights then the others.
+ordered = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3), keras.layers.BatchNormalization(),
+                            keras.layers.PReLU(), keras.layers.LayerNormalization(), keras.layers.Dense(2, use_bias=False)])
+cases["model_weights"] = [{"name": w.name, "shape": list(w.shape)} for w in ordered.weights]
+
 cases["keras_version"] = keras.__version__
 cases["tensorflow_version"] = tf.__version__
 json.dump(cases, sys.stdout, indent=1, sort_keys=True)

@@ -90,6 +90,40 @@ struct ModelFileTests {
         expectClose(try Sequential.load(from: again).predict(x), recorded, tolerance: 1e-6)
     }
 
+    /// Format 1 stored LayerNormalization's γ and β (and their optimizer slots) as `[1, features]`;
+    /// such a file loads into today's `[features]` weights with the same values and resumes.
+    @Test func formatOneLayerNormalizationShapesLoad() throws {
+        Random.seed(3)
+        let model = Sequential {
+            Dense(4, inputShape: [3])
+            LayerNormalization()
+            Dense(2)
+        }
+        model.compile(optimizer: Adam(), loss: .meanSquaredError)
+        let x = Tensor.randomNormal([6, 3], seed: 1), y = Tensor.randomNormal([6, 2], seed: 2)
+        try model.fit(x, y, batchSize: 3, epochs: 1, verbose: .silent)
+        let current = temporaryPath("ln2.safetensors"), old = temporaryPath("ln1.safetensors")
+        defer { for path in [current, old] { try? FileManager.default.removeItem(atPath: path) } }
+        try model.save(to: current)
+        var (tensors, metadata) = try SafeTensors.read(from: URL(fileURLWithPath: current))
+        metadata["format_version"] = "1"
+        let norm = try #require(model.layers[1] as? LayerNormalization)
+        var reshaped = 0
+        for (name, tensor) in tensors where name.contains(norm.name + "/") {
+            tensors[name] = tensor.reshaped(to: [1, 4])
+            reshaped += 1
+        }
+        #expect(reshaped == 6)   // γ, β and Adam's two slots of each
+        try SafeTensors.write(tensors.map { (name: $0.key, tensor: $0.value) }, metadata: metadata, to: URL(fileURLWithPath: old))
+        let loaded = try Sequential.load(from: old)
+        #expect((loaded.layers[1] as? LayerNormalization)?.gamma?.shape == [4])
+        expectClose(try loaded.predict(x), try model.predict(x).scalars, tolerance: 0)
+        // The optimizer's slots came back too: one more epoch agrees.
+        try Random.withSeed(9) { _ = try loaded.fit(x, y, batchSize: 3, epochs: 1, verbose: .silent) }
+        try Random.withSeed(9) { _ = try model.fit(x, y, batchSize: 3, epochs: 1, verbose: .silent) }
+        expectClose(try loaded.predict(x), try model.predict(x).scalars, tolerance: 1e-6)
+    }
+
     @Test func badModelFilesThrowNamingTheFile() throws {
         let path = temporaryPath("bad.safetensors")
         defer { try? FileManager.default.removeItem(atPath: path) }

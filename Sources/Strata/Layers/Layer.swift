@@ -30,7 +30,7 @@ open class Layer {
     /// A penalty on the layer's output, added to the loss (Keras' `activity_regularizer`).
     public var activityRegularizer: Regularizer?
 
-    private var weights: [Variable] = []
+    private var createdWeights: [Variable] = []
     private var weightRegularizers: [(Variable, Regularizer)] = []
     private var buildError: StrataError?
     /// The activity penalty of the last call (tracked when inside a gradient).
@@ -55,15 +55,46 @@ open class Layer {
     /// Whether `build` has run.
     public var isBuilt: Bool { inputShape != nil }
 
-    /// All variables: trainable ones first, as Keras orders `layer.weights`.
+    /// All variables: trainable ones first (none trainable when the layer is frozen).
     public var variables: [Variable] { trainableVariables + nonTrainableVariables }
     /// Variables that training updates (none when `trainable` is false).
-    public var trainableVariables: [Variable] { trainable ? weights.filter(\.trainable) : [] }
+    public var trainableVariables: [Variable] { trainable ? createdWeights.filter(\.trainable) : [] }
     /// Variables that training does not update by gradient (e.g. batch-norm moving statistics).
-    public var nonTrainableVariables: [Variable] { trainable ? weights.filter { !$0.trainable } : weights }
+    public var nonTrainableVariables: [Variable] { trainable ? createdWeights.filter { !$0.trainable } : createdWeights }
+
+    /// The layer's weights in Keras' order (`keras/src/layers/layer.py`, `Layer.weights`): the
+    /// trainable weights in creation order, then the others — `Dense`: kernel, bias;
+    /// `BatchNormalization`: gamma, beta, moving_mean, moving_variance. Freezing the layer does
+    /// not reorder them.
+    public var weights: [Variable] { createdWeights.filter(\.trainable) + createdWeights.filter { !$0.trainable } }
+
+    /// Copies of the weights' values, in `weights` order (Keras' `get_weights`).
+    public func getWeights() -> [Tensor] { weights.map(\.value) }
+
+    /// Replaces the weights' values, in `weights` order (Keras' `set_weights`). All are checked
+    /// before any changes: the count, and each shape — a `StrataError` names the layer, the
+    /// weight and both shapes.
+    ///
+    ///     try dense.setWeights([kernel, bias])
+    public func setWeights(_ values: [Tensor]) throws {
+        try Self.assign(values, to: weights, owner: "\(Self.typeName) '\(name)'")
+    }
+
+    /// Checks `values` against `targets` (count, then each shape), then assigns them all.
+    static func assign(_ values: [Tensor], to targets: [Variable], owner: String) throws {
+        guard values.count == targets.count else {
+            throw StrataError.invalidArgument("got \(values.count) weights for \(targets.count)", context: "\(owner).setWeights",
+                                              expected: "\(targets.count) tensors, for \(targets.map(\.name).joined(separator: ", "))")
+        }
+        for (variable, value) in zip(targets, values) where variable.shape != value.shape {
+            throw StrataError.shapeMismatch("weight '\(variable.name)' has shape \(variable.shape), got \(value.shape)",
+                                            context: "\(owner).setWeights", expected: "\(variable.shape)")
+        }
+        for (variable, value) in zip(targets, values) { try variable.assign(value) }
+    }
 
     /// Number of scalars in all variables.
-    public var parameterCount: Int { weights.reduce(0) { $0 + $1.value.count } }
+    public var parameterCount: Int { createdWeights.reduce(0) { $0 + $1.value.count } }
 
     /// Regularization penalties: each regularized weight's penalty and the last activity penalty.
     /// Inside `valueWithGradients` these are tracked, so adding them to the loss trains them.
@@ -125,7 +156,7 @@ open class Layer {
                               expected: error.expected)
         }
         let variable = Variable(initializer(shape), name: "\(self.name)/\(name)", trainable: trainable)
-        weights.append(variable)
+        createdWeights.append(variable)
         if let regularizer { weightRegularizers.append((variable, regularizer)) }
         return variable
     }

@@ -1,6 +1,7 @@
 /// Layer normalization (Ba et al. 2016; Keras `LayerNormalization`): each sample is normalized
 /// over `axes` with its own mean and variance, then scaled by γ and shifted by β (learned per
-/// feature of those axes). Same in training and inference.
+/// feature of those axes). Same in training and inference. γ and β have the shape of the
+/// normalized axes (`[features]` for the last axis), as Keras builds them.
 ///
 /// Defaults (Keras 3): the last axis, epsilon 1e-3, center and scale on, γ ones, β zeros.
 public final class LayerNormalization: Layer, ConfigurableLayer {
@@ -46,8 +47,8 @@ public final class LayerNormalization: Layer, ConfigurableLayer {
         return resolved.allSatisfy({ $0 >= 1 && $0 < rank }) && Set(resolved).count == resolved.count ? resolved.sorted() : nil
     }
 
-    /// γ/β shape for a batch of rank `rank`: the sizes of the normalized axes, 1 elsewhere.
-    private func parameterShape(_ shape: [Int], axes: [Int]) -> [Int] {
+    /// γ/β broadcast against a batch of `shape`: the sizes of the normalized axes, 1 elsewhere.
+    private func broadcastShape(_ shape: [Int], axes: [Int]) -> [Int] {
         shape.indices.map { axes.contains($0) ? shape[$0] : 1 }
     }
 
@@ -56,7 +57,8 @@ public final class LayerNormalization: Layer, ConfigurableLayer {
             throw StrataError.invalidArgument("axes \(self.axes) are out of range for samples of shape \(inputShape)",
                                               context: "LayerNormalization '\(name)'", expected: "distinct feature axes")
         }
-        let shape = parameterShape([1] + inputShape, axes: axes)
+        // Keras: `param_shape = [input_shape[dim] for dim in axis]`.
+        let shape = axes.map { inputShape[$0 - 1] }
         if scale { gamma = try addWeight("gamma", shape: shape, initializer: gammaInitializer) }
         if center { beta = try addWeight("beta", shape: shape, initializer: betaInitializer) }
     }
@@ -66,8 +68,9 @@ public final class LayerNormalization: Layer, ConfigurableLayer {
         let mean = x.mean(axes: axes, keepDims: true)
         let variance = square(x - mean).mean(axes: axes, keepDims: true)
         var y = (x - mean) * rsqrt(variance + epsilon)
-        if let gamma { y = y * gamma.value }
-        if let beta { y = y + beta.value }
+        let shape = broadcastShape(x.shape, axes: axes)
+        if let gamma { y = y * gamma.value.reshaped(to: shape) }
+        if let beta { y = y + beta.value.reshaped(to: shape) }
         return y
     }
 

@@ -8,7 +8,9 @@ import Foundation
 /// so far, random stream).
 enum ModelFile {
     static let format = "strata-model"
-    /// 2: `"gelu"` means the exact GELU (Keras 3); version 1 files meant the tanh approximation.
+    /// 2: `"gelu"` means the exact GELU (Keras 3) — version 1 files meant the tanh approximation —
+    /// and `LayerNormalization`'s γ and β have the normalized axes' shape (version 1: with 1s for
+    /// the other axes, the same values).
     static let version = 2
 
     static func save(_ model: Model, to path: String, includeOptimizer: Bool) throws {
@@ -73,7 +75,10 @@ enum ModelFile {
             guard dimensions.count == items.count else { throw fail("input_shape is not an array of integers") }
             try model.build(inputShape: dimensions)
         }
-        let weights = tensors.filter { !$0.key.hasPrefix("optimizer/") }
+        var weights = tensors.filter { !$0.key.hasPrefix("optimizer/") }
+        if fileVersion == 1 {
+            weights = dropUnitAxes(weights, toFit: Dictionary(model.variables.map { ($0.name, $0.shape) }) { first, _ in first })
+        }
         try model.loadWeights(weights, source: path)
         if let compile = try json("compile_config") {
             let reader = try ConfigReader(compile, owner: "\(path): compile_config")
@@ -91,8 +96,15 @@ enum ModelFile {
             model.compile(optimizer: optimizer, loss: loss, metrics: metrics, lossWeights: weight)
             if let iterations = metadata["optimizer_iterations"].flatMap(Int.init) {
                 let scalars = TrainingStateMetadata.decodeScalars(metadata["optimizer_scalars"])
-                let slots = Dictionary(uniqueKeysWithValues: tensors.filter { $0.key.hasPrefix("optimizer/") }
+                var slots = Dictionary(uniqueKeysWithValues: tensors.filter { $0.key.hasPrefix("optimizer/") }
                     .map { (String($0.key.dropFirst("optimizer/".count)), $0.value) })
+                if fileVersion == 1 {
+                    // Slots are named `<variable>/<slot>` and shaped like their variable.
+                    let shapes = model.trainableVariables.flatMap { variable in
+                        optimizer.slotNames.map { (variable.name + "/" + $0, variable.shape) }
+                    }
+                    slots = dropUnitAxes(slots, toFit: Dictionary(shapes) { first, _ in first })
+                }
                 try optimizer.restore(OptimizerState(iterations: iterations, slots: slots, scalars: scalars),
                                       for: iterations > 0 ? model.trainableVariables : [])
             }
@@ -104,6 +116,19 @@ enum ModelFile {
         }
         model.savedRandomStream = metadata["random_stream"].flatMap(UInt64.init)
         return model
+    }
+
+    /// Version-1 tensors reshaped to the expected shape (by name) where the two differ only by
+    /// axes of size 1 (LayerNormalization's γ and β were `[1, features]`); anything else is left
+    /// to the loaders' shape checks.
+    static func dropUnitAxes(_ tensors: [String: Tensor], toFit shapes: [String: [Int]]) -> [String: Tensor] {
+        var result = tensors
+        for (name, tensor) in tensors {
+            guard let shape = shapes[name], tensor.shape != shape,
+                  tensor.shape.filter({ $0 != 1 }) == shape.filter({ $0 != 1 }) else { continue }
+            result[name] = tensor.reshaped(to: shape)
+        }
+        return result
     }
 
     /// A version-1 architecture with its GELU activations spelled out: those files wrote the tanh

@@ -112,23 +112,18 @@ open class Model {
         layers.flatMap(\.regularizationLosses).reduce(Tensor(0), +)
     }
 
-    /// Copies of all variables' values, in `variables` order (Keras' `get_weights`).
-    public func getWeights() -> [Tensor] { variables.map(\.value) }
+    /// The model's weights in Keras 3's order (`Layer.weights` of the model): layer by layer,
+    /// each layer's own order (trainable first), a shared layer's once. Not `variables`' order,
+    /// which lists every trainable variable before every other one.
+    public var weights: [Variable] { unique(layers.flatMap(\.weights)) }
 
-    /// Replaces all variables' values (Keras' `set_weights`); shapes must match.
-    public func setWeights(_ weights: [Tensor]) throws {
-        let targets = variables
-        guard weights.count == targets.count else {
-            throw StrataError.invalidArgument("got \(weights.count) weights for \(targets.count) variables",
-                                              context: "model '\(name)'.setWeights")
-        }
-        for (variable, weight) in zip(targets, weights) {
-            guard variable.shape == weight.shape else {
-                throw StrataError.shapeMismatch("weight for '\(variable.name)' has shape \(weight.shape)",
-                                                context: "model '\(name)'.setWeights", expected: "\(variable.shape)")
-            }
-            variable.value = weight
-        }
+    /// Copies of the weights' values, in `weights` order (Keras' `get_weights`).
+    public func getWeights() -> [Tensor] { weights.map(\.value) }
+
+    /// Replaces the weights' values, in `weights` order (Keras' `set_weights`). All are checked
+    /// before any changes; a `StrataError` names the weight and both shapes.
+    public func setWeights(_ values: [Tensor]) throws {
+        try Layer.assign(values, to: weights, owner: "model '\(name)'")
     }
 
     /// Configures training: the optimizer, the loss and the metrics to report.

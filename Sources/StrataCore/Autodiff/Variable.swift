@@ -21,12 +21,30 @@ public final class Variable {
 
     /// The current value. Inside `valueWithGradients(of:_:)` it is tracked, so that operations on
     /// it are recorded; setting it replaces the value (and is not differentiable).
+    ///
+    /// - Precondition: a new value has the variable's shape; `assign(_:)` checks and throws instead.
     public var value: Tensor {
         get {
             guard let leaf else { return stored }
             return Tensor(shape: stored.shape, storage: stored.storage, node: leaf)
         }
-        set { stored = newValue.detached }
+        set {
+            precondition(newValue.shape == stored.shape,
+                         "variable '\(name)': a value of shape \(newValue.shape) for shape \(stored.shape); use assign(_:) to check")
+            stored = newValue.detached
+        }
+    }
+
+    /// Replaces the value, throwing a `StrataError` that names the variable and both shapes when
+    /// `newValue` has another shape (Keras' `Variable.assign`).
+    ///
+    ///     try w.assign(Tensor.zeros(w.shape))
+    public func assign(_ newValue: Tensor) throws {
+        guard newValue.shape == stored.shape else {
+            throw StrataError.shapeMismatch("cannot assign a value of shape \(newValue.shape) to variable '\(name)' of shape \(stored.shape)",
+                                            context: "variable '\(name)'", expected: "\(stored.shape)")
+        }
+        stored = newValue.detached
     }
 
     /// The value's shape.
