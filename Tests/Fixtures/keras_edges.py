@@ -98,6 +98,21 @@ cases["losses"]["mean_absolute_error"] = loss_case(L.MeanAbsoluteError(), zeros,
 cases["losses"]["mean_squared_error"] = loss_case(L.MeanSquaredError(), zeros, errors)
 cases["losses"]["hinge"] = loss_case(L.Hinge(), [[1.0]] * len(errors), errors)
 
+# Softmax cross-entropies at zero, tiny, tied and huge logits (rows of three classes).
+rows = [[0.0, 0.0, 0.0], [1e-7, -1e-7, 0.0], [1e-12, 0.0, -1e-12], [1e4, -1e4, 0.0], [-1e4, 1e4, 1e4], [20.0, -20.0, 3.0]]
+rows = [[f32(v) for v in row] for row in rows] if "f32" in globals() else [[float(np.float32(v)) for v in row] for row in rows]
+labels = [0, 1, 2, 0, 1, 2]
+one_hot = [[1.0 if c == label else 0.0 for c in range(3)] for label in labels]
+cases["losses"]["categorical_crossentropy(from_logits=True)"] = loss_case(L.CategoricalCrossentropy(from_logits=True), one_hot, rows)
+cases["losses"]["sparse_categorical_crossentropy(from_logits=True)"] = loss_case(
+    L.SparseCategoricalCrossentropy(from_logits=True), [[float(label)] for label in labels], rows)
+probabilities = [[float(np.float32(v)) for v in row] for row in
+                 [[1 / 3, 1 / 3, 1 / 3], [1e-8, 0.5, 0.5], [1e-7, 1e-7, 1.0], [0.2, 0.3, 0.5], [0.0, 1.0, 0.0], [0.9, 0.05, 0.05]]]
+cases["losses"]["categorical_crossentropy"] = loss_case(L.CategoricalCrossentropy(), one_hot, probabilities)
+cases["losses"]["sparse_categorical_crossentropy"] = loss_case(
+    L.SparseCategoricalCrossentropy(), [[float(label)] for label in labels], probabilities)
+cases["losses"]["kl_divergence"] = loss_case(L.KLDivergence(), [[0.0, 0.5, 0.5]] * len(probabilities), probabilities)
+
 # Callbacks driven by hand on float32 values (as Keras logs them, widened to Python floats) that
 # change by exactly min_delta: Keras compares in float64, where most of these steps count as
 # improvements; in float32 arithmetic they would not (0.1 + 1e-4 < 0.1001 is false there).

@@ -84,6 +84,11 @@ struct ActivationTests {
             #expect(try ActivationFunction(config: activation.config) == activation, "\(name)")
         }
         #expect(ActivationFunction.relu.config == .string("relu"))
+        // Keras 3: the string "gelu" is the exact GELU (`approximate=False` by default).
+        #expect(try ActivationFunction(config: .string("gelu")) == .gelu(approximate: false))
+        #expect(ActivationFunction.gelu.config == .string("gelu"))
+        #expect(ActivationFunction.gelu(approximate: true).config == .object(["name": .string("gelu"), "approximate": .bool(true)]))
+        #expect(try ActivationFunction(config: .object(["name": .string("gelu")])) == .gelu)
         #expect(try ActivationFunction(config: .string("swish")) == .swish)
         #expect(throws: StrataError.self) { try ActivationFunction(config: .string("nope")) }
     }

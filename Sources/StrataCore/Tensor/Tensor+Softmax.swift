@@ -54,7 +54,9 @@ extension Tensor {
                         for j in 0..<classes { largest = Swift.max(largest, z[offset + j]) }
                         var sum: Float = 0
                         for j in 0..<classes { sum += Foundation.exp(z[offset + j] - largest) }
-                        loss[row] = largest + Foundation.log(sum) - z[offset + label]
+                        // log Σ e^(z − max) − (z_label − max), as TensorFlow's kernel: the shift
+                        // first, so large logits do not cancel (1e4 + log 2 − 1e4 loses log 2's digits).
+                        loss[row] = Foundation.log(sum) - (z[offset + label] - largest)
                     }
                 }
             }
