@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "StrataCore", targets: ["StrataCore"]),
         .library(name: "Strata", targets: ["Strata"]),
+        .library(name: "StrataLab", targets: ["StrataLab"]),
         .library(name: "StrataCLI", targets: ["StrataCLI"]),
         .executable(name: "strata", targets: ["strata"]),
     ],
@@ -24,9 +25,11 @@ let package = Package(
             "StrataCore", "CZlib",
             .product(name: "Crypto", package: "swift-crypto"),   // SHA-256 of downloaded data sets
         ]),
+        // The lab: the article's models, experiments, reports and charts (not needed to train).
+        .target(name: "StrataLab", dependencies: ["Strata"]),
         // The commands of the `strata` tool, a library so that `strata-mpi` (Distributed/) reuses them.
         .target(name: "StrataCLI", dependencies: [
-            "Strata",
+            "Strata", "StrataLab",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "strata", dependencies: ["StrataCLI"]),
@@ -34,7 +37,7 @@ let package = Package(
         .target(name: "StrataTestSupport", dependencies: ["StrataCore"], path: "Tests/StrataTestSupport"),
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore", "CStrataKernels", "StrataTestSupport"]),
         .testTarget(name: "StrataTests", dependencies: [
-            "Strata", "StrataTestSupport", .product(name: "Crypto", package: "swift-crypto"),
+            "Strata", "StrataLab", "StrataTestSupport", .product(name: "Crypto", package: "swift-crypto"),
         ]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Strata
+import StrataLab
 
 /// `strata demo`: the article's first example end to end on Fashion-MNIST.
 public struct Demo: ParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Strata
+import StrataLab
 
 /// `strata lab …`: experiments that measure the article's claims and write a report.
 struct Lab: ParsableCommand {

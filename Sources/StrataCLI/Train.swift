@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Strata
+import StrataLab
 
 /// `strata train`: a model from flags or a JSON spec, on Fashion-MNIST, MNIST or a CSV file.
 public struct Train: ParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Strata
+import StrataLab
 
 /// `strata bench train`: steady-state training speed of the article's Fashion-MNIST model.
 ///

@@ -2,6 +2,7 @@ import Foundation
 import StrataTestSupport
 import Testing
 @testable import Strata
+@testable import StrataLab
 
 /// The article's two examples, written in Swift almost line for line as in its Keras code.
 @Suite("The article's examples", .serialized)

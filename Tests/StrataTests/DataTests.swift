@@ -6,6 +6,7 @@ import FoundationXML
 import StrataTestSupport
 import Testing
 @testable import Strata
+@testable import StrataLab
 
 /// A fresh temporary folder, removed by the caller.
 private func temporaryFolder() throws -> URL {

@@ -5,6 +5,7 @@ import FoundationXML
 import StrataTestSupport
 import Testing
 @testable import Strata
+@testable import StrataLab
 
 @Suite("Diagnostics: per-layer gradients, updates, outputs, dead and saturated units")
 struct DiagnosticsTests {

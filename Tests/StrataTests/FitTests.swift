@@ -2,6 +2,7 @@ import Foundation
 import StrataTestSupport
 import Testing
 @testable import Strata
+@testable import StrataLab
 
 @Suite("Training with fit, evaluate and predict", .serialized)
 struct FitTests {

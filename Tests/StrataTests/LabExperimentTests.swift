@@ -2,6 +2,7 @@ import Foundation
 import StrataTestSupport
 import Testing
 @testable import Strata
+@testable import StrataLab
 
 /// Every lab experiment's quick setting on small synthetic data: the measurements are taken, the
 /// verdicts follow from them, the reports hold what they promise.

@@ -2,6 +2,7 @@ import Foundation
 import StrataTestSupport
 import Testing
 @testable import Strata
+@testable import StrataLab
 
 @Suite("Lab experiments")
 struct LabTests {

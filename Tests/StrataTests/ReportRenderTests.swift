@@ -2,6 +2,7 @@ import Foundation
 import StrataTestSupport
 import Testing
 @testable import Strata
+@testable import StrataLab
 
 /// A quick lab report rendered by a real browser: headless Chromium (Debian's `chromium`, which
 /// `.ci/run` installs) loads it without errors, every chart draws lines of nonzero length, and a

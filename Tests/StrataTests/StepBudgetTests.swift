@@ -1,6 +1,7 @@
 import StrataCore
 import Testing
 @testable import Strata
+@testable import StrataLab
 
 /// The performance regression check that is not a wall-clock bound: what one training step of
 /// the article's Fashion-MNIST model allocates and records, compared with a committed budget.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The per-epoch record of a `fit` (Keras' `History`): `history["loss"]`, metric names,
 /// `val_…` versions (and `learning_rate` when a learning-rate callback logged it), one value per
 /// epoch run.
@@ -25,4 +27,38 @@ public final class History: Callback {
 
     /// The values of `key` per epoch (empty if never logged).
     public subscript(key: String) -> [Double] { history[key] ?? [] }
+}
+
+extension History {
+    /// The history as CSV: a header `epoch,<names…>` and one row per epoch (1-based epochs).
+    public func csv() -> String {
+        let keys = history.keys.sorted()
+        var lines = [(["epoch"] + keys).joined(separator: ",")]
+        for (row, epoch) in epochs.enumerated() {
+            lines.append(([String(epoch + 1)] + keys.map { key in
+                let values = history[key]!
+                return row < values.count ? "\(values[row])" : ""
+            }).joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The history as JSON: `{"epochs": [1, 2, …], "loss": […], …}`.
+    public func json() throws -> String {
+        var object: [String: [Double]] = history
+        object["epochs"] = epochs.map { Double($0 + 1) }
+        // JSONEncoder writes each double's shortest round-trip decimal, so a resumed history is
+        // bit-identical to the one saved.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = try encoder.encode(object)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Writes `csv()` atomically.
+    public func writeCSV(to path: String) throws { try AtomicFile.write(Data(csv().utf8), to: URL(fileURLWithPath: path)) }
+
+    /// Writes `json()` atomically.
+    public func writeJSON(to path: String) throws { try AtomicFile.write(Data(try json().utf8), to: URL(fileURLWithPath: path)) }
+
 }

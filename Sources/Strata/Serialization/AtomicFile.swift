@@ -2,8 +2,8 @@ import Foundation
 
 /// Writes files so that a crash never leaves a half-written one: the data goes to a temporary
 /// file in the same folder, is flushed to disk, and is renamed over the destination.
-enum AtomicFile {
-    static func write(_ data: Data, to url: URL) throws {
+package enum AtomicFile {
+    package static func write(_ data: Data, to url: URL) throws {
         let folder = url.deletingLastPathComponent()
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -1,3 +1,4 @@
+import Strata
 import Foundation
 
 /// Do ReLU units die at a high learning rate, and do leaky ReLU, PReLU and ELU avoid it?

@@ -1,3 +1,4 @@
+import Strata
 import Foundation
 
 /// The lab's first experiment: does a deep sigmoid network's gradient vanish toward the input,

@@ -1,3 +1,4 @@
+import Strata
 import Foundation
 
 /// Do L1, L2, dropout and early stopping shrink the gap between training and validation

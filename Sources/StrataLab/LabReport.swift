@@ -1,3 +1,4 @@
+import Strata
 import Foundation
 
 /// What a measurement says about the article's claim.

@@ -1,3 +1,4 @@
+import Strata
 import Foundation
 
 /// The data a lab experiment trains on: a training split, a held-out test split and the number

@@ -1,3 +1,4 @@
+import Strata
 /// The article's two models, as `strata demo`, the tests, the benchmarks and the lab build them.
 public enum ArticleModels {
     /// Batch normalization in a deep MLP on Fashion-MNIST: `784 → 300 → 100 → 10`.

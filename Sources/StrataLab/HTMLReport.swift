@@ -1,3 +1,4 @@
+import Strata
 import Foundation
 
 /// A self-contained HTML page (inline CSS and SVG, no external files) made of sections —

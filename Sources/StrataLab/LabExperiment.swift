@@ -1,3 +1,4 @@
+import Strata
 import Foundation
 
 /// One of the lab's experiments: it trains real models on `LabData` and returns a `LabReport`

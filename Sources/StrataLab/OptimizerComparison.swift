@@ -1,3 +1,4 @@
+import Strata
 import Foundation
 
 /// Do momentum, Nesterov, AdaGrad, RMSProp, Adam and Nadam (and AdamW) converge faster than

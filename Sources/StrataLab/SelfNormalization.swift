@@ -1,3 +1,4 @@
+import Strata
 import Foundation
 
 /// Does SELU keep every layer's output at mean 0 and standard deviation 1 through a deep

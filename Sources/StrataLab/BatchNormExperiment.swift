@@ -1,3 +1,4 @@
+import Strata
 import Foundation
 
 /// Does batch normalization make the article's MLP train faster and tolerate a larger learning

@@ -1,3 +1,4 @@
+import Strata
 import Foundation
 
 /// The article's wine example, measured: `12 → 30 → 12 → 8 → 1` trained with batch 500 for up to

@@ -1,3 +1,4 @@
+import Strata
 import Foundation
 
 /// An SVG 1.1 line chart with no dependencies: title, axes with "nice" ticks, gridlines, a
