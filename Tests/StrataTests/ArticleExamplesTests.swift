@@ -18,7 +18,7 @@ struct ArticleExamplesTests {
         let rows = text.split(whereSeparator: \.isNewline).dropFirst().map { line in
             line.split(separator: ",").map { Float($0)! }
         }
-        let order = TrainingData.permutation(rows.count, seed: 2024)
+        let order = Random.permutation(rows.count, seed: 2024)
         let table = Tensor(rows: order.map { rows[$0] })
         return (table.slice(axis: 1, 0..<12), table.slice(axis: 1, 12..<13))
     }

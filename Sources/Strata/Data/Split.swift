@@ -10,7 +10,7 @@ public func trainTestSplit(_ x: Tensor, _ y: Tensor, testFraction: Float = 0.25,
     let n = x.shape[0]
     // The decimal value the user wrote (0.3, not 0.30000001192…), as Python would compute it.
     let testCount = Int((Double(n) * Double("\(testFraction)")!).rounded(.up))
-    let order = shuffle ? TrainingData.permutation(n, seed: seed ?? Random.nextSeed()) : Array(0..<n)
+    let order = shuffle ? Random.permutation(n, seed: seed ?? Random.nextSeed()) : Array(0..<n)
     let test = Array(order.prefix(testCount)), train = Array(order.dropFirst(testCount))
     return (x.gathering(rows: train), x.gathering(rows: test), y.gathering(rows: train), y.gathering(rows: test))
 }
@@ -21,6 +21,6 @@ public func trainTestSplit(_ x: Tensor, _ y: Tensor, testFraction: Float = 0.25,
 public func shuffledTogether(_ x: Tensor, _ y: Tensor, seed: UInt64? = nil) -> (x: Tensor, y: Tensor) {
     precondition(x.rank >= 1 && y.rank >= 1 && x.shape[0] == y.shape[0],
                  "shuffledTogether: x has shape \(x.shape) and y \(y.shape); they need the same number of samples")
-    let order = TrainingData.permutation(x.shape[0], seed: seed ?? Random.nextSeed())
+    let order = Random.permutation(x.shape[0], seed: seed ?? Random.nextSeed())
     return (x.gathering(rows: order), y.gathering(rows: order))
 }

@@ -96,7 +96,7 @@ public final class BatchNormalization: Layer, ConfigurableLayer {
 
     public override func call(_ x: Tensor, training: Bool) -> Tensor {
         let featureAxis = featureAxis(sampleRank: x.rank - 1)!
-        let synchronized = training && trainable && DataParallel.batchNormGroup != nil
+        let synchronized = training && trainable && ReplicaContext.batchStatistics != nil
         if featureAxis == x.rank - 1 && !synchronized { return callOnLastAxis(x, training: training) ?? composed(x, training: training) }
         return composed(x, training: training)
     }
@@ -135,7 +135,7 @@ public final class BatchNormalization: Layer, ConfigurableLayer {
         statisticShape[featureAxis] = x.shape[featureAxis]
 
         let mean: Tensor, variance: Tensor
-        if training && trainable, let group = DataParallel.batchNormGroup {
+        if training && trainable, let group = ReplicaContext.batchStatistics {
             // Synchronized: the statistics of the global batch, from sums over every replica's rows.
             var total = Double(x.count / x.shape[featureAxis])
             withUnsafeMutablePointer(to: &total) { group.allReduceSum(UnsafeMutableBufferPointer(start: $0, count: 1)) }

@@ -16,6 +16,13 @@ public protocol Metric: AnyObject {
     func reset()
 }
 
+/// A metric whose state is a vector of totals that add across replicas (data parallelism sums
+/// them, then every replica's `result` is the global one).
+protocol ReducibleMetric: AnyObject {
+    /// The totals behind `result`.
+    var reducibleState: [Double] { get set }
+}
+
 extension Metric {
     /// Accumulates a batch without sample weights.
     public func update(_ yTrue: Tensor, _ yPred: Tensor) { update(yTrue, yPred, sampleWeight: nil) }

@@ -1,34 +1,5 @@
 import Foundation
 
-/// The collective operations synchronous data-parallel training needs from a group of
-/// processes ("replicas"), each holding the whole model. Strata contains no network code:
-/// `StrataMPI` (the `Distributed/` package) implements this on MPI; tests implement it with
-/// threads. Every replica must call the operations in the same order with the same sizes.
-public protocol ReplicaGroup: AnyObject, Sendable {
-    /// This replica's index, `0..<size`; replica 0 decides for all (callbacks, files).
-    var rank: Int { get }
-    /// The number of replicas.
-    var size: Int { get }
-    /// Replaces `values` on every replica by their element-wise sum over all replicas.
-    func allReduceSum(_ values: UnsafeMutableBufferPointer<Float>)
-    /// The same in double precision (metric totals).
-    func allReduceSum(_ values: UnsafeMutableBufferPointer<Double>)
-    /// Replaces `bytes` on every replica by replica 0's.
-    func broadcast(_ bytes: UnsafeMutableRawBufferPointer)
-    /// Starts replacing `values` by their element-wise sum over all replicas and returns at once
-    /// with a function that waits for the sum; `values` must stay valid and untouched until that
-    /// function has returned. Default: sums at once (`allReduceSum`) and the function does nothing.
-    func startAllReduceSum(_ values: UnsafeMutableBufferPointer<Float>) -> () -> Void
-}
-
-extension ReplicaGroup {
-    /// Sums at once; a transport that can overlap communication with computation overrides it.
-    public func startAllReduceSum(_ values: UnsafeMutableBufferPointer<Float>) -> () -> Void {
-        allReduceSum(values)
-        return {}
-    }
-}
-
 /// Synchronous data parallelism, Horovod-style, for `fit(…, dataParallel:)`: every replica holds
 /// the full model (replica 0's initial weights are broadcast), trains on its own slice of each
 /// global batch (`batchSize` × replicas samples, the same shuffled order everywhere, so the
@@ -70,10 +41,6 @@ public struct DataParallel: Sendable {
         self.bucketSize = Swift.max(1, bucketSize)
         self.firstBucketSize = Swift.max(1, firstBucketSize)
     }
-
-    /// The group batch normalization layers reduce their statistics over while a forward pass
-    /// runs under `syncBatchNorm`.
-    @TaskLocal static var batchNormGroup: (any ReplicaGroup)?
 
     /// This replica's rows of a global batch of `count` rows starting at `start`: the `rank`-th
     /// of `size` contiguous, nearly equal parts (each `batchSize` rows when the batch is full).
@@ -137,26 +104,5 @@ public struct DataParallel: Sendable {
         guard !variables.isEmpty else { return }
         let scale = 1 / Float(group.size)
         for (variable, sum) in zip(variables, summed(variables.map(\.value))) { variable.value = sum * scale }
-    }
-}
-
-/// A metric whose state is a vector of totals that add across replicas.
-protocol ReducibleMetric: AnyObject {
-    /// The totals behind `result`.
-    var reducibleState: [Double] { get set }
-}
-
-extension Tensor {
-    /// The sum of this tensor over the replicas of `group`, recorded so that its gradient is the
-    /// sum of the incoming gradients over the replicas (each replica's output depends on every
-    /// replica's input) — synchronized batch normalization's statistics.
-    func summedAcrossReplicas(_ group: any ReplicaGroup) -> Tensor {
-        var values = scalars
-        values.withUnsafeMutableBufferPointer { group.allReduceSum($0) }
-        return Tensor(shape: shape, scalars: values).recorded(from: [self]) { gradient in
-            var incoming = gradient.scalars
-            incoming.withUnsafeMutableBufferPointer { group.allReduceSum($0) }
-            return [Tensor(shape: gradient.shape, scalars: incoming)]
-        }
     }
 }

@@ -117,7 +117,7 @@ extension Model {
             metrics.forEach { $0.reset() }
             // Every replica draws the same order: replica 0's seed.
             let seed = Random.nextSeed()
-            let order = shuffle ? TrainingData.permutation(trainCount, seed: dataParallel?.agree(seed) ?? seed) : Array(0..<trainCount)
+            let order = shuffle ? Random.permutation(trainCount, seed: dataParallel?.agree(seed) ?? seed) : Array(0..<trainCount)
             let batches = (trainCount + globalBatch - 1) / globalBatch
             for batch in 0..<Swift.min(batches, stepsPerEpoch ?? batches) {
                 let start = batch * globalBatch, count = Swift.min(trainCount - start, globalBatch)
@@ -190,7 +190,7 @@ extension Model {
         // As a replica, each bucket of gradients starts its all-reduce as soon as it is complete.
         let buckets = dataParallel?.buckets(for: variables.map(\.shape))
         var (value, gradients) = valueWithGradients(of: variables, whenReady: buckets.map { buckets in buckets.add }) {
-            let tracked = syncGroup.map { group in DataParallel.$batchNormGroup.withValue(group) { self(x, training: true) } }
+            let tracked = syncGroup.map { group in ReplicaContext.$batchStatistics.withValue(group) { self(x, training: true) } }
                 ?? self(x, training: true)
             prediction = tracked.detached   // keeps no tape alive: the update below runs in place
             let value = objective(loss, y, tracked, sampleWeight: sampleWeight)

@@ -48,8 +48,19 @@ open class Model {
     }
 
     /// The layers whose variables the model trains. The default finds every `Layer` (or array
-    /// of layers) stored in the model's properties, in declaration order.
+    /// of layers) stored in the model's properties, in declaration order — by reflection, once the
+    /// model is built (each training step asks for its variables; the walk is not repeated).
     open var layers: [Layer] {
+        if let reflectedLayers { return reflectedLayers }
+        let found = reflectLayers()
+        if inputShape != nil { reflectedLayers = found }
+        return found
+    }
+
+    /// The layers found by reflection after the build.
+    private var reflectedLayers: [Layer]?
+
+    private func reflectLayers() -> [Layer] {
         var found: [Layer] = []
         var mirror: Mirror? = Mirror(reflecting: self)
         var levels: [[Layer]] = []

@@ -78,18 +78,6 @@ enum TrainingData {
         })
     }
 
-    /// A seeded permutation of `0..<count` (Fisher–Yates on Philox words).
-    static func permutation(_ count: Int, seed: UInt64) -> [Int] {
-        var order = Array(0..<count)
-        let generator = Philox4x32(key: seed)
-        guard count > 1 else { return order }
-        for i in stride(from: count - 1, to: 0, by: -1) {
-            let (a, b, _, _) = generator.block(UInt64(i))
-            let random = (UInt64(a) << 32) | UInt64(b)
-            order.swapAt(i, Int(random % UInt64(i + 1)))
-        }
-        return order
-    }
 }
 
 extension Tensor {

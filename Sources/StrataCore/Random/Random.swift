@@ -51,6 +51,22 @@ public enum Random {
         try $scoped.withValue(Stream(seed: seed)) { try body() }
     }
 
+    /// A seeded permutation of `0..<count` (Fisher–Yates on Philox words): the same seed gives
+    /// the same order on every machine. `fit`'s shuffles and `trainTestSplit` use it.
+    ///
+    ///     let order = Random.permutation(10, seed: 42)
+    public static func permutation(_ count: Int, seed: UInt64) -> [Int] {
+        var order = Array(0..<count)
+        let generator = Philox4x32(key: seed)
+        guard count > 1 else { return order }
+        for i in stride(from: count - 1, to: 0, by: -1) {
+            let (a, b, _, _) = generator.block(UInt64(i))
+            let random = (UInt64(a) << 32) | UInt64(b)
+            order.swapAt(i, Int(random % UInt64(i + 1)))
+        }
+        return order
+    }
+
     /// The next seed of the current stream.
     public static func nextSeed() -> UInt64 {
         (scoped ?? global).next()
