@@ -25,7 +25,7 @@ public struct Train: ParsableCommand {
     @Flag(help: "Batch normalization before each Dense layer.") var batchNorm = false
     @Option(help: "Dropout rate after each hidden layer (alpha dropout with selu).") var dropout: Float = 0
     @Option(help: "L2 factor on the kernels.") var l2: Float = 0
-    @Option(help: "sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw, adamax, nadam or lion.") var optimizer = "adam"
+    @Option(help: ArgumentHelp("\(Self.optimizerNames.joined(separator: ", ")).")) var optimizer = "adam"
     @Option(help: "Learning rate (default: the optimizer's Keras default).") var lr: Float?
     @Option(help: "Maximum number of epochs.") var epochs = 10
     @Option(help: "Samples per gradient step (per rank with strata-mpi).") public var batchSize = 32
@@ -157,19 +157,26 @@ public struct Train: ParsableCommand {
         return Sequential(stack)
     }
 
+    /// The article's SGD variants by name: momentum and Nesterov momentum, both 0.9.
+    static let sgdPresets: [String: [String: ConfigValue]] = [
+        "momentum": ["momentum": .float(0.9)], "nesterov": ["momentum": .float(0.9), "nesterov": .bool(true)],
+    ]
+
+    /// Every registered optimizer (lowercased class names) and the SGD presets.
+    static var optimizerNames: [String] {
+        let registered = OptimizerRegistry.classNames.map { $0.lowercased() }.sorted()
+        return registered.flatMap { $0 == "sgd" ? [$0] + sgdPresets.keys.sorted() : [$0] }
+    }
+
+    /// The named optimizer with its Keras defaults (the learning rate from `--lr` when given).
     func makeOptimizer() throws -> Optimizer {
-        switch optimizer {
-        case "sgd": return SGD(learningRate: .constant(lr ?? 0.01))
-        case "momentum": return SGD(learningRate: .constant(lr ?? 0.01), momentum: 0.9)
-        case "nesterov": return SGD(learningRate: .constant(lr ?? 0.01), momentum: 0.9, nesterov: true)
-        case "adagrad": return Adagrad(learningRate: .constant(lr ?? 0.001))
-        case "rmsprop": return RMSprop(learningRate: .constant(lr ?? 0.001))
-        case "adam": return Adam(learningRate: .constant(lr ?? 0.001))
-        case "adamw": return AdamW(learningRate: .constant(lr ?? 0.001))
-        case "adamax": return Adamax(learningRate: .constant(lr ?? 0.001))
-        case "nadam": return Nadam(learningRate: .constant(lr ?? 0.001))
-        case "lion": return Lion(learningRate: .constant(lr ?? 0.001))
-        default: throw ValidationError("--optimizer '\(optimizer)' is not one of sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw, adamax, nadam, lion")
+        let className = Self.sgdPresets[optimizer] != nil ? "SGD"
+            : OptimizerRegistry.classNames.first { $0.lowercased() == optimizer }
+        guard let className else {
+            throw ValidationError("--optimizer '\(optimizer)' is not one of \(Self.optimizerNames.joined(separator: ", "))")
         }
+        var options = Self.sgdPresets[optimizer] ?? [:]
+        if let lr { options["learning_rate"] = .float(lr) }
+        return try Optimizer.from(config: .object(["class_name": .string(className), "config": .object(options)]))
     }
 }

@@ -39,6 +39,17 @@ struct CommandLineTests {
         #expect(badCell.status == 1 && badCell.errors.contains("line 3, column 2"), "\(badCell.errors)")
     }
 
+    /// `--optimizer` names come from `OptimizerRegistry` (and the SGD presets), in help and errors.
+    @Test func optimizerNamesComeFromTheRegistry() throws {
+        let names = ["adagrad", "adam", "adamw", "adamax", "lion", "nadam", "rmsprop", "sgd", "momentum", "nesterov"]
+        let unknown = try strata(["train", "--data", "fashion-mnist", "--optimizer", "adamm"])
+        #expect(unknown.status != 0)
+        for name in names { #expect(unknown.errors.contains(name), "\(name) missing from: \(unknown.errors)") }
+        let help = try strata(["train", "--help"])
+        let text = help.output.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(text.contains("adagrad, adam, adamax, adamw, lion, nadam, rmsprop, sgd, momentum, nesterov"), "\(text)")
+    }
+
     @Test func versionAndHelpSucceed() throws {
         let version = try strata(["--version"])
         #expect(version.status == 0 && version.output.contains("0.1.0"))

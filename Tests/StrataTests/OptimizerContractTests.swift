@@ -98,4 +98,53 @@ struct OptimizerContractTests {
             #expect(Float(number) == value, "\(value) → \(text) → \(Float(number))")
         }
     }
+
+    @Test func registryHoldsEveryBuiltInOnce() {
+        #expect(Set(Self.optimizers.map { String(describing: type(of: $0.defaults)) }).isSubset(of: Set(OptimizerRegistry.classNames)))
+        #expect(Set(Self.schedules.map { String(describing: type(of: $0.required)) }) == Set(ScheduleRegistry.classNames))
+        #expect(throws: StrataError.self) { try Optimizer.from(config: .object(["class_name": .string("Nope")])) }
+    }
+
+    /// A user's own optimizer, registered, saves in a model file and loads back with its options
+    /// and slots.
+    @Test func userDefinedOptimizerSavesAndLoads() throws {
+        OptimizerRegistry.register(DampedSignDescent.self)
+        let model = Sequential { Dense(2, inputShape: [3]) }
+        model.compile(optimizer: DampedSignDescent(learningRate: 0.05, damping: 0.5), loss: .meanSquaredError)
+        let x = Tensor.randomNormal([8, 3], seed: 1), y = Tensor.randomNormal([8, 2], seed: 2)
+        try model.fit(x, y, batchSize: 4, epochs: 1, verbose: .silent)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("strata-\(UUID().uuidString).safetensors").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try model.save(to: path)
+        let loaded = try Sequential.load(from: path)
+        let optimizer = try #require(loaded.optimizer as? DampedSignDescent)
+        #expect(optimizer.damping == 0.5 && optimizer.currentLearningRate == 0.05 && optimizer.iterations == 2)
+        try Random.withSeed(5) { _ = try loaded.fit(x, y, batchSize: 4, epochs: 1, verbose: .silent) }
+        try Random.withSeed(5) { _ = try model.fit(x, y, batchSize: 4, epochs: 1, verbose: .silent) }
+        #expect(loaded.getWeights().map(\.scalars) == model.getWeights().map(\.scalars))
+    }
+}
+
+/// Sign descent with a running average of the gradient's sign (one slot): a user's optimizer.
+final class DampedSignDescent: Optimizer, ConfigurableOptimizer {
+    let damping: Float
+
+    init(learningRate: LearningRate = 0.01, damping: Float = 0.9) {
+        self.damping = damping
+        super.init(learningRate: learningRate)
+    }
+
+    convenience init(config: ConfigValue) throws {
+        let options = try OptimizerOptions(config, owner: "DampedSignDescent"), d = DampedSignDescent()
+        self.init(learningRate: options.learningRate ?? d.learningRate, damping: try options.float("damping", default: d.damping))
+    }
+
+    override var slotNames: [String] { ["average"] }
+
+    override func update(_ w: inout Tensor, gradient g: Tensor, slots: inout [Tensor], step: Int, learningRate: Float) {
+        slots[0] = slots[0] * damping + sign(g) * (1 - damping)
+        w = w - slots[0] * learningRate
+    }
+
+    override var options: [String: ConfigValue] { ["damping": .float(damping)] }
 }

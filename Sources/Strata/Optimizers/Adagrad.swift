@@ -4,7 +4,7 @@
 ///     a ← a + g²;  w ← w − lr·g / √(a + ε)
 ///
 /// Defaults (Keras 3): learning rate 0.001, initial accumulator 0.1, ε = 1e-7 (inside the root).
-public final class Adagrad: Optimizer {
+public final class Adagrad: Optimizer, ConfigurableOptimizer {
     /// Starting value of the accumulator.
     public let initialAccumulatorValue: Float
     /// Added to the accumulator inside the square root.
@@ -17,6 +17,14 @@ public final class Adagrad: Optimizer {
         self.epsilon = epsilon
         super.init(learningRate: learningRate, clipNorm: clipNorm, clipValue: clipValue,
                    globalClipNorm: globalClipNorm, weightDecay: weightDecay)
+    }
+
+    /// Rebuilds the optimizer from its configuration (Keras' keys; absent ones default as in `init`).
+    public convenience init(config: ConfigValue) throws {
+        let o = try OptimizerOptions(config, owner: "Adagrad"), d = Adagrad()
+        self.init(learningRate: o.learningRate ?? d.learningRate,
+                  initialAccumulatorValue: try o.float("initial_accumulator_value", default: d.initialAccumulatorValue),
+                  epsilon: try o.float("epsilon", default: d.epsilon), clipNorm: o.clipNorm, clipValue: o.clipValue, globalClipNorm: o.globalClipNorm, weightDecay: o.weightDecay)
     }
 
     public override var slotNames: [String] { ["accumulator"] }

@@ -10,7 +10,7 @@ import Foundation
 /// the bias correction is always on.
 ///
 ///     Adam(learningRate: 1e-3)
-public class Adam: MomentOptimizer {
+public class Adam: MomentOptimizer, ConfigurableOptimizer {
     /// Whether to use the running maximum of v (Reddi et al. 2018).
     public let amsgrad: Bool
 
@@ -21,6 +21,14 @@ public class Adam: MomentOptimizer {
         self.amsgrad = amsgrad
         super.init(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, clipNorm: clipNorm,
                    clipValue: clipValue, globalClipNorm: globalClipNorm, weightDecay: weightDecay)
+    }
+
+    /// Rebuilds the optimizer from its configuration (Keras' keys; absent ones default as in `init`).
+    public required convenience init(config: ConfigValue) throws {
+        let o = try OptimizerOptions(config, owner: "Adam"), d = Adam()
+        self.init(learningRate: o.learningRate ?? d.learningRate, beta1: try o.float("beta_1", default: d.beta1, in: Float.leastNonzeroMagnitude...1),
+                  beta2: try o.float("beta_2", default: d.beta2), epsilon: try o.float("epsilon", default: d.epsilon),
+                  amsgrad: try o.bool("amsgrad", default: d.amsgrad), clipNorm: o.clipNorm, clipValue: o.clipValue, globalClipNorm: o.globalClipNorm, weightDecay: o.weightDecay)
     }
 
     public override var slotNames: [String] { ["momentum", "velocity"] + (amsgrad ? ["velocity_hat"] : []) }
@@ -46,5 +54,15 @@ public final class AdamW: Adam {
                 globalClipNorm: Float? = nil) {
         super.init(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, amsgrad: amsgrad,
                    clipNorm: clipNorm, clipValue: clipValue, globalClipNorm: globalClipNorm, weightDecay: weightDecay)
+    }
+
+    /// Rebuilds the optimizer from its configuration (Keras' keys; absent ones default as in `init`).
+    public required convenience init(config: ConfigValue) throws {
+        let o = try OptimizerOptions(config, owner: "AdamW"), d = AdamW()
+        self.init(learningRate: o.learningRate ?? d.learningRate, weightDecay: o.weightDecay ?? d.weightDecay ?? 0,
+                  beta1: try o.float("beta_1", default: d.beta1, in: Float.leastNonzeroMagnitude...1),
+                  beta2: try o.float("beta_2", default: d.beta2), epsilon: try o.float("epsilon", default: d.epsilon),
+                  amsgrad: try o.bool("amsgrad", default: d.amsgrad), clipNorm: o.clipNorm, clipValue: o.clipValue,
+                  globalClipNorm: o.globalClipNorm)
     }
 }

@@ -3,7 +3,7 @@
 ///     w ← w − lr·sign(β₁·m + (1 − β₁)·g);  m ← β₂·m + (1 − β₂)·g
 ///
 /// Defaults (Keras 3): learning rate 0.001, β₁ 0.9, β₂ 0.99.
-public final class Lion: Optimizer {
+public final class Lion: Optimizer, ConfigurableOptimizer {
     /// Interpolation factor of the update direction.
     public let beta1: Float
     /// Decay of the momentum.
@@ -17,6 +17,13 @@ public final class Lion: Optimizer {
         self.beta2 = beta2
         super.init(learningRate: learningRate, clipNorm: clipNorm, clipValue: clipValue,
                    globalClipNorm: globalClipNorm, weightDecay: weightDecay)
+    }
+
+    /// Rebuilds the optimizer from its configuration (Keras' keys; absent ones default as in `init`).
+    public convenience init(config: ConfigValue) throws {
+        let o = try OptimizerOptions(config, owner: "Lion"), d = Lion()
+        self.init(learningRate: o.learningRate ?? d.learningRate, beta1: try o.float("beta_1", default: d.beta1, in: Float.leastNonzeroMagnitude...1),
+                  beta2: try o.float("beta_2", default: d.beta2), clipNorm: o.clipNorm, clipValue: o.clipValue, globalClipNorm: o.globalClipNorm, weightDecay: o.weightDecay)
     }
 
     public override var slotNames: [String] { ["momentum"] }

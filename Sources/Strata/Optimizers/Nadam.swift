@@ -9,11 +9,19 @@ import Foundation
 ///     w ← w − lr·m̂ / (√v̂ + ε)
 ///
 /// Defaults (Keras 3): learning rate 0.001, β₁ 0.9, β₂ 0.999, ε 1e-7.
-public final class Nadam: MomentOptimizer {
+public final class Nadam: MomentOptimizer, ConfigurableOptimizer {
     /// Π of the momentum cache over the steps so far (Keras' `_u_product`).
     public private(set) var momentumProduct: Float = 1
 
     /// Creates the optimizer.
+    /// Rebuilds the optimizer from its configuration (Keras' keys; absent ones default as in `init`).
+    public convenience init(config: ConfigValue) throws {
+        let o = try OptimizerOptions(config, owner: "Nadam"), d = Nadam()
+        self.init(learningRate: o.learningRate ?? d.learningRate, beta1: try o.float("beta_1", default: d.beta1, in: Float.leastNonzeroMagnitude...1),
+                  beta2: try o.float("beta_2", default: d.beta2), epsilon: try o.float("epsilon", default: d.epsilon),
+                  clipNorm: o.clipNorm, clipValue: o.clipValue, globalClipNorm: o.globalClipNorm, weightDecay: o.weightDecay)
+    }
+
     public override init(learningRate: LearningRate = 0.001, beta1: Float = 0.9, beta2: Float = 0.999,
                          epsilon: Float = 1e-7, clipNorm: Float? = nil, clipValue: Float? = nil,
                          globalClipNorm: Float? = nil, weightDecay: Float? = nil) {

@@ -9,7 +9,7 @@
 /// not centered.
 ///
 ///     RMSprop(rho: 0.9)
-public final class RMSprop: Optimizer {
+public final class RMSprop: Optimizer, ConfigurableOptimizer {
     /// Decay of the squared-gradient average.
     public let rho: Float
     /// Momentum factor (0: none).
@@ -29,6 +29,14 @@ public final class RMSprop: Optimizer {
         self.centered = centered
         super.init(learningRate: learningRate, clipNorm: clipNorm, clipValue: clipValue,
                    globalClipNorm: globalClipNorm, weightDecay: weightDecay)
+    }
+
+    /// Rebuilds the optimizer from its configuration (Keras' keys; absent ones default as in `init`).
+    public convenience init(config: ConfigValue) throws {
+        let o = try OptimizerOptions(config, owner: "RMSprop"), d = RMSprop()
+        self.init(learningRate: o.learningRate ?? d.learningRate, rho: try o.float("rho", default: d.rho),
+                  momentum: try o.float("momentum", default: d.momentum, in: 0...1), epsilon: try o.float("epsilon", default: d.epsilon),
+                  centered: try o.bool("centered", default: d.centered), clipNorm: o.clipNorm, clipValue: o.clipValue, globalClipNorm: o.globalClipNorm, weightDecay: o.weightDecay)
     }
 
     public override var slotNames: [String] {

@@ -6,7 +6,7 @@
 /// Defaults (Keras 3): learning rate 0.01, momentum 0, no Nesterov.
 ///
 ///     SGD(learningRate: 0.01, momentum: 0.9, nesterov: true)
-public final class SGD: Optimizer {
+public final class SGD: Optimizer, ConfigurableOptimizer {
     /// Momentum factor in [0, 1].
     public let momentum: Float
     /// Whether to use Nesterov momentum.
@@ -20,6 +20,13 @@ public final class SGD: Optimizer {
         self.nesterov = nesterov
         super.init(learningRate: learningRate, clipNorm: clipNorm, clipValue: clipValue,
                    globalClipNorm: globalClipNorm, weightDecay: weightDecay)
+    }
+
+    /// Rebuilds the optimizer from its configuration (Keras' keys; absent ones default as in `init`).
+    public convenience init(config: ConfigValue) throws {
+        let o = try OptimizerOptions(config, owner: "SGD"), d = SGD()
+        self.init(learningRate: o.learningRate ?? d.learningRate, momentum: try o.float("momentum", default: d.momentum, in: 0...1),
+                  nesterov: try o.bool("nesterov", default: d.nesterov), clipNorm: o.clipNorm, clipValue: o.clipValue, globalClipNorm: o.globalClipNorm, weightDecay: o.weightDecay)
     }
 
     public override var slotNames: [String] { momentum != 0 ? ["momentum"] : [] }

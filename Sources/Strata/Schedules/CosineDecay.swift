@@ -2,7 +2,7 @@ import Foundation
 
 /// Cosine decay from `initialLearningRate` (or from `warmupTarget` after a linear warm-up of
 /// `warmupSteps`) to `alpha ·` that rate over `decaySteps` (Keras `CosineDecay`).
-public struct CosineDecay: LearningRateSchedule {
+public struct CosineDecay: ConfigurableSchedule {
     /// The schedule's parameters (Keras' names in `config`).
     public let initialLearningRate: Float, decaySteps: Int, alpha: Float, warmupTarget: Float?, warmupSteps: Int
 
@@ -11,6 +11,15 @@ public struct CosineDecay: LearningRateSchedule {
         precondition(decaySteps > 0, "CosineDecay: decaySteps must be positive")
         (self.initialLearningRate, self.decaySteps, self.alpha, self.warmupTarget, self.warmupSteps) =
             (initialLearningRate, decaySteps, alpha, warmupTarget, warmupSteps)
+    }
+
+    /// Rebuilds the schedule from its configuration (Keras' keys; optional ones default as in `init`).
+    public init(config: ConfigValue) throws {
+        let r = try ConfigReader(config, owner: "schedule CosineDecay")
+        let d = CosineDecay(initialLearningRate: try r.float("initial_learning_rate"), decaySteps: try r.positiveSteps("decay_steps"))
+        self.init(initialLearningRate: d.initialLearningRate, decaySteps: d.decaySteps, alpha: try r.float("alpha", default: d.alpha),
+                  warmupTarget: r.value("warmup_target") == .null ? d.warmupTarget : try r.float("warmup_target"),
+                  warmupSteps: try r.int("warmup_steps", default: d.warmupSteps))
     }
 
     public func callAsFunction(_ step: Int) -> Float {

@@ -2,7 +2,7 @@ import Foundation
 
 /// Cosine decay with warm restarts (SGDR, Loshchilov & Hutter 2017; Keras `CosineDecayRestarts`):
 /// period i lasts `firstDecaySteps · tMul^i` steps and starts at `mMul^i ·` the initial rate.
-public struct CosineDecayRestarts: LearningRateSchedule {
+public struct CosineDecayRestarts: ConfigurableSchedule {
     /// The schedule's parameters (Keras' names in `config`).
     public let initialLearningRate: Float, firstDecaySteps: Int, tMul: Float, mMul: Float, alpha: Float
 
@@ -11,6 +11,16 @@ public struct CosineDecayRestarts: LearningRateSchedule {
         precondition(firstDecaySteps > 0, "CosineDecayRestarts: firstDecaySteps must be positive")
         (self.initialLearningRate, self.firstDecaySteps, self.tMul, self.mMul, self.alpha) =
             (initialLearningRate, firstDecaySteps, tMul, mMul, alpha)
+    }
+
+    /// Rebuilds the schedule from its configuration (Keras' keys; optional ones default as in `init`).
+    public init(config: ConfigValue) throws {
+        let r = try ConfigReader(config, owner: "schedule CosineDecayRestarts")
+        let d = CosineDecayRestarts(initialLearningRate: try r.float("initial_learning_rate"),
+                                    firstDecaySteps: try r.positiveSteps("first_decay_steps"))
+        self.init(initialLearningRate: d.initialLearningRate, firstDecaySteps: d.firstDecaySteps,
+                  tMul: try r.float("t_mul", default: d.tMul), mMul: try r.float("m_mul", default: d.mMul),
+                  alpha: try r.float("alpha", default: d.alpha))
     }
 
     public func callAsFunction(_ step: Int) -> Float {

@@ -2,7 +2,7 @@ import Foundation
 
 /// `initialLearningRate / (1 + decayRate · step / decaySteps)`, optionally with a floored ratio
 /// (Keras `InverseTimeDecay`).
-public struct InverseTimeDecay: LearningRateSchedule {
+public struct InverseTimeDecay: ConfigurableSchedule {
     /// The schedule's parameters (Keras' `initial_learning_rate`, `decay_steps`, `decay_rate`, `staircase`).
     public let initialLearningRate: Float, decaySteps: Int, decayRate: Float, staircase: Bool
 
@@ -10,6 +10,15 @@ public struct InverseTimeDecay: LearningRateSchedule {
     public init(initialLearningRate: Float, decaySteps: Int, decayRate: Float, staircase: Bool = false) {
         precondition(decaySteps > 0, "InverseTimeDecay: decaySteps must be positive")
         (self.initialLearningRate, self.decaySteps, self.decayRate, self.staircase) = (initialLearningRate, decaySteps, decayRate, staircase)
+    }
+
+    /// Rebuilds the schedule from its configuration (Keras' keys; `staircase` defaults as in `init`).
+    public init(config: ConfigValue) throws {
+        let r = try ConfigReader(config, owner: "schedule InverseTimeDecay")
+        let d = InverseTimeDecay(initialLearningRate: try r.float("initial_learning_rate"), decaySteps: try r.positiveSteps("decay_steps"),
+                                 decayRate: try r.float("decay_rate"))
+        self.init(initialLearningRate: d.initialLearningRate, decaySteps: d.decaySteps, decayRate: d.decayRate,
+                  staircase: try r.bool("staircase", default: d.staircase))
     }
 
     public func callAsFunction(_ step: Int) -> Float {

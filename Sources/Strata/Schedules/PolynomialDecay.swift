@@ -2,7 +2,7 @@ import Foundation
 
 /// `(initial − end) · (1 − step/decaySteps)^power + end` (Keras `PolynomialDecay`). Without
 /// `cycle` the step stops at `decaySteps`; with it, `decaySteps` grows to the next multiple.
-public struct PolynomialDecay: LearningRateSchedule {
+public struct PolynomialDecay: ConfigurableSchedule {
     /// The schedule's parameters (Keras' names in `config`).
     public let initialLearningRate: Float, decaySteps: Int, endLearningRate: Float, power: Float, cycle: Bool
 
@@ -11,6 +11,15 @@ public struct PolynomialDecay: LearningRateSchedule {
         precondition(decaySteps > 0, "PolynomialDecay: decaySteps must be positive")
         (self.initialLearningRate, self.decaySteps, self.endLearningRate, self.power, self.cycle) =
             (initialLearningRate, decaySteps, endLearningRate, power, cycle)
+    }
+
+    /// Rebuilds the schedule from its configuration (Keras' keys; optional ones default as in `init`).
+    public init(config: ConfigValue) throws {
+        let r = try ConfigReader(config, owner: "schedule PolynomialDecay")
+        let d = PolynomialDecay(initialLearningRate: try r.float("initial_learning_rate"), decaySteps: try r.positiveSteps("decay_steps"))
+        self.init(initialLearningRate: d.initialLearningRate, decaySteps: d.decaySteps,
+                  endLearningRate: try r.float("end_learning_rate", default: d.endLearningRate),
+                  power: try r.float("power", default: d.power), cycle: try r.bool("cycle", default: d.cycle))
     }
 
     public func callAsFunction(_ step: Int) -> Float {
