@@ -104,13 +104,25 @@ typedef enum {
     STRATA_UPDATE_RMSPROP, STRATA_UPDATE_ADAM, STRATA_UPDATE_ADAMAX, STRATA_UPDATE_NADAM, STRATA_UPDATE_LION,
 } strata_update_kind;
 
-/// One step's rule and scalars. Which fields a rule reads is documented at each case in
-/// optimizers.c: SGD uses beta1 as the momentum; RMSprop uses beta1 as ρ and beta2 as the momentum.
+/// Each rule's scalars for one step, under their own names (Keras 3's).
+typedef struct { float learning_rate, momentum; } strata_sgd_params;               ///< SGD (momentum 0: plain)
+typedef struct { float learning_rate, epsilon; } strata_adagrad_params;
+typedef struct { float learning_rate, rho, momentum, epsilon; } strata_rmsprop_params;
+typedef struct { float learning_rate, beta1, beta2, epsilon; } strata_adam_params;  ///< Adam (α, corrections folded in), Adamax (lr/(1 − β₁ᵗ))
+typedef struct { float learning_rate, beta1, beta2, epsilon, scale_m, scale_g, scale_v; } strata_nadam_params;  ///< m̂, v̂ factors
+typedef struct { float learning_rate, beta1, beta2; } strata_lion_params;
+
+/// One step's rule: its kind and the parameters of that kind.
 typedef struct {
     strata_update_kind kind;
-    float learning_rate;          ///< the step size (Adam: α with the bias corrections folded in)
-    float beta1, beta2, epsilon;
-    float scale_m, scale_g, scale_v;  ///< Nadam's m̂ and v̂ factors
+    union {
+        strata_sgd_params sgd;          ///< SGD, SGD_MOMENTUM, SGD_NESTEROV
+        strata_adagrad_params adagrad;
+        strata_rmsprop_params rmsprop;
+        strata_adam_params adam;        ///< ADAM, ADAMAX
+        strata_nadam_params nadam;
+        strata_lion_params lion;
+    } params;
 } strata_update_rule;
 
 /// Updates w[0..<n] in place from the gradient g and the rule's slots s0, s1, s2 (each n floats;

@@ -23,26 +23,43 @@ package enum UpdateRule {
 
     /// The C rule and which of the three slot pointers it reads (by index into `slots`).
     fileprivate var kernel: (rule: strata_update_rule, slots: [Int?]) {
-        func rule(_ kind: strata_update_kind, _ lr: Float, _ b1: Float = 0, _ b2: Float = 0, _ eps: Float = 0,
-                  _ sm: Float = 0, _ sg: Float = 0, _ sv: Float = 0) -> strata_update_rule {
-            strata_update_rule(kind: kind, learning_rate: lr, beta1: b1, beta2: b2, epsilon: eps,
-                               scale_m: sm, scale_g: sg, scale_v: sv)
-        }
+        var rule = strata_update_rule()
         switch self {
-        case .sgd(let lr): return (rule(STRATA_UPDATE_SGD, lr), [nil, nil, nil])
+        case .sgd(let lr):
+            rule.kind = STRATA_UPDATE_SGD
+            rule.params.sgd = strata_sgd_params(learning_rate: lr, momentum: 0)
+            return (rule, [nil, nil, nil])
         case .momentum(let lr, let mu, let nesterov):
-            return (rule(nesterov ? STRATA_UPDATE_SGD_NESTEROV : STRATA_UPDATE_SGD_MOMENTUM, lr, mu), [0, nil, nil])
-        case .adagrad(let lr, let eps): return (rule(STRATA_UPDATE_ADAGRAD, lr, 0, 0, eps), [0, nil, nil])
+            rule.kind = nesterov ? STRATA_UPDATE_SGD_NESTEROV : STRATA_UPDATE_SGD_MOMENTUM
+            rule.params.sgd = strata_sgd_params(learning_rate: lr, momentum: mu)
+            return (rule, [0, nil, nil])
+        case .adagrad(let lr, let eps):
+            rule.kind = STRATA_UPDATE_ADAGRAD
+            rule.params.adagrad = strata_adagrad_params(learning_rate: lr, epsilon: eps)
+            return (rule, [0, nil, nil])
         case .rmsprop(let lr, let rho, let mu, let eps, let centered):
+            rule.kind = STRATA_UPDATE_RMSPROP
+            rule.params.rmsprop = strata_rmsprop_params(learning_rate: lr, rho: rho, momentum: mu, epsilon: eps)
             let momentumSlot: Int? = mu > 0 ? 1 : nil
             let meanSlot: Int? = centered ? (mu > 0 ? 2 : 1) : nil
-            return (rule(STRATA_UPDATE_RMSPROP, lr, rho, mu, eps), [0, momentumSlot, meanSlot])
+            return (rule, [0, momentumSlot, meanSlot])
         case .adam(let alpha, let b1, let b2, let eps, let amsgrad):
-            return (rule(STRATA_UPDATE_ADAM, alpha, b1, b2, eps), [0, 1, amsgrad ? 2 : nil])
-        case .adamax(let rate, let b1, let b2, let eps): return (rule(STRATA_UPDATE_ADAMAX, rate, b1, b2, eps), [0, 1, nil])
+            rule.kind = STRATA_UPDATE_ADAM
+            rule.params.adam = strata_adam_params(learning_rate: alpha, beta1: b1, beta2: b2, epsilon: eps)
+            return (rule, [0, 1, amsgrad ? 2 : nil])
+        case .adamax(let rate, let b1, let b2, let eps):
+            rule.kind = STRATA_UPDATE_ADAMAX
+            rule.params.adam = strata_adam_params(learning_rate: rate, beta1: b1, beta2: b2, epsilon: eps)
+            return (rule, [0, 1, nil])
         case .nadam(let lr, let b1, let b2, let eps, let sm, let sg, let sv):
-            return (rule(STRATA_UPDATE_NADAM, lr, b1, b2, eps, sm, sg, sv), [0, 1, nil])
-        case .lion(let lr, let b1, let b2): return (rule(STRATA_UPDATE_LION, lr, b1, b2), [0, nil, nil])
+            rule.kind = STRATA_UPDATE_NADAM
+            rule.params.nadam = strata_nadam_params(learning_rate: lr, beta1: b1, beta2: b2, epsilon: eps,
+                                                    scale_m: sm, scale_g: sg, scale_v: sv)
+            return (rule, [0, 1, nil])
+        case .lion(let lr, let b1, let b2):
+            rule.kind = STRATA_UPDATE_LION
+            rule.params.lion = strata_lion_params(learning_rate: lr, beta1: b1, beta2: b2)
+            return (rule, [0, nil, nil])
         }
     }
 }
