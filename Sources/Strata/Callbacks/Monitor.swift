@@ -55,9 +55,6 @@ public struct Monitor: Sendable {
         guard let reference else { return true }
         return mode == .min ? Float(current + minDelta) < Float(reference) : Float(current - minDelta) > Float(reference)
     }
-
-    /// The monitored value in `logs`, or nil.
-    public func value(in logs: Logs) -> Double? { logs[quantity] }
 }
 
 /// What the three monitoring callbacks share: resolving the monitor against the model's
