@@ -22,7 +22,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
         .target(name: "StrataCore", dependencies: ["CStrataKernels"]),
         .target(name: "Strata", dependencies: [
-            "StrataCore", "CZlib",
+            "StrataCore", "CStrataKernels", "CZlib",   // the optimizers' update rules call their C kernel
             .product(name: "Crypto", package: "swift-crypto"),   // SHA-256 of downloaded data sets
         ]),
         // The lab: the article's models, experiments, reports and charts (not needed to train).

@@ -55,16 +55,14 @@ public struct Train: ParsableCommand {
         Random.seed(seed)
         let task = try loadTask()
         let network: Sequential
-        var initialEpoch = 0
         if let resume {
             network = try Sequential.load(from: resume)
             guard network.optimizer != nil else {
                 throw StrataError.invalidArgument("the model was saved without its compile settings", context: resume,
                                                   expected: "a file written by strata train or model.save(to:)")
             }
-            initialEpoch = (network.completedEpoch ?? -1) + 1
-            if let stream = network.savedRandomStream { Random.streamState = stream }
-            environment.say("Resuming \(resume) after epoch \(initialEpoch)")
+            // fit continues after the saved epoch, with the saved history and random stream.
+            environment.say("Resuming \(resume) after epoch \((network.history?.epochs.last ?? -1) + 1)")
         } else {
             network = try model.map(Sequential.init(specificationFile:)) ?? buildModel(task)
             network.compile(optimizer: try makeOptimizer(), loss: task.loss, metrics: task.metrics)
@@ -83,7 +81,7 @@ public struct Train: ParsableCommand {
         callbacks += environment.addedCallbacks()
         let history = try network.fit(task.x, task.y, batchSize: batchSize, epochs: epochs, verbose: environment.verbosity,
                                       callbacks: callbacks, validationSplit: validationSplit,
-                                      initialEpoch: Swift.min(initialEpoch, epochs), dataParallel: environment.dataParallel)
+                                      dataParallel: environment.dataParallel)
         // Every replica tests its share of the test data; replica 0 reports the sum.
         let testResult = try task.test.map { try network.evaluate($0.0, $0.1, batchSize: 1000, dataParallel: environment.dataParallel) }
         guard environment.isPrimary else { return }   // the other replicas hold the same model
@@ -119,7 +117,7 @@ public struct Train: ParsableCommand {
         }
         // CSV: standardize with the statistics of the training part; infer the task from the target.
         let normalizer = Normalization()
-        let trainCount = Int((Double(x.count) * (1 - Double("\(validationSplit)")!)).rounded(.up))
+        let trainCount = trainingSampleCount(of: x.count, validationSplit: validationSplit)
         try normalizer.adapt(x.slice(0..<trainCount).tensor)
         let values = Set(y.scalars)
         if values.isSubset(of: [0, 1]) {

@@ -123,12 +123,12 @@ struct LabTrainer {
     var train: (x: Samples, y: Tensor) { data.trainingSubset(trainingSamples) }
 
     /// The validation samples `fit` uses: the given ones, or the split it holds out (computed as
-    /// `fit` does: the last ⌊n · split⌋ samples).
+    /// `fit` does).
     var validationSamples: (x: Samples, y: Tensor)? {
         if let validation { return validation }
         guard validationSplit > 0 else { return nil }
         let (x, y) = train
-        let start = Int((Double(x.count) * (1 - Double("\(validationSplit)")!)).rounded(.up))
+        let start = trainingSampleCount(of: x.count, validationSplit: validationSplit)
         return (x.slice(start..<x.count), y.slice(start..<x.count))
     }
 

@@ -182,7 +182,7 @@ struct CommandLineTests {
             usleep(UInt32.random(in: 100_000...600_000, using: &generator))
             kill(process)
             let (tensors, metadata) = try SafeTensors.read(from: URL(fileURLWithPath: path))
-            #expect(metadata["format"] == "strata-backup" && !tensors.isEmpty)
+            #expect(metadata["format"] == "strata-model" && metadata["epoch"] != nil && !tensors.isEmpty)
         }
     }
 }

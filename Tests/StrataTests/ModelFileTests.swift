@@ -44,26 +44,7 @@ struct ModelFileTests {
         #expect(tensors[dense + "/kernel"]?.shape == [4, 8] && tensors[norm + "/moving_variance"]?.shape == [8])
         #expect(tensors.keys.contains { $0.hasPrefix("optimizer/\(dense)/kernel/") })
         #expect(metadata["format"] == "strata-model" && metadata["format_version"] == "2")
-        #expect(loaded.completedEpoch == 1 && loaded.savedHistoryEpochs == [0, 1] && loaded.savedHistory?["loss"]?.count == 2)
-    }
-
-    @Test func resumedTrainingMatchesUninterruptedTrainingBitForBit() throws {
-        let path = temporaryPath("resume.safetensors")
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let (x, y) = data()
-        func fresh() -> Sequential {
-            let m = Random.withSeed(5) { model() }
-            m.compile(optimizer: Adam(learningRate: 0.01, amsgrad: true), loss: .sparseCategoricalCrossentropy)
-            return m
-        }
-        let uninterrupted = fresh()
-        try uninterrupted.fit(x, y, batchSize: 8, epochs: 3, verbose: .silent, shuffle: false)
-        let first = fresh()
-        try first.fit(x, y, batchSize: 8, epochs: 2, verbose: .silent, shuffle: false)
-        try first.save(to: path)
-        let resumed = try Sequential.load(from: path)
-        try resumed.fit(x, y, batchSize: 8, epochs: 3, verbose: .silent, shuffle: false, initialEpoch: 2)
-        #expect(resumed.getWeights() == uninterrupted.getWeights())
+        #expect(loaded.history?.epochs == [0, 1] && loaded.history?["loss"] == original.history?["loss"])
     }
 
     /// A format-1 file (committed, written before `"gelu"` meant the exact function) keeps its
@@ -119,6 +100,7 @@ struct ModelFileTests {
         #expect((loaded.layers[1] as? LayerNormalization)?.gamma?.shape == [4])
         expectClose(try loaded.predict(x), try model.predict(x).scalars, tolerance: 0)
         // The optimizer's slots came back too: one more epoch agrees.
+        loaded.resetTrainingProgress()   // as a new run, like the original's below
         try Random.withSeed(9) { _ = try loaded.fit(x, y, batchSize: 3, epochs: 1, verbose: .silent) }
         try Random.withSeed(9) { _ = try model.fit(x, y, batchSize: 3, epochs: 1, verbose: .silent) }
         expectClose(try loaded.predict(x), try model.predict(x).scalars, tolerance: 1e-6)

@@ -19,7 +19,7 @@ public final class History: Callback {
         for (key, value) in logs { history[key, default: []].append(value) }
     }
 
-    /// Puts back the record of earlier epochs (when training resumes from a backup).
+    /// Puts back the record of earlier epochs (when training resumes).
     func restore(history: [String: [Double]], epochs: [Int]) {
         self.history = history
         self.epochs = epochs
@@ -44,8 +44,11 @@ extension History {
     }
 
     /// The history as JSON: `{"epochs": [1, 2, …], "loss": […], …}`.
-    public func json() throws -> String {
-        var object: [String: [Double]] = history
+    public func json() throws -> String { try History.json(history, epochs: epochs) }
+
+    /// The JSON of `values` logged at the (0-based) `epochs`.
+    static func json(_ values: [String: [Double]], epochs: [Int]) throws -> String {
+        var object = values
         object["epochs"] = epochs.map { Double($0 + 1) }
         // JSONEncoder writes each double's shortest round-trip decimal, so a resumed history is
         // bit-identical to the one saved.

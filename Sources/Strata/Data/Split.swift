@@ -24,3 +24,12 @@ public func shuffledTogether(_ x: Tensor, _ y: Tensor, seed: UInt64? = nil) -> (
     let order = Random.permutation(x.shape[0], seed: seed ?? Random.nextSeed())
     return (x.gathering(rows: order), y.gathering(rows: order))
 }
+
+/// How many samples `fit(…, validationSplit:)` trains on — the first ones; the rest, the last
+/// `n` − count, are its validation data. Keras: ⌈n · (1 − split)⌉, with the split as the decimal
+/// the user wrote (0.1, not 0.100000001…).
+///
+///     trainingSampleCount(of: 1000, validationSplit: 0.1)   // 900
+public func trainingSampleCount(of n: Int, validationSplit: Float) -> Int {
+    validationSplit > 0 ? Int((Double(n) * (1 - Double("\(validationSplit)")!)).rounded(.up)) : n
+}

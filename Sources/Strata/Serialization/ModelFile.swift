@@ -1,121 +1,192 @@
 import Foundation
 
-/// Whole-model files: one safetensors file holding the weights (named by layer path, readable
-/// by any safetensors reader), the optimizer's slots under `optimizer/…` when saved, and in the
-/// header's `__metadata__`: the format and its version, the architecture (the `Sequential`
-/// config JSON that `strata train --model` reads), the per-sample input shape, the compile
-/// settings (loss, metrics, optimizer config, step count) and the training state (epoch, history
-/// so far, random stream).
+/// Whole-model files — `save(to:)`, `ModelCheckpoint` and `BackupAndRestore` all write them: one
+/// safetensors file holding the weights (named by layer path, readable by any safetensors
+/// reader), and in the header's `__metadata__` the format and its version, the variables' names
+/// in model order, the architecture (the `Sequential` config JSON that `strata train --model`
+/// reads), the per-sample input shape, the compile settings (loss, metrics, optimizer config) and
+/// — with the optimizer — the training state (`TrainingState`: epoch, history, random stream,
+/// optimizer slots under `optimizer/…`, noise-layer counts).
 enum ModelFile {
     static let format = "strata-model"
     /// 2: `"gelu"` means the exact GELU (Keras 3) — version 1 files meant the tanh approximation —
     /// and `LayerNormalization`'s γ and β have the normalized axes' shape (version 1: with 1s for
     /// the other axes, the same values).
     static let version = 2
+    /// The format of backups before they were model files (read, never written).
+    static let legacyBackupFormat = "strata-backup"
 
-    static func save(_ model: Model, to path: String, includeOptimizer: Bool) throws {
+    /// Writes `model` atomically, with `state` when given.
+    static func save(_ model: Model, to path: String, state: TrainingState?) throws {
         var metadata = ["format": format, "format_version": String(version)]
         if let sequential = model as? Sequential { metadata["model_config"] = sequential.config.description }
         if let shape = model.inputShape { metadata["input_shape"] = ConfigValue.ints(shape).description }
-        var tensors = model.variables.map { (name: $0.name, tensor: $0.value) }
+        let variables = model.variables
+        metadata["variables"] = ConfigValue.array(variables.map { .string($0.name) }).description
+        var tensors = variables.map { (name: $0.name, tensor: $0.value) }
         if let optimizer = model.optimizer, let loss = model.loss {
             var compile: [String: ConfigValue] = ["optimizer": optimizer.config, "loss": loss.config,
                                                   "metrics": .array(model.metrics.map { .string($0.name) })]
             if model.lossWeight != 1 { compile["loss_weights"] = .array([.float(model.lossWeight)]) }
             metadata["compile_config"] = ConfigValue.object(compile).description
-            if includeOptimizer {
-                // Training state: enough for `strata train --resume` to continue where this stopped.
-                if let epoch = model.completedEpoch { metadata["epoch"] = String(epoch) }
-                if let history = model.history, let json = try? history.json() { metadata["history"] = json }
-                metadata["random_stream"] = String(Random.streamState)
-                let state = optimizer.state
-                metadata["optimizer_iterations"] = String(state.iterations)
-                metadata["optimizer_scalars"] = TrainingStateMetadata.encode(scalars: state.scalars)
-                tensors += state.slots.keys.sorted().map { (name: "optimizer/" + $0, tensor: state.slots[$0]!) }
-            }
+            state?.encode(into: &metadata, tensors: &tensors)
         }
         try SafeTensors.write(tensors, metadata: metadata, to: URL(fileURLWithPath: path))
     }
 
-    static func loadSequential(from path: String) throws -> Sequential {
-        let (tensors, metadata) = try SafeTensors.read(from: URL(fileURLWithPath: path))
+    /// A model file's tensors and metadata, checked for format and version.
+    struct Contents {
+        let path: String
+        var tensors: [String: Tensor]
+        let metadata: [String: String]
+        let version: Int
+        /// The variables' names in model order, when the file lists them.
+        var variableNames: [String]?
+
+        /// The weights (every tensor that is not an optimizer slot).
+        var weights: [String: Tensor] { tensors.filter { !$0.key.hasPrefix(TrainingState.slotPrefix) } }
+
         func fail(_ message: String, expected: String? = nil) -> StrataError {
             StrataError(kind: .invalidFile, message: message, context: path, expected: expected)
         }
-        guard metadata["format"] == format else {
-            throw fail("not a Strata model file (format '\(metadata["format"] ?? "none")')",
-                       expected: "a file written by model.save(to:); weights-only files load with loadWeights(from:)")
-        }
-        guard let fileVersion = metadata["format_version"].flatMap(Int.init), fileVersion >= 1 else {
-            throw fail("missing or invalid format_version")
-        }
-        guard fileVersion <= version else {
-            throw fail("written by a newer Strata (format version \(fileVersion))", expected: "format version ≤ \(version): upgrade Strata")
-        }
+
+        /// The metadata value of `key` parsed as JSON; nil when absent.
         func json(_ key: String) throws -> ConfigValue? {
             guard let text = metadata[key] else { return nil }
             do { return try JSONDecoder().decode(ConfigValue.self, from: Data(text.utf8)) } catch {
                 throw fail("metadata '\(key)' is not valid JSON")
             }
         }
-        guard let architecture = try json("model_config").map({ fileVersion == 1 ? approximateGELU($0) : $0 }) else {
-            throw fail("no model_config: the file holds a subclassed model", expected: "load it into an instance with loadWeights(from:)")
+
+        /// The training state the file holds, its slots named for the variables `names` maps
+        /// the file's names to.
+        func trainingState(renaming names: [String: String] = [:]) -> TrainingState? {
+            TrainingState(metadata: metadata, tensors: tensors, renaming: names)
+        }
+
+        /// Version-1 tensors reshaped to `model`'s shapes (see `dropUnitAxes`).
+        mutating func upgrade(for model: Model, optimizer: Optimizer?) {
+            guard version == 1 else { return }
+            var shapes = Dictionary(model.variables.map { ($0.name, $0.shape) }) { first, _ in first }
+            for variable in model.trainableVariables {
+                for slot in optimizer?.slotNames ?? [] { shapes[TrainingState.slotPrefix + variable.name + "/" + slot] = variable.shape }
+            }
+            tensors = ModelFile.dropUnitAxes(tensors, toFit: shapes)
+        }
+    }
+
+    static func read(_ path: String) throws -> Contents {
+        let (tensors, metadata) = try SafeTensors.read(from: URL(fileURLWithPath: path))
+        if metadata["format"] == legacyBackupFormat { return legacyBackup(tensors, metadata, path: path) }
+        var contents = Contents(path: path, tensors: tensors, metadata: metadata, version: 0)
+        guard metadata["format"] == format else {
+            throw contents.fail("not a Strata model file (format '\(metadata["format"] ?? "none")')",
+                                expected: "a file written by model.save(to:); weights-only files load with loadWeights(from:)")
+        }
+        guard let fileVersion = metadata["format_version"].flatMap(Int.init), fileVersion >= 1 else {
+            throw contents.fail("missing or invalid format_version")
+        }
+        guard fileVersion <= version else {
+            throw contents.fail("written by a newer Strata (format version \(fileVersion))",
+                                expected: "format version ≤ \(version): upgrade Strata")
+        }
+        contents = Contents(path: path, tensors: tensors, metadata: metadata, version: fileVersion)
+        if case .array(let names)? = try contents.json("variables") {
+            contents.variableNames = names.compactMap { if case .string(let name) = $0 { return name } else { return nil } }
+        }
+        return contents
+    }
+
+    /// A backup written before backups were model files: weights `weight/<index>` in model
+    /// order, slots `optimizer/<trainable index>/<slot>`, otherwise the same training state.
+    private static func legacyBackup(_ tensors: [String: Tensor], _ metadata: [String: String], path: String) -> Contents {
+        var renamed: [String: Tensor] = [:]
+        for (key, tensor) in tensors {
+            renamed[key.hasPrefix(TrainingState.slotPrefix) ? TrainingState.slotPrefix + "weight/" + key.dropFirst(TrainingState.slotPrefix.count) : key] = tensor
+        }
+        let names = tensors.keys.filter { $0.hasPrefix("weight/") }.sorted()
+        return Contents(path: path, tensors: renamed, metadata: metadata, version: version, variableNames: names)
+    }
+
+    static func loadSequential(from path: String) throws -> Sequential {
+        var file = try read(path)
+        guard let architecture = try file.json("model_config").map({ file.version == 1 ? approximateGELU($0) : $0 }) else {
+            throw file.fail("no model_config: the file holds a subclassed model or is a backup of one",
+                            expected: "load it into an instance with loadWeights(from:)")
         }
         let model: Sequential
         do { model = try Sequential(config: architecture) } catch let error as StrataError {
             throw StrataError(kind: error.kind, message: error.message, context: "\(path): \(error.context ?? "model_config")",
                               expected: error.expected)
         }
-        if let shape = try json("input_shape") {
-            guard case .array(let items) = shape else { throw fail("input_shape is not an array of integers") }
+        if let shape = try file.json("input_shape") {
+            guard case .array(let items) = shape else { throw file.fail("input_shape is not an array of integers") }
             let dimensions = items.compactMap { item -> Int? in
                 if case .number(let value) = item { return Int(exactly: value) }
                 return nil
             }
-            guard dimensions.count == items.count else { throw fail("input_shape is not an array of integers") }
+            guard dimensions.count == items.count else { throw file.fail("input_shape is not an array of integers") }
             try model.build(inputShape: dimensions)
         }
-        var weights = tensors.filter { !$0.key.hasPrefix("optimizer/") }
-        if fileVersion == 1 {
-            weights = dropUnitAxes(weights, toFit: Dictionary(model.variables.map { ($0.name, $0.shape) }) { first, _ in first })
-        }
-        try model.loadWeights(weights, source: path)
-        if let compile = try json("compile_config") {
+        if let compile = try file.json("compile_config") {
             let reader = try ConfigReader(compile, owner: "\(path): compile_config")
             let optimizer = try Optimizer.from(config: reader.value("optimizer"))
             let loss = try Loss(config: reader.value("loss"))
-            guard case .array(let names) = reader.value("metrics") else { throw fail("compile_config.metrics is not an array") }
+            guard case .array(let names) = reader.value("metrics") else { throw file.fail("compile_config.metrics is not an array") }
             let metrics = try names.map { item -> Metrics in
                 guard case .string(let name) = item, let metric = Metrics(name: name) else {
-                    throw fail("unknown metric \(item) in compile_config.metrics")
+                    throw file.fail("unknown metric \(item) in compile_config.metrics")
                 }
                 return metric
             }
             var weight: [Float]?
             if case .array(let values) = reader.value("loss_weights"), case .number(let value)? = values.first { weight = [Float(value)] }
             model.compile(optimizer: optimizer, loss: loss, metrics: metrics, lossWeights: weight)
-            if let iterations = metadata["optimizer_iterations"].flatMap(Int.init) {
-                let scalars = TrainingStateMetadata.decodeScalars(metadata["optimizer_scalars"])
-                var slots = Dictionary(uniqueKeysWithValues: tensors.filter { $0.key.hasPrefix("optimizer/") }
-                    .map { (String($0.key.dropFirst("optimizer/".count)), $0.value) })
-                if fileVersion == 1 {
-                    // Slots are named `<variable>/<slot>` and shaped like their variable.
-                    let shapes = model.trainableVariables.flatMap { variable in
-                        optimizer.slotNames.map { (variable.name + "/" + $0, variable.shape) }
-                    }
-                    slots = dropUnitAxes(slots, toFit: Dictionary(shapes) { first, _ in first })
-                }
-                try optimizer.restore(OptimizerState(iterations: iterations, slots: slots, scalars: scalars),
-                                      for: iterations > 0 ? model.trainableVariables : [])
-            }
         }
-        model.completedEpoch = metadata["epoch"].flatMap(Int.init)
-        if let record = TrainingStateMetadata.decodeHistory(metadata["history"]) {
-            model.savedHistory = record.values
-            model.savedHistoryEpochs = record.epochs
-        }
-        model.savedRandomStream = metadata["random_stream"].flatMap(UInt64.init)
+        file.upgrade(for: model, optimizer: model.optimizer)
+        try model.loadWeights(file.weights, source: path)
+        try restoreTrainingState(file.trainingState(), into: model)
         return model
+    }
+
+    /// Restores a file written from a model of the same architecture into `model`: its weights
+    /// — by name, or by position where the names differ (a second model built in one process
+    /// gets other automatic names) — and its training state, which the next `fit` continues.
+    /// Returns the state (nil when the file holds none).
+    @discardableResult
+    static func restore(into model: Model, from path: String) throws -> TrainingState? {
+        var file = try read(path)
+        file.upgrade(for: model, optimizer: model.optimizer)
+        let variables = model.variables
+        let weights = file.weights
+        var fileNames: [String: String] = [:]   // the model's name → the file's
+        if variables.allSatisfy({ weights[$0.name] != nil }) {
+            for variable in variables { fileNames[variable.name] = variable.name }
+        } else if let order = file.variableNames, order.count == variables.count {
+            for (fileName, variable) in zip(order, variables) { fileNames[variable.name] = fileName }
+        }
+        let matched = variables.map { fileNames[$0.name].flatMap { weights[$0] } }
+        guard weights.count == variables.count, zip(matched, variables).allSatisfy({ $0?.shape == $1.shape }) else {
+            throw file.fail("the file's weights do not fit model '\(model.name)'",
+                            expected: "\(variables.count) variables of shapes \(variables.map(\.shape))")
+        }
+        for (variable, value) in zip(variables, matched) { variable.value = value! }
+        let state = file.trainingState(renaming: Dictionary(fileNames.map { ($1, $0) }) { first, _ in first })
+        try restoreTrainingState(state, into: model)
+        return state
+    }
+
+    /// Restores the optimizer's and noise layers' parts of `state` now, and hands the rest
+    /// (epoch, history, random stream) to the next `fit`; the history is also the model's.
+    private static func restoreTrainingState(_ state: TrainingState?, into model: Model) throws {
+        guard let state else { return }
+        try state.restore(into: model)
+        model.trainingProgress = state
+        if let history = state.history {
+            let record = History()
+            record.restore(history: history.values, epochs: history.epochs)
+            model.history = record
+        }
     }
 
     /// Version-1 tensors reshaped to the expected shape (by name) where the two differ only by
@@ -159,18 +230,21 @@ enum ModelFile {
 
 extension Model {
     /// Saves the whole model to one safetensors file, atomically: weights, architecture (for
-    /// `Sequential`), compile settings and — with `includeOptimizer` — the optimizer's state, so
-    /// training can resume exactly.
+    /// `Sequential`), compile settings and — with `includeOptimizer` — the training state
+    /// (optimizer slots, epoch, history, random stream), so that `fit` on the loaded model
+    /// continues exactly where this one stopped.
     ///
     ///     try model.save(to: "fashion.safetensors")
     public func save(to path: String, includeOptimizer: Bool = true) throws {
-        try ModelFile.save(self, to: path, includeOptimizer: includeOptimizer)
+        try ModelFile.save(self, to: path, state: includeOptimizer ? TrainingState(of: self) : nil)
     }
 }
 
 extension Sequential {
-    /// Loads a model saved with `save(to:)`: architecture, weights, compile settings and
-    /// optimizer state. Throws a `StrataError` naming the file and the problem (not a model file,
+    /// Loads a model saved with `save(to:)` (or a checkpoint or backup of a `Sequential`):
+    /// architecture, weights, compile settings and training state — `fit` on it continues after
+    /// the saved epoch, with its history (`initialEpoch` semantics; `resetTrainingProgress()`
+    /// starts over at epoch 0 instead). Throws a `StrataError` naming the file and the problem (not a model file,
     /// newer format, bad metadata, missing or mis-shaped tensors).
     ///
     ///     let again = try Sequential.load(from: "fashion.safetensors")

@@ -19,7 +19,7 @@ import Foundation
 /// data and the totals are summed likewise; the callbacks run on every replica with the same logs,
 /// and replica 0's decision to stop is broadcast. Scaling the learning rate with the number of
 /// replicas is the caller's choice (the linear scaling rule with a warmup: Goyal et al. 2017).
-public struct DataParallel: Sendable {
+public struct DataParallel: Sendable, DistributionStrategy {
     /// The replicas.
     public let group: any ReplicaGroup
     /// All-reduce batch normalization's batch statistics (default false: per replica).
@@ -72,6 +72,26 @@ public struct DataParallel: Sendable {
         return value
     }
 
+    var processes: Int { group.size }
+
+    func isTooSmall(_ count: Int) -> Bool { count < group.size }
+
+    /// Scales this replica's objective by its share of the global batch, `rows / globalRows`,
+    /// before the backward pass, and sums the gradients over the replicas: Σᵣ (nᵣ/N)·∇Lᵣ is the
+    /// gradient of the global batch's mean loss — also through synchronized batch-norm
+    /// statistics, whose backward sums the scaled terms. Each bucket of gradients starts its
+    /// all-reduce as soon as it is complete. Returns this replica's unscaled objective.
+    func valueWithGradients(of variables: [Variable], rows: Int, globalRows: Int,
+                            _ objective: () -> Tensor) -> (value: Float, gradients: [Tensor]) {
+        let share = Float(rows) / Float(globalRows)
+        let pending = buckets(for: variables.map(\.shape))
+        let (value, _) = StrataCore.valueWithGradients(of: variables, whenReady: pending.add) {
+            let value = syncBatchNorm ? ReplicaContext.$batchStatistics.withValue(group) { objective() } : objective()
+            return value * share
+        }
+        return (value.scalar / share, pending.finish())
+    }
+
     /// Buckets for the gradients of variables of these shapes, for one step.
     func buckets(for shapes: [[Int]]) -> GradientBuckets {
         GradientBuckets(shapes: shapes, group: group, firstBucketSize: firstBucketSize, bucketSize: bucketSize)
@@ -80,9 +100,9 @@ public struct DataParallel: Sendable {
     /// The element-wise sum of each tensor over the replicas, packed into buckets so that a
     /// model costs a few all-reduce calls, not one per variable.
     func summed(_ tensors: [Tensor]) -> [Tensor] {
-        let buckets = buckets(for: tensors.map(\.shape))
-        for (index, tensor) in tensors.enumerated().reversed() { buckets.add(index, tensor) }
-        return buckets.finish()
+        let pending = buckets(for: tensors.map(\.shape))
+        for (index, tensor) in tensors.enumerated().reversed() { pending.add(index, tensor) }
+        return pending.finish()
     }
 
     /// Sums the epoch's loss and metric totals over the replicas, so that every replica reports
@@ -99,9 +119,10 @@ public struct DataParallel: Sendable {
         }
     }
 
-    /// Averages `variables` over the replicas (per-replica batch-norm moving statistics).
-    func average(_ variables: [Variable]) {
-        guard !variables.isEmpty else { return }
+    /// Averages per-replica batch-norm moving statistics over the replicas (synchronized ones
+    /// are equal already).
+    func endEpoch(nonTrainable variables: [Variable]) {
+        guard !syncBatchNorm, !variables.isEmpty else { return }
         let scale = 1 / Float(group.size)
         for (variable, sum) in zip(variables, summed(variables.map(\.value))) { variable.value = sum * scale }
     }

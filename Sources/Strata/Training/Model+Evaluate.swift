@@ -11,6 +11,13 @@ extension Model {
     public func evaluate(_ x: some SampleConvertible, _ y: some SampleConvertible, batchSize: Int = 32,
                          sampleWeight: Tensor? = nil, callbacks: [Callback] = [],
                          dataParallel: DataParallel? = nil) throws -> Logs {
+        try evaluate(x, y, batchSize: batchSize, sampleWeight: sampleWeight, callbacks: callbacks,
+                     strategy: dataParallel ?? SingleProcess())
+    }
+
+    /// `evaluate` with this process's share of the samples under `strategy`.
+    func evaluate(_ x: some SampleConvertible, _ y: some SampleConvertible, batchSize: Int = 32, sampleWeight: Tensor? = nil,
+                  callbacks: [Callback], strategy: any DistributionStrategy) throws -> Logs {
         let (x, y) = (x.samples, y.samples.tensor)
         let (_, loss) = try compiled(for: "evaluate")
         try TrainingData.validate(x, y.samples, sampleWeight: sampleWeight, operation: "evaluate")
@@ -20,29 +27,28 @@ extension Model {
         try build(inputShape: x.sampleShape)
         let outputShape = try self.outputShape(for: x.sampleShape)
         try TrainingData.validateTargets(y, outputShape: outputShape, loss: loss, operation: "evaluate")
-        for callback in callbacks where callback.model == nil { callback.model = self }
-
         for metric in self.metrics {
             try metric.validate(targetShape: y.shape, predictionShape: [x.count] + outputShape, context: "evaluate")
         }
+        let callbacks = CallbackList(callbacks, model: self, replacing: false)
         let lossTracker = MeanMetric.mean(name: "loss")
         let metrics = self.metrics.map { $0.make(targetShape: y.shape, predictionShape: [batchSize] + outputShape) }
-        try callbacks.forEach { try $0.onTestBegin(logs: [:]) }
-        let share = dataParallel?.rows(start: 0, count: x.count) ?? 0..<x.count
+        try callbacks.testBegin()
+        let share = strategy.rows(start: 0, count: x.count)
         for (batch, start) in stride(from: share.lowerBound, to: share.upperBound, by: batchSize).enumerated() {
             let range = start..<Swift.min(share.upperBound, start + batchSize)
-            try callbacks.forEach { try $0.onTestBatchBegin(batch, logs: [:]) }
+            try callbacks.testBatchBegin(batch)
             let xb = x.slice(range).tensor, yb = y.slice(range)
             let wb = sampleWeight.map { $0.reshaped(to: [-1]).slice(range) }
             let prediction = self(xb, training: false)
             let value = objective(loss, yb, prediction, sampleWeight: wb).scalar
             lossTracker.add(value, weight: Float(range.count))
             metrics.forEach { $0.update(yb, prediction, sampleWeight: wb) }
-            try callbacks.forEach { try $0.onTestBatchEnd(batch, logs: Model.logs(loss: lossTracker, metrics: metrics)) }
+            try callbacks.testBatchEnd(batch, Model.logs(loss: lossTracker, metrics: metrics))
         }
-        dataParallel?.reduce([lossTracker] + metrics)
+        strategy.reduce([lossTracker] + metrics)
         let logs = Model.logs(loss: lossTracker, metrics: metrics)
-        try callbacks.forEach { try $0.onTestEnd(logs: logs) }
+        try callbacks.testEnd(logs)
         return logs
     }
 
@@ -54,13 +60,13 @@ extension Model {
             throw StrataError.invalidArgument("batchSize is \(batchSize)", context: "predict", expected: "≥ 1")
         }
         try build(inputShape: x.sampleShape)
-        for callback in callbacks where callback.model == nil { callback.model = self }
-        try callbacks.forEach { try $0.onPredictBegin(logs: [:]) }
+        let callbacks = CallbackList(callbacks, model: self, replacing: false)
+        try callbacks.predictBegin()
         let samples = x.count
         let outputs = stride(from: 0, to: samples, by: batchSize).map { start in
             self(x.slice(start..<Swift.min(samples, start + batchSize)).tensor, training: false)
         }
-        try callbacks.forEach { try $0.onPredictEnd(logs: [:]) }
+        try callbacks.predictEnd()
         return outputs.count == 1 ? outputs[0] : Tensor.concatenate(outputs, axis: 0)
     }
 

@@ -26,6 +26,8 @@ extension Model {
     ///   - classWeight: per-class factors multiplied into the sample weights.
     ///   - sampleWeight: per-sample factors of the loss and metrics (`[n]`).
     ///   - initialEpoch: the epoch to start from (for resuming); `epochs` is the last epoch + 1.
+    ///     A loaded model (`Sequential.load(from:)`) or a restored `BackupAndRestore` continues
+    ///     after its saved epoch, with its history and random stream, whichever is later.
     ///   - stepsPerEpoch: batches per epoch (default: all).
     ///   - dataParallel: train as one of several replicas (see `DataParallel`); `batchSize` is
     ///     then each replica's share of the global batch, and each replica validates its own
@@ -38,122 +40,77 @@ extension Model {
         shuffle: Bool = true, classWeight: [Int: Float]? = nil, sampleWeight: Tensor? = nil,
         initialEpoch: Int = 0, stepsPerEpoch: Int? = nil, dataParallel: DataParallel? = nil
     ) throws -> History {
-        let (x, y) = (x.samples, y.samples.tensor)
         let (optimizer, loss) = try compiled(for: "fit")
-        try TrainingData.validate(x, y.samples, sampleWeight: sampleWeight, operation: "fit")
-        guard batchSize >= 1 else {
-            throw StrataError.invalidArgument("batchSize is \(batchSize)", context: "fit", expected: "≥ 1")
-        }
-        guard validationSplit >= 0, validationSplit < 1 else {
-            throw StrataError.invalidArgument("validationSplit is \(validationSplit)", context: "fit", expected: "a fraction in [0, 1)")
-        }
-        guard epochs >= 0, initialEpoch >= 0, initialEpoch <= epochs else {
-            throw StrataError.invalidArgument("initialEpoch \(initialEpoch) with epochs \(epochs)", context: "fit",
-                                              expected: "0 ≤ initialEpoch ≤ epochs")
-        }
-        if let stepsPerEpoch, stepsPerEpoch < 1 {
-            throw StrataError.invalidArgument("stepsPerEpoch is \(stepsPerEpoch)", context: "fit", expected: "≥ 1")
-        }
-        try build(inputShape: x.sampleShape)
-        let outputShape = try self.outputShape(for: x.sampleShape)
-        try TrainingData.validateTargets(y, outputShape: outputShape, loss: loss, operation: "fit")
-
-        var weights = sampleWeight
-        if let classWeight {
-            let perClass = try TrainingData.classWeights(classWeight, y: y)
-            weights = weights.map { $0.reshaped(to: [-1]) * perClass } ?? perClass
-        }
-
-        // Keras: the validation split is the last fraction, taken before shuffling.
-        let samples = x.count
-        // Keras: ceil(n · (1 − split)), with the split as the decimal the user wrote.
-        let split = Double("\(validationSplit)")!
-        let trainCount = validationSplit > 0 ? Int((Double(samples) * (1 - split)).rounded(.up)) : samples
-        var validation = validationData.map { (x: $0.x.samples, y: $0.y.samples.tensor) }
-        if validation == nil, trainCount < samples {
-            validation = (x.slice(trainCount..<samples), y.slice(trainCount..<samples))
-        }
-        guard trainCount > 0 else {
-            throw StrataError.invalidArgument("validationSplit \(validationSplit) leaves no training samples of \(samples)",
-                                              context: "fit", expected: "a smaller split or more data")
-        }
-        if let validation {
-            try TrainingData.validate(validation.x, validation.y.samples, sampleWeight: nil, operation: "fit (validation data)")
-            try TrainingData.validateTargets(validation.y, outputShape: outputShape, loss: loss, operation: "fit (validation data)")
-        }
-
-        // The progress line comes before the user's callbacks, so their announcements follow it.
+        let data = try FitInputs(model: self, x: x.samples, y: y.samples.tensor, loss: loss, batchSize: batchSize, epochs: epochs,
+                                 initialEpoch: initialEpoch, stepsPerEpoch: stepsPerEpoch, sampleWeight: sampleWeight,
+                                 classWeight: classWeight, validationSplit: validationSplit, validationData: validationData)
+        let strategy: any DistributionStrategy = dataParallel ?? SingleProcess()
+        let batches = EpochBatches(samples: data.trainCount, batchSize: batchSize, stepsPerEpoch: stepsPerEpoch,
+                                   shuffle: shuffle, strategy: strategy)
         let history = History()
         self.history = history
-        var all: [Callback] = [history]
-        let globalBatch = batchSize * (dataParallel?.group.size ?? 1)
-        let steps = Swift.min((trainCount + globalBatch - 1) / globalBatch, stepsPerEpoch ?? .max)
-        if verbose != .silent {
-            all.append(ProgressBar(epochs: epochs, stepsPerEpoch: steps,
-                                   inPlace: verbose == .progressBar && ProgressBar.standardOutputIsTerminal))
-        }
-        all += callbacks
-        for callback in all { callback.model = self }
-        for metric in self.metrics {
-            try metric.validate(targetShape: y.shape, predictionShape: [samples] + outputShape, context: "fit")
-        }
-        let metrics = self.metrics.map { $0.make(targetShape: y.shape, predictionShape: [batchSize] + outputShape) }
+        // The progress line comes before the user's callbacks, so their announcements follow it.
+        let progress = verbose == .silent ? [] : [ProgressBar(epochs: epochs, stepsPerEpoch: batches.stepsPerEpoch,
+                                                              inPlace: verbose == .progressBar && ProgressBar.standardOutputIsTerminal)]
+        let callbacks = CallbackList([history] + progress + callbacks, model: self)
+        let metrics = self.metrics.map { $0.make(targetShape: data.y.shape, predictionShape: [batchSize] + data.outputShape) }
         let lossTracker = MeanMetric.mean(name: "loss")
 
         stopTraining = false
-        resumeEpoch = nil
         outputVerbosity = verbose
         defer { outputVerbosity = .progressBar }
-        // Keras logs the rate only where a learning-rate callback adds it to the epoch's logs.
-        let logsLearningRate = all.contains { $0.logsLearningRate }
-        try all.forEach { try $0.onTrainBegin(logs: [:]) }
-        // Replica 0's weights (after any restore in onTrainBegin) for everyone.
-        dataParallel?.broadcast(variables)
+        try callbacks.trainBegin()
+        let firstEpoch = continueTrainingProgress(history, initialEpoch: initialEpoch, epochs: epochs)
+        strategy.broadcast(variables)   // the first process's weights (after any restore) for everyone
         var epochLogs: Logs = [:]
-        let firstEpoch = Swift.min(Swift.max(initialEpoch, resumeEpoch ?? 0), epochs)
         for epoch in firstEpoch..<epochs {
-            try all.forEach { try $0.onEpochBegin(epoch, logs: [:]) }
+            try callbacks.epochBegin(epoch)
             lossTracker.reset()
             metrics.forEach { $0.reset() }
-            // Every replica draws the same order: replica 0's seed.
-            let seed = Random.nextSeed()
-            let order = shuffle ? Random.permutation(trainCount, seed: dataParallel?.agree(seed) ?? seed) : Array(0..<trainCount)
-            let batches = (trainCount + globalBatch - 1) / globalBatch
-            for batch in 0..<Swift.min(batches, stepsPerEpoch ?? batches) {
-                let start = batch * globalBatch, count = Swift.min(trainCount - start, globalBatch)
-                // A last global batch too small to give every replica a row ends the epoch.
-                if let dataParallel, count < dataParallel.group.size { break }
-                let rows = Array(order[dataParallel?.rows(start: start, count: count) ?? start..<(start + count)])
-                try all.forEach { try $0.onTrainBatchBegin(batch, logs: [:]) }
-                let xb = x.gather(rows), yb = y.gathering(rows: rows)
-                let wb = weights.map { $0.reshaped(to: [-1]).gathering(rows: rows) }
+            for batch in batches.nextEpoch() {
+                try callbacks.trainBatchBegin(batch.index)
+                let (xb, yb, wb) = data.batch(batch.rows)
                 let (value, prediction) = trainStep(xb, yb, sampleWeight: wb, optimizer: optimizer, loss: loss,
-                                                    dataParallel: dataParallel, globalRows: count)
-                lossTracker.add(value, weight: Float(rows.count))
+                                                    strategy: strategy, globalRows: batch.globalRows)
+                lossTracker.add(value, weight: Float(batch.rows.count))
                 metrics.forEach { $0.update(yb, prediction, sampleWeight: wb) }
-                let logs = Model.logs(loss: lossTracker, metrics: metrics)
-                try all.forEach { try $0.onTrainBatchEnd(batch, logs: logs) }
-                if let dataParallel { stopTraining = dataParallel.agree(stopTraining) }
+                try callbacks.trainBatchEnd(batch.index, Model.logs(loss: lossTracker, metrics: metrics))
+                stopTraining = strategy.agree(stopTraining)
                 if stopTraining { break }
             }
-            if let dataParallel {
-                dataParallel.reduce([lossTracker] + metrics)
-                if !dataParallel.syncBatchNorm { dataParallel.average(nonTrainableVariables) }
-            }
+            strategy.reduce([lossTracker] + metrics)
+            strategy.endEpoch(nonTrainable: nonTrainableVariables)
             epochLogs = Model.logs(loss: lossTracker, metrics: metrics)
-            if let validation {
-                let results = try evaluate(validation.x, validation.y, batchSize: batchSize, callbacks: all,
-                                           dataParallel: dataParallel)
+            if let validation = data.validation {
+                let results = try evaluate(validation.x, validation.y, batchSize: batchSize, callbacks: callbacks.callbacks,
+                                           strategy: strategy)
                 for (key, value) in results { epochLogs["val_" + key] = value }
             }
-            if logsLearningRate { epochLogs["learning_rate"] = Double(optimizer.currentLearningRate) }
-            completedEpoch = epoch
-            try all.forEach { try $0.onEpochEnd(epoch, logs: epochLogs) }
-            if let dataParallel { stopTraining = dataParallel.agree(stopTraining) }
+            // Keras logs the rate only where a learning-rate callback adds it to the epoch's logs.
+            if callbacks.logsLearningRate { epochLogs["learning_rate"] = Double(optimizer.currentLearningRate) }
+            try callbacks.epochEnd(epoch, epochLogs)
+            stopTraining = strategy.agree(stopTraining)
             if stopTraining { break }
         }
-        try all.forEach { try $0.onTrainEnd(logs: epochLogs) }
+        try callbacks.trainEnd(epochLogs)
         return history
+    }
+
+    /// The epoch `fit` starts at: `initialEpoch`, or the one after the epoch of the training
+    /// progress the model carries (a loaded model's, a restored backup's), whose history and
+    /// random stream then continue too — Keras' `initial_epoch` semantics. The progress is used
+    /// once.
+    private func continueTrainingProgress(_ history: History, initialEpoch: Int, epochs: Int) -> Int {
+        guard let progress = trainingProgress else { return initialEpoch }
+        trainingProgress = nil
+        if let record = progress.history { history.restore(history: record.values, epochs: record.epochs) }
+        if let stream = progress.randomStream { Random.streamState = stream }
+        let next = Swift.max(initialEpoch, (progress.epoch ?? -1) + 1)
+        if next >= epochs, outputVerbosity != .silent {
+            print("Warning: the model has trained \(next) epochs already, so fit(epochs: \(epochs)) trains none "
+                  + "(pass epochs > \(next) to continue, or call resetTrainingProgress() to start over at epoch 0)")
+        }
+        return Swift.min(next, epochs)
     }
 
     /// One optimizer step on a batch (Keras' `train_on_batch`); returns the loss and metrics of
@@ -175,30 +132,20 @@ extension Model {
         return logs
     }
 
-    /// Forward, backward and one optimizer update; the loss value and the predictions made.
-    ///
-    /// As a replica (`dataParallel`) of a global batch of `globalRows` rows, the objective is
-    /// scaled by this replica's share of the rows before the backward pass, and the gradients are
-    /// summed over the replicas: Σᵣ (nᵣ/N)·∇Lᵣ is the gradient of the global batch's mean loss —
-    /// also through synchronized batch-norm statistics, whose backward sums the scaled terms.
+    /// Forward, backward and one optimizer update; the loss value and the predictions made. As
+    /// one of several processes (`strategy`), the step is on this process's rows of a global
+    /// batch of `globalRows`, with the global batch's gradient.
     func trainStep(_ x: Tensor, _ y: Tensor, sampleWeight: Tensor?, optimizer: Optimizer, loss: Loss,
-                   dataParallel: DataParallel? = nil, globalRows: Int = 0) -> (Float, Tensor) {
+                   strategy: any DistributionStrategy = SingleProcess(), globalRows: Int? = nil) -> (Float, Tensor) {
         let variables = trainableVariables
         var prediction = Tensor(0)
-        let share = dataParallel.map { _ in Float(x.shape[0]) / Float(globalRows) } ?? 1
-        let syncGroup = dataParallel?.syncBatchNorm == true ? dataParallel?.group : nil
-        // As a replica, each bucket of gradients starts its all-reduce as soon as it is complete.
-        let buckets = dataParallel?.buckets(for: variables.map(\.shape))
-        var (value, gradients) = valueWithGradients(of: variables, whenReady: buckets.map { buckets in buckets.add }) {
-            let tracked = syncGroup.map { group in ReplicaContext.$batchStatistics.withValue(group) { self(x, training: true) } }
-                ?? self(x, training: true)
+        let (value, gradients) = strategy.valueWithGradients(of: variables, rows: x.shape[0], globalRows: globalRows ?? x.shape[0]) {
+            let tracked = self(x, training: true)
             prediction = tracked.detached   // keeps no tape alive: the update below runs in place
-            let value = objective(loss, y, tracked, sampleWeight: sampleWeight)
-            return share == 1 ? value : value * share
+            return objective(loss, y, tracked, sampleWeight: sampleWeight)
         }
-        if let buckets { gradients = buckets.finish() }
         optimizer.apply(gradients, to: variables)
-        return (value.scalar / share, prediction)
+        return (value, prediction)
     }
 
     /// `loss` and each metric's current value.

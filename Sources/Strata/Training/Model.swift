@@ -28,19 +28,20 @@ open class Model {
     public internal(set) var inputShape: [Int]?
     /// The `verbose` of the running `fit` (callbacks' warnings are silent with `.silent`).
     var outputVerbosity: Verbosity = .progressBar
-    /// Set by `BackupAndRestore` in `onTrainBegin`: the epoch a resumed `fit` continues from.
-    var resumeEpoch: Int?
-    /// The `History` of the current or last `fit` (Keras' `model.history`).
+    /// The `History` of the current or last `fit` (Keras' `model.history`); for a loaded model,
+    /// the history saved with it.
     public internal(set) var history: History?
-    /// The last epoch `fit` completed (0-based), saved with the model so training can resume.
-    public internal(set) var completedEpoch: Int?
-    /// The history up to the save, by name, for a loaded model.
-    public internal(set) var savedHistory: [String: [Double]]?
-    /// The (0-based) epochs of `savedHistory`.
-    public internal(set) var savedHistoryEpochs: [Int]?
-    /// The random stream's state when the loaded model was saved (restore it with
-    /// `Random.streamState` to resume shuffling and dropout exactly).
-    public internal(set) var savedRandomStream: UInt64?
+    /// Where a loaded model's or a restored backup's run stood; the next `fit` continues from
+    /// it (and consumes it).
+    var trainingProgress: TrainingState?
+
+    /// Forgets the training progress a loaded model carries (its epoch, history and random
+    /// stream), so the next `fit` starts at epoch 0 — to fine-tune a saved model as a new run.
+    /// The weights and the optimizer's state stay.
+    public func resetTrainingProgress() {
+        trainingProgress = nil
+        history = nil
+    }
 
     /// Creates a model; a nil `name` gets a unique one from the class name.
     public init(name: String? = nil) {

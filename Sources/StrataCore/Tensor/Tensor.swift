@@ -12,9 +12,10 @@ public struct Tensor {
     package var storage: TensorStorage
     /// The autodiff node that produced this value, when a gradient is being recorded.
     var node: GradNode?
-    /// Set on probabilities computed by a sigmoid or softmax activation: the logits they came
-    /// from, so a matching cross-entropy can use the stable logits formula (as Keras does).
-    package var probabilitySource: ProbabilitySource?
+    /// What a library above attached to this value about how it was made, for the operation that
+    /// consumes it (Strata: the logits behind a sigmoid's or softmax's probabilities). Not
+    /// carried over by any tensor operation.
+    package var origin: AnyObject?
 
     init(shape: [Int], storage: TensorStorage, node: GradNode? = nil) {
         self.shape = shape

@@ -1,9 +1,11 @@
 import CStrataKernels
+import StrataCore
 
-/// An optimizer's update rule for one step, with its scalars: what the built-in optimizers
-/// hand to `Tensor.applyUpdate`, which runs it as one pass over the variable (C, vectorized,
-/// split across threads) instead of a chain of tensor operations.
-package enum UpdateRule {
+/// A built-in optimizer's update rule for one step, with its scalars: what each optimizer's
+/// `update` hands to `Tensor.applyUpdate`, which runs it as one pass over the variable (the C
+/// kernel `strata_optimizer_update`: vectorized, split across threads) instead of a chain of
+/// tensor operations.
+enum UpdateRule {
     /// `w ← w − lr·g`.
     case sgd(learningRate: Float)
     /// `m ← μm − lr·g`; `w ← w + m` (Nesterov: `w ← w + μm − lr·g`). Slot: m.
@@ -67,25 +69,11 @@ package enum UpdateRule {
 extension Tensor {
     /// Applies one step of `rule` to this value in place, given its `gradient` and the rule's
     /// `slots` (updated in place too). No allocation when the buffers are not shared.
-    package mutating func applyUpdate(_ rule: UpdateRule, gradient: Tensor, slots: inout [Tensor]) {
-        precondition(gradient.count == count, "applyUpdate: gradient of \(gradient.count) elements for \(count)")
+    mutating func applyUpdate(_ rule: UpdateRule, gradient: Tensor, slots: inout [Tensor]) {
         let (kernel, slotIndices) = rule.kernel
-        for index in slotIndices.compactMap({ $0 }) {
-            precondition(slots[index].count == count, "applyUpdate: slot \(index) has \(slots[index].count) elements for \(count)")
-            slots[index].makeUnique()
-            slots[index].node = nil
-        }
-        makeUnique()
-        node = nil
-        let w = storage.pointer, g = gradient.storage.pointer
-        let s = slotIndices.map { $0.map { slots[$0].storage.pointer } }
-        withExtendedLifetime((self, gradient, slots)) {
-            parallelChunks(count: count, grain: 1 << 14) { range in
-                let offset = range.lowerBound
-                var kernel = kernel
-                strata_optimizer_update(&kernel, w + offset, g + offset, s[0].map { $0 + offset },
-                                        s[1].map { $0 + offset }, s[2].map { $0 + offset }, range.count)
-            }
+        updateInPlace(gradient: gradient, slots: &slots, reading: slotIndices) { w, g, s0, s1, s2, count in
+            var kernel = kernel
+            strata_optimizer_update(&kernel, w, g, s0, s1, s2, count)
         }
     }
 }

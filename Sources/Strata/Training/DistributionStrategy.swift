@@ -1,0 +1,45 @@
+/// How `fit` and `evaluate` share their work among processes (Keras' distribution strategies):
+/// which rows of a batch this process computes, how the processes agree on the shuffling seed and
+/// on stopping, and how gradients, epoch totals and batch-norm statistics are combined. The
+/// training loop is the same for every strategy: `SingleProcess` makes each step a no-op, a
+/// `DataParallel` replica group all-reduces.
+protocol DistributionStrategy {
+    /// The processes sharing the work.
+    var processes: Int { get }
+    /// This process's rows of `count` rows starting at `start`.
+    func rows(start: Int, count: Int) -> Range<Int>
+    /// Whether a global batch of `count` rows is too small to give every process a row.
+    func isTooSmall(_ count: Int) -> Bool
+    /// Every process's value of `flag` after agreeing (the first process's).
+    func agree(_ flag: Bool) -> Bool
+    /// Every process's shuffling seed after agreeing (the first process's).
+    func agree(_ seed: UInt64) -> UInt64
+    /// Sets `variables` to the first process's values.
+    func broadcast(_ variables: [Variable])
+    /// Combines the epoch's (or evaluation's) metric totals so every process holds the global ones.
+    func reduce(_ metrics: [any Metric])
+    /// What an epoch's end combines besides the metrics (per-replica moving statistics).
+    func endEpoch(nonTrainable variables: [Variable])
+    /// The gradient of the global batch's objective for this process's `rows` of `globalRows`:
+    /// `objective` computes this process's mean objective; returns it and the gradients.
+    func valueWithGradients(of variables: [Variable], rows: Int, globalRows: Int,
+                            _ objective: () -> Tensor) -> (value: Float, gradients: [Tensor])
+}
+
+/// One process doing all the work.
+struct SingleProcess: DistributionStrategy {
+    var processes: Int { 1 }
+    func rows(start: Int, count: Int) -> Range<Int> { start..<(start + count) }
+    func isTooSmall(_ count: Int) -> Bool { false }
+    func agree(_ flag: Bool) -> Bool { flag }
+    func agree(_ seed: UInt64) -> UInt64 { seed }
+    func broadcast(_ variables: [Variable]) {}
+    func reduce(_ metrics: [any Metric]) {}
+    func endEpoch(nonTrainable variables: [Variable]) {}
+
+    func valueWithGradients(of variables: [Variable], rows: Int, globalRows: Int,
+                            _ objective: () -> Tensor) -> (value: Float, gradients: [Tensor]) {
+        let (value, gradients) = StrataCore.valueWithGradients(of: variables, objective)
+        return (value.scalar, gradients)
+    }
+}
