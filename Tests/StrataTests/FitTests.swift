@@ -64,6 +64,18 @@ struct FitTests {
         #expect(split["val_loss"].count == 3 && split.history["learning_rate"] == nil)
     }
 
+    /// Keras 3's count (`array_slicing.train_validation_split`: `ceil(n * (1.0 - split))` in
+    /// Python doubles, with the decimal written): 1 − 0.7 is 0.30000000000000004 there, so 0.7
+    /// of 10 trains on 4 samples, not 3 — the values below are Python's.
+    @Test func validationSplitCountIsKeras() {
+        #expect(trainingSampleCount(of: 10, validationSplit: 0.3) == 7)
+        #expect(trainingSampleCount(of: 10, validationSplit: 0.7) == 4, "Python's rounding, not the exact 3")
+        #expect(trainingSampleCount(of: 1000, validationSplit: 0.1) == 900)
+        #expect(trainingSampleCount(of: 3, validationSplit: 0.5) == 2, "the odd sample trains")
+        #expect(trainingSampleCount(of: 7, validationSplit: 0) == 7)
+        #expect(trainingSampleCount(of: 1, validationSplit: 0.99) == 1)
+    }
+
     @Test func epochLossIsTheSampleMeanIncludingPenalties() throws {
         try Random.withSeed(5) {
             let x = Tensor.randomNormal([10, 3], seed: 1), y = Tensor.randomNormal([10, 2], seed: 2)

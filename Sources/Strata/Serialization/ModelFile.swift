@@ -47,7 +47,7 @@ enum ModelFile {
         var weights: [String: Tensor] { tensors.filter { !$0.key.hasPrefix(TrainingState.slotPrefix) } }
 
         func fail(_ message: String, expected: String? = nil) -> StrataError {
-            StrataError(kind: .invalidFile, message: message, context: path, expected: expected)
+            ModelFile.invalid(path, message, expected: expected)
         }
 
         /// The metadata value of `key` parsed as JSON; nil when absent.
@@ -75,22 +75,25 @@ enum ModelFile {
         }
     }
 
+    static func invalid(_ path: String, _ message: String, expected: String? = nil) -> StrataError {
+        StrataError(kind: .invalidFile, message: message, context: path, expected: expected)
+    }
+
     static func read(_ path: String) throws -> Contents {
         let (tensors, metadata) = try SafeTensors.read(from: URL(fileURLWithPath: path))
         if metadata["format"] == legacyBackupFormat { return legacyBackup(tensors, metadata, path: path) }
-        var contents = Contents(path: path, tensors: tensors, metadata: metadata, version: 0)
         guard metadata["format"] == format else {
-            throw contents.fail("not a Strata model file (format '\(metadata["format"] ?? "none")')",
-                                expected: "a file written by model.save(to:); weights-only files load with loadWeights(from:)")
+            throw invalid(path, "not a Strata model file (format '\(metadata["format"] ?? "none")')",
+                          expected: "a file written by model.save(to:); weights-only files load with loadWeights(from:)")
         }
         guard let fileVersion = metadata["format_version"].flatMap(Int.init), fileVersion >= 1 else {
-            throw contents.fail("missing or invalid format_version")
+            throw invalid(path, "missing or invalid format_version")
         }
         guard fileVersion <= version else {
-            throw contents.fail("written by a newer Strata (format version \(fileVersion))",
-                                expected: "format version ≤ \(version): upgrade Strata")
+            throw invalid(path, "written by a newer Strata (format version \(fileVersion))",
+                          expected: "format version ≤ \(version): upgrade Strata")
         }
-        contents = Contents(path: path, tensors: tensors, metadata: metadata, version: fileVersion)
+        var contents = Contents(path: path, tensors: tensors, metadata: metadata, version: fileVersion)
         if case .array(let names)? = try contents.json("variables") {
             contents.variableNames = names.compactMap { if case .string(let name) = $0 { return name } else { return nil } }
         }
@@ -143,35 +146,36 @@ enum ModelFile {
             if case .array(let values) = reader.value("loss_weights"), case .number(let value)? = values.first { weight = [Float(value)] }
             model.compile(optimizer: optimizer, loss: loss, metrics: metrics, lossWeights: weight)
         }
-        file.upgrade(for: model, optimizer: model.optimizer)
-        try model.loadWeights(file.weights, source: path)
-        try restoreTrainingState(file.trainingState(), into: model)
+        try restore(file, into: model)
         return model
     }
 
     /// Restores a file written from a model of the same architecture into `model`: its weights
-    /// — by name, or by position where the names differ (a second model built in one process
-    /// gets other automatic names) — and its training state, which the next `fit` continues.
-    /// Returns the state (nil when the file holds none).
+    /// and its training state, which the next `fit` continues. Returns the state (nil when the
+    /// file holds none).
     @discardableResult
     static func restore(into model: Model, from path: String) throws -> TrainingState? {
-        var file = try read(path)
+        try restore(read(path), into: model)
+    }
+
+    /// The weights go by name — or, where the names differ but the file's list of variables
+    /// has this model's shapes in order, by position (a second model built in one process gets
+    /// other automatic names); a file that fits neither way is refused, naming what is missing,
+    /// unexpected or mis-shaped.
+    @discardableResult
+    private static func restore(_ file: Contents, into model: Model) throws -> TrainingState? {
+        var file = file
         file.upgrade(for: model, optimizer: model.optimizer)
-        let variables = model.variables
-        let weights = file.weights
-        var fileNames: [String: String] = [:]   // the model's name → the file's
-        if variables.allSatisfy({ weights[$0.name] != nil }) {
-            for variable in variables { fileNames[variable.name] = variable.name }
-        } else if let order = file.variableNames, order.count == variables.count {
-            for (fileName, variable) in zip(order, variables) { fileNames[variable.name] = fileName }
+        let variables = model.variables, weights = file.weights
+        var renaming: [String: String] = [:]   // the file's name → the model's
+        if !variables.allSatisfy({ weights[$0.name] != nil }), let order = file.variableNames,
+           order.map({ weights[$0]?.shape }) == variables.map({ Optional($0.shape) }) {
+            for (name, variable) in zip(order, variables) { variable.value = weights[name]! }
+            renaming = Dictionary(zip(order, variables.map(\.name))) { first, _ in first }
+        } else {
+            try model.loadWeights(weights, source: file.path)
         }
-        let matched = variables.map { fileNames[$0.name].flatMap { weights[$0] } }
-        guard weights.count == variables.count, zip(matched, variables).allSatisfy({ $0?.shape == $1.shape }) else {
-            throw file.fail("the file's weights do not fit model '\(model.name)'",
-                            expected: "\(variables.count) variables of shapes \(variables.map(\.shape))")
-        }
-        for (variable, value) in zip(variables, matched) { variable.value = value! }
-        let state = file.trainingState(renaming: Dictionary(fileNames.map { ($1, $0) }) { first, _ in first })
+        let state = file.trainingState(renaming: renaming)
         try restoreTrainingState(state, into: model)
         return state
     }
