@@ -155,26 +155,14 @@ public struct Train: ParsableCommand {
         return Sequential(stack)
     }
 
-    /// The article's SGD variants by name: momentum and Nesterov momentum, both 0.9.
-    static let sgdPresets: [String: [String: ConfigValue]] = [
-        "momentum": ["momentum": .float(0.9)], "nesterov": ["momentum": .float(0.9), "nesterov": .bool(true)],
-    ]
-
-    /// Every registered optimizer (lowercased class names) and the SGD presets.
-    static var optimizerNames: [String] {
-        let registered = OptimizerRegistry.classNames.map { $0.lowercased() }.sorted()
-        return registered.flatMap { $0 == "sgd" ? [$0] + sgdPresets.keys.sorted() : [$0] }
-    }
+    /// Every `OptimizerPreset`'s name: the registered optimizers and SGD's momentum variants.
+    static var optimizerNames: [String] { OptimizerPreset.all.map(\.name) }
 
     /// The named optimizer with its Keras defaults (the learning rate from `--lr` when given).
     func makeOptimizer() throws -> Optimizer {
-        let className = Self.sgdPresets[optimizer] != nil ? "SGD"
-            : OptimizerRegistry.classNames.first { $0.lowercased() == optimizer }
-        guard let className else {
+        guard let preset = OptimizerPreset.named(optimizer) else {
             throw ValidationError("--optimizer '\(optimizer)' is not one of \(Self.optimizerNames.joined(separator: ", "))")
         }
-        var options = Self.sgdPresets[optimizer] ?? [:]
-        if let lr { options["learning_rate"] = .float(lr) }
-        return try Optimizer.from(config: .object(["class_name": .string(className), "config": .object(options)]))
+        return try preset.make(learningRate: lr)
     }
 }

@@ -1,27 +1,18 @@
 import Strata
 import Foundation
 
-/// Do momentum, Nesterov, AdaGrad, RMSProp, Adam and Nadam (and AdamW) converge faster than
-/// plain gradient descent? Every optimizer trains the same MLP from the same initial weights and
-/// batch order, with Keras' default hyperparameters; curves against epochs and wall time.
+/// Do momentum, Nesterov, AdaGrad, RMSProp, Adam and Nadam (and AdamW, Adamax, Lion) converge
+/// faster than plain gradient descent? Every `OptimizerPreset` — each registered optimizer, a
+/// user's own included, and SGD's momentum variants — trains the same MLP from the same initial
+/// weights and batch order, with Keras' default hyperparameters; curves against epochs and wall time.
 ///
 ///     let report = try OptimizerComparison(quick: true).run(on: try LabData.fashionMNIST())
 public struct OptimizerComparison: LabExperiment {
     public static let name = "optimizers"
-    public static let summary = "SGD, momentum, Nesterov, AdaGrad, RMSProp, Adam, Nadam, AdamW on one model: loss against epochs and seconds."
+    public static var summary: String {
+        "\(OptimizerPreset.all.map(\.title).joined(separator: ", ")) on one model: loss against epochs and seconds."
+    }
     public static let defaultData = LabDataSource.fashionMNIST
-
-    /// The optimizers, with Keras 3's defaults (SGD's learning rate 0.01, the others' 0.001).
-    static let optimizers: [(name: String, make: @Sendable () -> Optimizer)] = [
-        ("SGD", { SGD(learningRate: 0.01) }),
-        ("momentum 0.9", { SGD(learningRate: 0.01, momentum: 0.9) }),
-        ("Nesterov 0.9", { SGD(learningRate: 0.01, momentum: 0.9, nesterov: true) }),
-        ("AdaGrad", { Adagrad() }),
-        ("RMSProp", { RMSprop() }),
-        ("Adam", { Adam() }),
-        ("Nadam", { Nadam() }),
-        ("AdamW", { AdamW() }),
-    ]
 
     public let quick: Bool
     public let seed: UInt64
@@ -35,10 +26,14 @@ public struct OptimizerComparison: LabExperiment {
     public func run(on data: LabData, progress: (String) -> Void) throws -> LabReport {
         let trainer = LabTrainer.comparison(data: data, seed: seed, quick: quick)
         let target = LabTrainer.comparisonTarget(quick: quick), epochs = trainer.epochs
-        var runs: [LabRun] = []
-        for (name, make) in Self.optimizers {
-            progress(name)
-            let (run, _) = try trainer.run(name, optimizer: make()) {
+        var runs: [LabRun] = [], learningRates: [Float] = [], decays: [String] = []
+        let presets = OptimizerPreset.all
+        for preset in presets {
+            progress(preset.title)
+            let optimizer = try preset.make()
+            learningRates.append(optimizer.currentLearningRate)
+            decays.append(optimizer.weightDecay.map { "\(preset.title) \(LabFormat.number($0))" } ?? "")
+            let (run, _) = try trainer.run(preset.title, optimizer: optimizer) {
                 try trainer.model(units.map { Dense($0, activation: .relu, kernelInitializer: .heNormal) } + [trainer.head])
             }
             runs.append(run)
@@ -48,9 +43,10 @@ public struct OptimizerComparison: LabExperiment {
             "Momentum, Nesterov accelerated gradient, AdaGrad, RMSProp, Adam and Nadam reach a good solution much faster than "
             + "plain (stochastic) gradient descent; AdaGrad tends to slow down too early on neural networks; Adam and its "
             + "variants are usually the best first choice.")
-        let sgd = runs[0]
-        let fasterThanSGD = runs.dropFirst().filter { $0.last("loss") < sgd.last("loss") }.map(\.name)
-        let slower = runs.dropFirst().map(\.name).filter { !fasterThanSGD.contains($0) }
+        let sgdIndex = presets.firstIndex { $0.name == "sgd" }!
+        let sgd = runs[sgdIndex], others = runs.indices.filter { $0 != sgdIndex }.map { runs[$0] }
+        let fasterThanSGD = others.filter { $0.last("loss") < sgd.last("loss") }.map(\.name)
+        let slower = others.map(\.name).filter { !fasterThanSGD.contains($0) }
         let best = runs.min { $0.last("val_loss") < $1.last("val_loss") }!
         report.stance = slower.isEmpty ? .confirms : slower.count <= 2 ? .qualifies : .contradicts
         report.verdict = "After \(epochs) epochs plain SGD's training loss is \(LabFormat.number(sgd.last("loss"))); "
@@ -68,17 +64,18 @@ public struct OptimizerComparison: LabExperiment {
         report.chart(LabRun.chart(runs, "val_loss", title: "Validation loss against wall time", againstTime: true),
                      file: "validation-loss-time")
         report.heading("Measurements")
-        report.table(header: ["optimizer", "final training loss", "final validation loss", "validation accuracy",
+        report.table(header: ["optimizer", "learning rate", "final training loss", "final validation loss", "validation accuracy",
                               "epoch reaching \(LabFormat.percent(target))", "seconds to reach it", "test accuracy", "seconds per epoch"],
-                     rows: runs.map { run in
-                         [run.name, LabFormat.number(run.last("loss")), LabFormat.number(run.last("val_loss")),
+                     rows: zip(runs, learningRates).map { run, learningRate in
+                         [run.name, LabFormat.number(learningRate), LabFormat.number(run.last("loss")), LabFormat.number(run.last("val_loss")),
                           LabFormat.percent(run.last("val_accuracy")), LabFormat.epoch(run.firstEpoch("val_accuracy", reaching: target)),
                           LabFormat.seconds(run.seconds("val_accuracy", reaching: target)), LabFormat.percent(run.testAccuracy),
                           String(format: "%.2f", (run.elapsed.last ?? 0) / Double(max(run.epochs, 1)))]
                      })
         report.settings = "Dense \(units.map(String.init).joined(separator: " → ")) → softmax, ReLU, He-normal weights; "
-            + "each optimizer with Keras' defaults (SGD learning rate 0.01, the others 0.001; AdamW weight decay 0.004); same "
-            + "initial weights and batch order for all. " + trainer.description
+            + "each optimizer with its Keras defaults (learning rates in the table"
+            + (decays.allSatisfy(\.isEmpty) ? "" : "; weight decay: " + decays.filter { !$0.isEmpty }.joined(separator: ", "))
+            + "); same initial weights and batch order for all. " + trainer.description
         report.csv("history.csv", LabRun.historyCSV(runs))
         return report
     }

@@ -82,9 +82,14 @@ struct LabExperimentTests {
         #expect(FileManager.default.fileExists(atPath: folder + "/validation-loss.svg"))
     }
 
+    /// Every `OptimizerPreset` runs — the registry's optimizers, a user's registered one included,
+    /// and SGD's momentum variants.
     @Test func optimizersStartFromTheSameWeightsAndTimeTheirEpochs() throws {
+        OptimizerRegistry.register(DampedSignDescent.self)
         let report = try OptimizerComparison(quick: true).run(on: Self.images) { _ in }
-        #expect(report.charts.count == 3 && report.charts[0].series.count == 8)
+        let names = report.charts[0].series.map(\.name)
+        #expect(report.charts.count == 3 && names == OptimizerPreset.all.map(\.title))
+        #expect(names.count == 11 && names.contains("DampedSignDescent") && names.contains("SGD Nesterov 0.9") && names.contains("Lion"))
         // Against wall time, every curve's x grows; the epoch chart's x is 1, 2.
         let timed = report.charts[2].series
         #expect(timed.allSatisfy { series in series.points.count == 2 && series.points[0].x > 0 && series.points[1].x > series.points[0].x })

@@ -105,6 +105,25 @@ struct OptimizerContractTests {
         #expect(throws: StrataError.self) { try Optimizer.from(config: .object(["class_name": .string("Nope")])) }
     }
 
+    /// Presets: one per registered class under its lowercased name, with the class's defaults;
+    /// SGD's momentum variants set momentum 0.9 (and Nesterov); `learningRate` replaces the default.
+    @Test func presetsCoverTheRegistryAndSGDsVariants() throws {
+        OptimizerRegistry.register(DampedSignDescent.self)   // as another test does, so both reads agree
+        let presets = OptimizerPreset.all
+        #expect(Set(presets.map(\.className)) == Set(OptimizerRegistry.classNames))
+        #expect(presets.filter { $0.className != "SGD" || $0.name == "sgd" }.map(\.name)
+                == OptimizerRegistry.classNames.map { $0.lowercased() }.sorted())
+        let adam = try #require(OptimizerPreset.named("adam")?.make() as? Adam)
+        #expect(adam.config == Adam().config)
+        let nesterov = try #require(OptimizerPreset.named("nesterov")?.make(learningRate: 0.05) as? SGD)
+        #expect(nesterov.momentum == 0.9 && nesterov.nesterov && nesterov.currentLearningRate == 0.05)
+        let momentum = try #require(OptimizerPreset.named("momentum")?.make() as? SGD)
+        #expect(momentum.momentum == 0.9 && !momentum.nesterov && momentum.currentLearningRate == SGD().currentLearningRate)
+        let names = presets.map(\.name)
+        #expect(names.firstIndex(of: "momentum") == names.firstIndex(of: "sgd")! + 1 && names.firstIndex(of: "nesterov") == names.firstIndex(of: "sgd")! + 2)
+        #expect(OptimizerPreset.named("adamm") == nil && OptimizerPreset.named("dampedsigndescent")?.title == "DampedSignDescent")
+    }
+
     /// A user's own optimizer, registered, saves in a model file and loads back with its options
     /// and slots.
     @Test func userDefinedOptimizerSavesAndLoads() throws {

@@ -112,7 +112,7 @@ enum ModelFile {
     }
 
     static func loadSequential(from path: String) throws -> Sequential {
-        var file = try read(path)
+        let file = try read(path)
         guard let architecture = try file.json("model_config").map({ file.version == 1 ? approximateGELU($0) : $0 }) else {
             throw file.fail("no model_config: the file holds a subclassed model or is a backup of one",
                             expected: "load it into an instance with loadWeights(from:)")
