@@ -150,6 +150,11 @@ struct HostileFileTests {
         ("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[12,20]}}", "data_offsets"),
         ("{\"a\":{\"dtype\":\"F32\",\"shape\":[-2],\"data_offsets\":[0,8]}}", "F32"),
         ("not json", "JSON"),
+        // Sizes that overflow Int must throw, not trap (a crash in 0.1: `shape.reduce(1, *)`).
+        ("{\"a\":{\"dtype\":\"F32\",\"shape\":[4611686018427387904,4],\"data_offsets\":[0,16]}}", "more elements"),
+        ("{\"a\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296],\"data_offsets\":[0,16]}}", "more elements"),
+        ("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,-9223372036854775808]}}", "data_offsets"),
+        ("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[9223372036854775807,8]}}", "data_offsets"),
         ("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]}}", "twice"),
     ])
     func rejected(header: String, fragment: String) throws {
@@ -160,6 +165,29 @@ struct HostileFileTests {
             Issue.record("accepted: \(header)")
         } catch let error as StrataError {
             #expect(error.description.contains(path) && error.description.contains(fragment), "\(error)")
+        }
+    }
+
+    /// A directory or a missing path given as a model, CSV, spec or IDX file: one clear error
+    /// naming the path, not Foundation's `NSCocoaErrorDomain error 256`.
+    @Test func directoriesAndMissingPathsAreNamed() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let readers: [(String) throws -> Void] = [
+            { _ = try Sequential.load(from: $0) }, { _ = try CSV.read($0) },
+            { _ = try Sequential(specificationFile: $0) }, { _ = try IDX.read($0) },
+        ]
+        for (path, fragment) in [(folder, "is a directory"), (folder + "/missing.csv", "no such file")] {
+            for read in readers {
+                do {
+                    try read(path)
+                    Issue.record("\(path) was read")
+                } catch let error as StrataError {
+                    #expect(error.description.contains(path) && error.description.contains(fragment) && !error.description.contains("Cocoa"),
+                            "\(error)")
+                }
+            }
         }
     }
 

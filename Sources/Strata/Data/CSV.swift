@@ -27,10 +27,7 @@ public enum CSV {
 
     /// Reads and parses a file.
     public static func read(_ path: String, delimiter: Character? = nil, hasHeader: Bool? = nil) throws -> CSVTable {
-        let text: String
-        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw StrataError(kind: .io, message: "cannot read: \(error.localizedDescription)", context: path)
-        }
+        let text = try FileBytes.text(path, expected: "a CSV file")
         return try parse(text, source: path, delimiter: delimiter, hasHeader: hasHeader)
     }
 

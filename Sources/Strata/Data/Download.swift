@@ -58,9 +58,7 @@ struct DatasetDownload {
     /// The bytes at `url` (`file:` URLs are read directly).
     static func get(_ url: URL, showProgress: Bool) throws -> Data {
         if url.isFileURL {
-            do { return try Data(contentsOf: url) } catch {
-                throw StrataError(kind: .io, message: "cannot read: \(error.localizedDescription)", context: url.path)
-            }
+            return try FileBytes.read(url.path, expected: "the file to download")
         }
         let delegate = ProgressDelegate(name: url.lastPathComponent, showProgress: showProgress)
         let session = URLSession(configuration: .ephemeral, delegate: delegate, delegateQueue: nil)

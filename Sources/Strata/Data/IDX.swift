@@ -7,10 +7,7 @@ public enum IDX {
     /// The dimensions and bytes of an IDX file; throws a `StrataError` naming the file and what
     /// is wrong (magic number, type, dimensions, length).
     public static func read(_ path: String) throws -> (dimensions: [Int], bytes: [UInt8]) {
-        let raw: Data
-        do { raw = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw StrataError(kind: .io, message: "cannot read: \(error.localizedDescription)", context: path)
-        }
+        let raw = try FileBytes.read(path, expected: "an IDX file")
         let bytes = Gzip.isCompressed(raw) ? try Gzip.decompress(raw, path: path) : [UInt8](raw)
         return try parse(bytes, path: path)
     }

@@ -30,10 +30,7 @@ enum SafeTensors {
 
     /// Reads every tensor and the metadata of a safetensors file, validating the header.
     static func read(from url: URL) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw StrataError(kind: .io, message: "cannot read: \(error.localizedDescription)", context: url.path)
-        }
+        let data = try FileBytes.read(url.path, expected: "a safetensors file")
         func invalid(_ message: String, at offset: Int) -> StrataError {
             StrataError(kind: .invalidFile, message: message, context: "\(url.path), byte \(offset)",
                         expected: "a safetensors file")
@@ -67,10 +64,17 @@ enum SafeTensors {
                   shape.allSatisfy({ $0 >= 0 }) else {
                 throw invalid("entry '\(name)' is not an F32 tensor with shape and data_offsets", at: 8)
             }
-            let count = shape.reduce(1, *)
-            guard offsets[0] >= 0, offsets[1] - offsets[0] == count * 4, offsets[1] <= body.count else {
+            // Every size from the file is checked for overflow: a shape like [2^62, 4] must throw, not trap.
+            let count = shape.reduce(Optional(1)) { product, dimension in
+                product.flatMap { let (value, overflow) = $0.multipliedReportingOverflow(by: dimension); return overflow ? nil : value }
+            }
+            guard let count, count <= body.count / 4 else {
+                throw invalid("tensor '\(name)' of shape \(shape) has more elements than the \(body.count)-byte data holds",
+                              at: 8)
+            }
+            guard offsets[0] >= 0, offsets[0] <= offsets[1], offsets[1] <= body.count, offsets[1] - offsets[0] == count * 4 else {
                 throw invalid("tensor '\(name)' of shape \(shape) has data_offsets \(offsets) outside the \(body.count)-byte data",
-                              at: headerEnd + Swift.max(0, offsets[0]))
+                              at: headerEnd + Swift.min(Swift.max(0, offsets[0]), body.count))
             }
             ranges.append((offsets[0]..<offsets[1], name))
             let start = body.startIndex + offsets[0]

@@ -32,10 +32,7 @@ extension Sequential {
 
     /// Reads a model config from a JSON file.
     public convenience init(specificationFile path: String) throws {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw StrataError(kind: .io, message: "cannot read: \(error.localizedDescription)", context: path)
-        }
+        let data = try FileBytes.read(path, expected: "a model config in JSON")
         let config: ConfigValue
         do { config = try JSONDecoder().decode(ConfigValue.self, from: data) } catch {
             throw StrataError(kind: .invalidFile, message: "not valid JSON (\(error.localizedDescription))", context: path,
