@@ -32,6 +32,7 @@ public struct Demo: ParsableCommand {
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
         guard patience >= 0 else { throw ValidationError("--patience must be 0 or more") }
         guard lrPatience >= 0 else { throw ValidationError("--lr-patience must be 0 or more") }
+        try OutputPath.check(output, option: "--output", kind: .folder)
     }
 
     public func run() throws {

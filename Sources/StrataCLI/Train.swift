@@ -48,6 +48,31 @@ public struct Train: ParsableCommand {
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
         guard validationSplit >= 0, validationSplit < 1 else { throw ValidationError("--validation-split must be in [0, 1)") }
         guard dropout >= 0, dropout < 1 else { throw ValidationError("--dropout must be in [0, 1)") }
+        if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number, got \(lr)") }
+        guard l2 >= 0, l2.isFinite else { throw ValidationError("--l2 must be 0 or a positive number, got \(l2)") }
+        if let earlyStopping, earlyStopping < 0 {
+            throw ValidationError("--early-stopping (the patience in epochs) must be 0 or more, got \(earlyStopping)")
+        }
+        if validationSplit == 0 {
+            // Both monitor val_loss, which only a validation split provides (Keras would warn every epoch).
+            for (option, given) in [("--early-stopping", earlyStopping != nil), ("--checkpoint", checkpoint != nil)] where given {
+                throw ValidationError("\(option) monitors val_loss, which needs validation data: --validation-split is 0")
+            }
+        }
+        if model == nil { _ = try hiddenUnits() }
+        try OutputPath.check(output, option: "--output", kind: .folder)
+        if let checkpoint { try OutputPath.check(checkpoint, option: "--checkpoint", kind: .file) }
+        if let backup { try OutputPath.check(backup, option: "--backup", kind: .folder) }
+    }
+
+    /// `--layers` as sizes: positive integers, every comma-separated field present (`300,,100` is refused).
+    func hiddenUnits() throws -> [Int] {
+        try layers.split(separator: ",", omittingEmptySubsequences: false).map { text -> Int in
+            guard let value = Int(text.trimmingCharacters(in: .whitespaces)), value > 0 else {
+                throw ValidationError("--layers must be positive integers separated by commas, got '\(layers)'")
+            }
+            return value
+        }
     }
 
     public func run() throws {
@@ -133,12 +158,7 @@ public struct Train: ParsableCommand {
     }
 
     func buildModel(_ task: Task) throws -> Sequential {
-        let units = try layers.split(separator: ",").map { text -> Int in
-            guard let value = Int(text.trimmingCharacters(in: .whitespaces)), value > 0 else {
-                throw ValidationError("--layers must be positive integers separated by commas, got '\(layers)'")
-            }
-            return value
-        }
+        let units = try hiddenUnits()
         let hidden = try ActivationFunction(config: .string(activation))
         let initializer: Initializer = activation == "selu" ? .lecunNormal
             : ["relu", "leaky_relu", "elu", "gelu", "swish", "silu"].contains(activation) ? .heNormal : .glorotUniform

@@ -28,7 +28,7 @@ struct CommandLineTests {
     @Test func userErrorsExitWithOneLineAndCode1() throws {
         let missing = try strata(["summary", "--model", "/no/such/model.safetensors"])
         #expect(missing.status == 1)
-        #expect(missing.errors.hasPrefix("strata: /no/such/model.safetensors: cannot read"))
+        #expect(missing.errors.hasPrefix("strata: /no/such/model.safetensors: no such file"))
         #expect(missing.errors.split(separator: "\n").count == 1, "one line: \(missing.errors)")
         let badData = try strata(["train", "--data", "bogus"])
         #expect(badData.status == 1 && badData.errors.contains("--data must be"))
@@ -48,6 +48,37 @@ struct CommandLineTests {
         let help = try strata(["train", "--help"])
         let text = help.output.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         #expect(text.contains("adagrad, adam, adamax, adamw, lion, nadam, rmsprop, sgd, momentum, nesterov"), "\(text)")
+    }
+
+    /// Inputs known to be wrong before training are refused before any work: exit 1, a message
+    /// naming the option or path, no `Epoch 1`, nothing written.
+    @Test func badInputsFailBeforeTraining() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let csv = try writeData(in: folder, rows: 20)
+        let aFile = folder.appendingPathComponent("a-file").path
+        try "x".write(toFile: aFile, atomically: true, encoding: .utf8)
+        let train = ["train", "--data", "csv:" + csv, "--target", "label", "--epochs", "1", "--output", folder.path + "/out"]
+        let cases: [([String], String)] = [
+            (train + ["--layers", "8,,4"], "--layers must be positive integers"),
+            (train + ["--lr=-0.1"], "--lr must be a positive number"),
+            (train + ["--l2=-1"], "--l2 must be 0 or a positive number"),
+            (train + ["--early-stopping=-1"], "--early-stopping (the patience in epochs) must be 0 or more"),
+            (train + ["--early-stopping", "3", "--validation-split", "0"], "needs validation data"),
+            (train + ["--checkpoint", folder.path + "/best.safetensors", "--validation-split", "0"], "needs validation data"),
+            (train + ["--output", aFile], "is an existing file"),
+            (train + ["--checkpoint", aFile + "/best.safetensors"], "which is a file, not a folder"),
+            (train + ["--checkpoint", folder.path], "is a folder, expected a file path"),
+            (["train", "--data", "csv:" + folder.path, "--target", "label"], "is a directory"),
+            (["demo", "--data", folder.path + "/MISSING_FOLDER", "--output", folder.path + "/demo"], "no such folder"),
+            (["lab", "optimizers", "--quick", "--data", folder.path + "/MISSING_FOLDER", "--output", folder.path + "/lab"], "no such folder"),
+        ]
+        for (arguments, fragment) in cases {
+            let result = try strata(arguments)
+            #expect(result.status == 1 && result.errors.contains(fragment), "\(arguments.suffix(4)): \(result.errors)")
+            #expect(!result.output.contains("Epoch 1"), "\(arguments.suffix(4)) trained before failing")
+        }
+        #expect(!FileManager.default.fileExists(atPath: folder.path + "/out") && !FileManager.default.fileExists(atPath: folder.path + "/demo"))
     }
 
     @Test func versionAndHelpSucceed() throws {

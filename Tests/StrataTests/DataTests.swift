@@ -181,13 +181,36 @@ struct DataTests {
         defer { try? FileManager.default.removeItem(at: empty) }
         do {
             _ = try MNISTFamily.load(name: MNIST.name, classNames: MNIST.classNames, installHint: MNIST.installHint,
-                                     directory: empty.path, download: MNIST.officialSource,
+                                     directory: nil, download: MNIST.officialSource,
                                      environment: ["STRATA_NO_DOWNLOAD": "1"], home: empty.path, system: empty.path)
             Issue.record("found MNIST in an empty folder")
         } catch let error as StrataError {
             #expect(error.description.contains(empty.path) && error.description.contains(".keras/datasets/mnist"))
             #expect(error.description.contains("train-images-idx3-ubyte.gz") && error.description.contains("~/.strata/datasets/mnist"))
         }
+    }
+
+    /// A folder the user names is the only place looked in: a missing or incomplete one is an
+    /// error naming it, never a silent fall-back to an installed copy (which exists in `home` here).
+    @Test func namedFolderNeverFallsBackToAnInstalledCopy() throws {
+        let home = try temporaryFolder(), partial = try temporaryFolder()
+        defer { for url in [home, partial] { try? FileManager.default.removeItem(at: url) } }
+        let installed = home.appendingPathComponent(".strata/datasets/fashion-mnist")
+        try FileManager.default.createDirectory(at: installed, withIntermediateDirectories: true)
+        try writeTinyDataset(in: installed, compressed: true)
+        try Data().write(to: partial.appendingPathComponent("train-images-idx3-ubyte"))
+        let missing = home.path + "/MISSING_FOLDER"
+        for (folder, fragment) in [(missing, "no such folder"), (partial.path, "missing: train-labels-idx1-ubyte.gz")] {
+            do {
+                _ = try MNISTFamily.load(name: FashionMNIST.name, classNames: FashionMNIST.classNames, installHint: "",
+                                         directory: folder, download: nil, environment: [:], home: home.path, system: home.path)
+                Issue.record("\(folder) fell back to the installed copy")
+            } catch let error as StrataError {
+                #expect(error.description.contains(folder) && error.description.contains(fragment), "\(error)")
+            }
+        }
+        _ = try MNISTFamily.load(name: FashionMNIST.name, classNames: FashionMNIST.classNames, installHint: "",
+                                 directory: nil, download: nil, environment: [:], home: home.path, system: home.path)
     }
 
     @Test func byteSamplesConvertPerBatchAndTrain() throws {

@@ -64,6 +64,16 @@ enum MNISTFamily {
     static func load(name: String, classNames: [String], installHint: String, directory: String?,
                      download: DatasetDownload?, environment: [String: String] = ProcessInfo.processInfo.environment,
                      home: String = NSHomeDirectory(), system: String = "/usr/share/datasets") throws -> ImageClassificationData {
+        // A folder the user names is the only place looked in: falling back to an installed copy
+        // would train on data they did not ask for.
+        if let directory, locate(in: [directory]) == nil {
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory)
+            let missing = files.filter { file(named: $0, in: directory) == nil }
+            throw StrataError(kind: .io, message: !exists ? "no such folder" : !isDirectory.boolValue ? "is not a folder"
+                                : "\(name) files missing: \(missing.joined(separator: ", "))",
+                              context: directory, expected: "a folder holding the four IDX files (\(files.joined(separator: ", ")), or without .gz)")
+        }
         let places = searchPath(name: name, directory: directory, environment: environment, home: home, system: system)
         var folder = locate(in: places)
         var downloadFailure = ""
