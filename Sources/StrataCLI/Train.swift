@@ -143,8 +143,16 @@ public struct Train: ParsableCommand {
         // CSV: standardize with the statistics of the training part; infer the task from the target.
         let normalizer = Normalization()
         let trainCount = trainingSampleCount(of: x.count, validationSplit: validationSplit)
+        guard trainCount > 0, trainCount < x.count || validationSplit == 0 else {
+            throw StrataError.invalidArgument("\(x.count) rows are not sufficient to split with --validation-split \(validationSplit) "
+                                              + "(\(trainCount) would train)", context: data, expected: "more rows or a different split")
+        }
         try normalizer.adapt(x.slice(0..<trainCount).tensor)
         let values = Set(y.scalars)
+        guard values.count >= 2 else {
+            throw StrataError.invalidArgument("the target column '\(target ?? "")' holds one value (\(values.first.map { "\($0)" } ?? "none")) in all \(y.count) rows",
+                                              context: data, expected: "a target with at least two classes or values to learn")
+        }
         if values.isSubset(of: [0, 1]) {
             return Task(x: x, y: y, test: nil, outputUnits: 1, outputActivation: .sigmoid, loss: .binaryCrossentropy,
                         metrics: [.accuracy], normalizer: normalizer, flatten: nil)

@@ -18,7 +18,7 @@ struct CSVTests {
         #expect(try CSV.parse("1,2\n3,4", hasHeader: false).rows.count == 2, "no newline at the end")
     }
 
-    @Test func badCellsNameLineAndColumn() {
+    @Test func badCellsNameLineAndColumn() throws {
         func failure(_ text: String) -> String {
             do { _ = try CSV.parse(text, source: "data.csv"); return "accepted" } catch { return "\(error)" }
         }
@@ -27,6 +27,19 @@ struct CSVTests {
         #expect(failure("a,b\n1,2\n3\n").contains("line 3"))
         #expect(failure("a,b\n1,\"2\n").contains("not closed"))
         #expect(failure("").contains("no rows"))
+        #expect(failure("a,b,label\n").contains("a header and no data rows"))
+        // Non-finite cells are refused where they are, not found later at a shuffled sample index.
+        for cell in ["nan", "NaN", "inf", "-inf", "1e39"] {
+            #expect(failure("a,b\n1,2\n3,\(cell)\n").contains("data.csv, line 3, column 2 ('b')"), "\(cell)")
+            #expect(failure("a,b\n1,2\n3,\(cell)\n").contains("not a finite number"), "\(cell)")
+        }
+        // A huge bad cell is quoted by its first characters and its size, not echoed whole.
+        let long = String(repeating: "x", count: 1_000_000)
+        let message = failure("a,b\n1,\(long)\n")
+        #expect(message.contains("(1000000 bytes)") && message.count < 400, "\(message.prefix(400))")
+        #expect(failure("a;b\n1;2\n").contains("accepted") && failure("1,2\n").contains("accepted"))
+        #expect(try CSV.parse("a,\"é, ü\"\n1,2\n").header == ["a", "é, ü"], "UTF-8 fields survive the byte splitter")
+        #expect(throws: StrataError.self) { try CSV.parse("1§2\n", delimiter: "§") }
     }
 
     @Test func wineFileByTargetNameAndIndex() throws {

@@ -59,6 +59,15 @@ struct CommandLineTests {
         let aFile = folder.appendingPathComponent("a-file").path
         try "x".write(toFile: aFile, atomically: true, encoding: .utf8)
         let train = ["train", "--data", "csv:" + csv, "--target", "label", "--epochs", "1", "--output", folder.path + "/out"]
+        func table(_ name: String, _ text: String) throws -> String {
+            let path = folder.appendingPathComponent(name).path
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            return "csv:" + path
+        }
+        let oneClass = try table("one-class.csv", "a,label\n1,1\n2,1\n3,1\n4,1\n")
+        let tooSmall = try table("tiny.csv", "a,label\n1,0\n2,1\n")
+        let headerOnly = try table("header-only.csv", "a,b,label\n")
+        let notFinite = try table("nan.csv", "a,label\n1,0\n2,1\nnan,0\n")
         let cases: [([String], String)] = [
             (train + ["--layers", "8,,4"], "--layers must be positive integers"),
             (train + ["--lr=-0.1"], "--lr must be a positive number"),
@@ -70,6 +79,10 @@ struct CommandLineTests {
             (train + ["--checkpoint", aFile + "/best.safetensors"], "which is a file, not a folder"),
             (train + ["--checkpoint", folder.path], "is a folder, expected a file path"),
             (["train", "--data", "csv:" + folder.path, "--target", "label"], "is a directory"),
+            (["train", "--data", oneClass, "--target", "label"], "holds one value (1.0) in all 4 rows"),
+            (["train", "--data", tooSmall, "--target", "label", "--validation-split", "0.6"], "2 rows are not sufficient to split"),
+            (["train", "--data", headerOnly, "--target", "label"], "a header and no data rows"),
+            (["train", "--data", notFinite, "--target", "label"], "line 4, column 1 ('a')"),
             (["demo", "--data", folder.path + "/MISSING_FOLDER", "--output", folder.path + "/demo"], "no such folder"),
             (["lab", "optimizers", "--quick", "--data", folder.path + "/MISSING_FOLDER", "--output", folder.path + "/lab"], "no such folder"),
         ]

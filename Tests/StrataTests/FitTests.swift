@@ -64,16 +64,26 @@ struct FitTests {
         #expect(split["val_loss"].count == 3 && split.history["learning_rate"] == nil)
     }
 
-    /// Keras 3's count (`array_slicing.train_validation_split`: `ceil(n * (1.0 - split))` in
-    /// Python doubles, with the decimal written): 1 − 0.7 is 0.30000000000000004 there, so 0.7
-    /// of 10 trains on 4 samples, not 3 — the values below are Python's.
-    @Test func validationSplitCountIsKeras() {
+    /// Keras 3's count (`array_slicing.train_validation_split`: `floor(n * (1.0 - split))` in
+    /// Python doubles, with the decimal written; the values below are Python's): 1 − 0.9 is
+    /// 0.09999999999999998 there, so 0.9 of 10 trains on none, not 1 — and `fit` refuses a split
+    /// that leaves either part empty, with Keras' reason.
+    @Test func validationSplitCountIsKeras() throws {
         #expect(trainingSampleCount(of: 10, validationSplit: 0.3) == 7)
-        #expect(trainingSampleCount(of: 10, validationSplit: 0.7) == 4, "Python's rounding, not the exact 3")
+        #expect(trainingSampleCount(of: 10, validationSplit: 0.7) == 3)
+        #expect(trainingSampleCount(of: 10, validationSplit: 0.9) == 0, "Python's rounding, not the exact 1")
         #expect(trainingSampleCount(of: 1000, validationSplit: 0.1) == 900)
-        #expect(trainingSampleCount(of: 3, validationSplit: 0.5) == 2, "the odd sample trains")
+        #expect(trainingSampleCount(of: 6497, validationSplit: 0.1) == 5847, "the article's wine table")
+        #expect(trainingSampleCount(of: 3, validationSplit: 0.5) == 1, "the odd sample validates")
         #expect(trainingSampleCount(of: 7, validationSplit: 0) == 7)
-        #expect(trainingSampleCount(of: 1, validationSplit: 0.99) == 1)
+        let model = Sequential([Dense(1, inputShape: [2])])
+        model.compile(optimizer: SGD(), loss: .meanSquaredError)
+        for (n, split) in [(10, Float(0.9)), (1, 0.5), (3, 1e-30)] {   // none train; none train; none validate
+            let x = Tensor.ones([n, 2]), y = Tensor.zeros([n, 1])
+            #expect(throws: StrataError.self, "\(n) samples, split \(split)") {
+                try model.fit(x, y, epochs: 1, verbose: .silent, validationSplit: split)
+            }
+        }
     }
 
     @Test func epochLossIsTheSampleMeanIncludingPenalties() throws {

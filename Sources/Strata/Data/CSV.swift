@@ -74,6 +74,10 @@ public enum CSV {
         let header = headerPresent ? first.fields.map { $0.trimmingCharacters(in: .whitespaces) } : nil
         let width = first.fields.count
         let body = headerPresent ? Array(records.dropFirst()) : records
+        guard !body.isEmpty else {
+            throw StrataError(kind: .invalidFile, message: "a header and no data rows", context: source,
+                              expected: "CSV with at least one row of numbers")
+        }
         let rows = try body.map { record -> [Float] in
             guard record.fields.count == width else {
                 throw StrataError(kind: .invalidFile, message: "row has \(record.fields.count) cells",
@@ -87,8 +91,14 @@ public enum CSV {
                                       context: "\(source), line \(record.line), column \(column + 1)\(name)", expected: "a number")
                 }
                 guard let value = Float(trimmed) else {
-                    throw StrataError(kind: .invalidFile, message: "'\(trimmed)' is not a number",
+                    throw StrataError(kind: .invalidFile, message: "\(excerpt(trimmed)) is not a number",
                                       context: "\(source), line \(record.line), column \(column + 1)\(name)", expected: "a number")
+                }
+                // NaN, infinities and numbers beyond Float's range would poison training; refuse them where they are.
+                guard value.isFinite else {
+                    throw StrataError(kind: .invalidFile, message: "\(excerpt(trimmed)) is not a finite number",
+                                      context: "\(source), line \(record.line), column \(column + 1)\(name)",
+                                      expected: "a finite number within ±3.4e38")
                 }
                 return value
             }
@@ -106,55 +116,55 @@ public enum CSV {
         return ","
     }
 
-    /// Records with their 1-based starting line, honoring quotes (which may span lines).
+    /// Records with their 1-based starting line, honoring quotes (which may span lines). Works on
+    /// the UTF-8 bytes (the delimiter must be ASCII), so a large file costs its text and its fields,
+    /// not a `Character` per byte.
     private static func split(_ text: String, delimiter: Character, source: String) throws -> [(line: Int, fields: [String])] {
-        var records: [(line: Int, fields: [String])] = []
-        var fields: [String] = [], field = ""
-        var quoted = false, line = 1, recordLine = 1
-        var iterator = Array(text.unicodeScalars.map(Character.init)).makeIterator()
-        var pending: Character? = nil
-        func next() -> Character? {
-            if let p = pending { pending = nil; return p }
-            return iterator.next()
+        guard let separator = delimiter.asciiValue else {
+            throw StrataError.invalidArgument("delimiter '\(delimiter)' is not an ASCII character", context: source,
+                                              expected: "a delimiter such as ',', ';', tab or '|'")
         }
-        while let c = next() {
+        let quote = UInt8(ascii: "\""), newline = UInt8(ascii: "\n"), carriageReturn = UInt8(ascii: "\r")
+        var records: [(line: Int, fields: [String])] = []
+        var fields: [String] = [], field: [UInt8] = []
+        var quoted = false, line = 1, recordLine = 1
+        func endField() { fields.append(String(decoding: field, as: UTF8.self)); field.removeAll(keepingCapacity: true) }
+        func endRecord() { endField(); records.append((recordLine, fields)); fields = [] }
+        let bytes = Array(text.utf8)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            index += 1
             if quoted {
-                if c == "\"" {
-                    if let following = next() {
-                        if following == "\"" { field.append("\"") } else { quoted = false; pending = following }
-                    } else {
-                        quoted = false
-                    }
+                if byte == quote {
+                    if index < bytes.count && bytes[index] == quote { field.append(quote); index += 1 } else { quoted = false }
                 } else {
-                    if c == "\n" { line += 1 }
-                    field.append(c)
+                    if byte == newline { line += 1 }
+                    field.append(byte)
                 }
                 continue
             }
-            switch c {
-            case "\"": quoted = true
-            case delimiter: fields.append(field); field = ""
-            case "\r":
-                if let following = next(), following != "\n" { pending = following }
-                fallthrough
-            case "\n":
-                fields.append(field)
-                records.append((recordLine, fields))
-                fields = []
-                field = ""
+            switch byte {
+            case quote: quoted = true
+            case separator: endField()
+            case carriageReturn, newline:
+                if byte == carriageReturn && index < bytes.count && bytes[index] == newline { index += 1 }
+                endRecord()
                 line += 1
                 recordLine = line
-            default: field.append(c)
+            default: field.append(byte)
             }
         }
         if quoted {
             throw StrataError(kind: .invalidFile, message: "a quoted field is not closed", context: "\(source), line \(recordLine)")
         }
-        if !field.isEmpty || !fields.isEmpty {
-            fields.append(field)
-            records.append((recordLine, fields))
-        }
+        if !field.isEmpty || !fields.isEmpty { endRecord() }
         return records
+    }
+
+    /// A cell as an error message quotes it: at most 60 characters, so a huge bad cell is not echoed whole.
+    static func excerpt(_ cell: String) -> String {
+        cell.count <= 60 ? "'\(cell)'" : "'\(cell.prefix(57))…' (\(cell.utf8.count) bytes)"
     }
 }
 

@@ -26,10 +26,12 @@ public func shuffledTogether(_ x: Tensor, _ y: Tensor, seed: UInt64? = nil) -> (
 }
 
 /// How many samples `fit(…, validationSplit:)` trains on — the first ones; the rest, the last
-/// `n` − count, are its validation data. Keras: ⌈n · (1 − split)⌉, with the split as the decimal
-/// the user wrote (0.1, not 0.100000001…).
+/// `n` − count, are its validation data. Keras 3 (`array_slicing.train_validation_split`):
+/// `floor(n * (1.0 - split))` in Python doubles, with the split as the decimal the user wrote
+/// (0.1, not 0.100000001…) — so 0.9 of 10 trains on 0 samples (1 − 0.9 is 0.09999999999999998),
+/// which `fit` refuses as Keras does.
 ///
 ///     trainingSampleCount(of: 1000, validationSplit: 0.1)   // 900
 public func trainingSampleCount(of n: Int, validationSplit: Float) -> Int {
-    validationSplit > 0 ? Int((Double(n) * (1 - Double("\(validationSplit)")!)).rounded(.up)) : n
+    validationSplit > 0 ? Int((Double(n) * (1 - Double("\(validationSplit)")!)).rounded(.down)) : n
 }

@@ -44,9 +44,11 @@ struct FitInputs {
         }
         let samples = x.count
         trainCount = trainingSampleCount(of: samples, validationSplit: validationSplit)
-        guard trainCount > 0 else {
-            throw StrataError.invalidArgument("validationSplit \(validationSplit) leaves no training samples of \(samples)",
-                                              context: "fit", expected: "a smaller split or more data")
+        // Keras refuses a split that leaves either part empty (when it splits: without validationData).
+        guard trainCount > 0, trainCount < samples || validationSplit == 0 || validationData != nil else {
+            throw StrataError.invalidArgument(
+                "\(samples) samples are not sufficient to split into a training and a validation part with validationSplit "
+                + "\(validationSplit) (\(trainCount) would train)", context: "fit", expected: "more data or a different validationSplit")
         }
         var validation = validationData.map { (x: $0.x.samples, y: $0.y.samples.tensor) }
         if validation == nil, trainCount < samples {
