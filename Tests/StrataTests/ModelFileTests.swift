@@ -191,6 +191,37 @@ struct HostileFileTests {
         }
     }
 
+    /// Temporary files of writes interrupted by SIGKILL do not pile up: the next write to that path
+    /// removes those whose process is gone (and 0.1's pid-less ones after an hour), keeping a live
+    /// writer's and every other file.
+    @Test func staleTemporariesOfInterruptedWritesAreRemoved() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let finished = Process()
+        finished.executableURL = URL(fileURLWithPath: "/bin/true")
+        try finished.run()
+        finished.waitUntilExit()
+        func touch(_ name: String, age: TimeInterval = 0) throws -> String {
+            let path = folder.appendingPathComponent(name).path
+            try Data([1]).write(to: URL(fileURLWithPath: path))
+            try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -age)], ofItemAtPath: path)
+            return path
+        }
+        let dead = try touch(".best.safetensors.\(finished.processIdentifier)-\(UUID().uuidString).tmp")
+        let live = try touch(".best.safetensors.1-\(UUID().uuidString).tmp")
+        let oldLegacy = try touch(".best.safetensors.\(UUID().uuidString).tmp", age: 7200)
+        let freshLegacy = try touch(".best.safetensors.\(UUID().uuidString).tmp")
+        let otherFile = try touch(".other.safetensors.\(finished.processIdentifier)-\(UUID().uuidString).tmp")
+        let lookalike = try touch(".best.safetensors.notes.tmp")
+        try AtomicFile.write(Data([2]), to: folder.appendingPathComponent("best.safetensors"))
+        let exists = FileManager.default.fileExists(atPath:)
+        #expect(!exists(dead) && !exists(oldLegacy))
+        #expect(exists(live) && exists(freshLegacy) && exists(otherFile) && exists(lookalike))
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+        #expect(names.filter { $0.hasPrefix(".best.safetensors.") }.count == 3, "the write left no temporary of its own: \(names)")
+    }
+
     @Test func hugeHeaderLengthIsRejectedWithoutReadingIt() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("strata-\(UUID().uuidString).safetensors").path
         defer { try? FileManager.default.removeItem(atPath: path) }
