@@ -21,7 +21,7 @@ struct LabOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The data: fashion-mnist, a folder of Fashion-MNIST IDX files, or csv:PATH (a class column).",
                                discussion: "Default: Fashion-MNIST, and for early-stopping the article's wine.csv."))
     var data: String?
-    @Option(help: "With csv: data, the class column's name or index (default: the last column).") var target: String?
+    @Option(parsing: .unconditional, help: "With csv: data, the class column's name or index (default: the last column).") var target: String?
 
     /// Loaded data sets, so that `lab all` reads each once.
     final class Cache { var fashion: LabData?; var wine: LabData? }

@@ -22,7 +22,7 @@ struct Summary: ParsableCommand {
 struct ModelOnData: ParsableArguments {
     @Option(help: "A model file written by model.save(to:).") var model: String
     @Option(help: "fashion-mnist, mnist or csv:PATH.") var data: String
-    @Option(help: "For CSV data: the target column, by name or index.") var target: String?
+    @Option(parsing: .unconditional, help: "For CSV data: the target column, by name or index (negative counts from the end).") var target: String?
     @Option(help: "Samples per batch.") var batchSize = 1000
 
     /// The model and the samples to run it on (the test split of an image data set, or a whole CSV file).

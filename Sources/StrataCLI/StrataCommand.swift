@@ -19,21 +19,37 @@ public struct StrataCommand: ParsableCommand {
     /// Runs a root command type the way `strata` does: exit codes 0 / 1 (user error, one line
     /// prefixed with `name`) / 2 (internal error).
     public static func run(_ root: any ParsableCommand.Type, name: String) {
+        var command: any ParsableCommand
         do {
-            var command = try root.parseAsRoot(nil)
+            command = try root.parseAsRoot(nil)
+        } catch {
+            fail(error, root: root, name: name, hint: helpHint(root.fullMessage(for: error)))
+        }
+        do {
             try command.run()
-        } catch let error as StrataError {
+        } catch {
+            fail(error, root: root, name: name, hint: nil)   // the root's usage would not be this command's
+        }
+    }
+
+    /// Exits after an error: `--help` and `--version` print as usual; a user error prints one line
+    /// (`strata: <what>, <where> (expected …)`) and at most one hint line and exits 1; anything else exits 2.
+    private static func fail(_ error: any Error, root: any ParsableCommand.Type, name: String, hint: String?) -> Never {
+        if let error = error as? StrataError {
             FileHandle.standardError.write(Data("\(name): \(error)\n".utf8))
             Foundation.exit(1)
-        } catch {
-            let code = root.exitCode(for: error)
-            if code == .success || error is CleanExit {
-                root.exit(withError: error)
-            }
-            let message = root.fullMessage(for: error)
-            FileHandle.standardError.write(Data("\(name): \(message)\n".utf8))
-            Foundation.exit(error is ValidationError || code == .validationFailure ? 1 : 2)
         }
+        let code = root.exitCode(for: error)
+        if code == .success || error is CleanExit { root.exit(withError: error) }
+        let message = root.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+        FileHandle.standardError.write(Data(("\(name): \(message)\n" + (hint.map { $0 + "\n" } ?? "")).utf8))
+        Foundation.exit(error is ValidationError || code == .validationFailure ? 1 : 2)
+    }
+
+    /// The parser's "See 'strata train --help' for more information." line, which names the
+    /// subcommand that failed to parse.
+    private static func helpHint(_ fullMessage: String) -> String? {
+        fullMessage.split(separator: "\n").last { $0.contains("--help") }.map { $0.trimmingCharacters(in: .whitespaces) }
     }
 }
 

@@ -18,19 +18,19 @@ public struct Train: ParsableCommand {
             """)
 
     @Option(help: "fashion-mnist, mnist or csv:PATH.") var data: String
-    @Option(help: "For CSV data: the target column, by name or 0-based index (negative counts from the end).") var target: String?
+    @Option(parsing: .unconditional, help: "For CSV data: the target column, by name or 0-based index (negative counts from the end).") var target: String?
     @Option(help: "A JSON model spec (Sequential config) instead of --layers.") var model: String?
     @Option(help: "Hidden layer sizes, comma separated.") var layers = "300,100"
     @Option(help: "Hidden activation: relu, leaky_relu, elu, selu, gelu, tanh, sigmoid, swish.") var activation = "relu"
     @Flag(help: "Batch normalization before each Dense layer.") var batchNorm = false
-    @Option(help: "Dropout rate after each hidden layer (alpha dropout with selu).") var dropout: Float = 0
-    @Option(help: "L2 factor on the kernels.") var l2: Float = 0
+    @Option(parsing: .unconditional, help: "Dropout rate after each hidden layer (alpha dropout with selu).") var dropout: Float = 0
+    @Option(parsing: .unconditional, help: "L2 factor on the kernels.") var l2: Float = 0
     @Option(help: ArgumentHelp("\(Self.optimizerNames.joined(separator: ", ")).")) var optimizer = "adam"
-    @Option(help: "Learning rate (default: the optimizer's Keras default).") var lr: Float?
+    @Option(parsing: .unconditional, help: "Learning rate (default: the optimizer's Keras default).") var lr: Float?
     @Option(help: "Maximum number of epochs.") var epochs = 10
     @Option(help: "Samples per gradient step (per rank with strata-mpi).") public var batchSize = 32
-    @Option(help: "Fraction of the training data held out (the last samples).") var validationSplit: Float = 0.1
-    @Option(help: "Stop after this many epochs without val_loss improvement (restores the best weights).") var earlyStopping: Int?
+    @Option(parsing: .unconditional, help: "Fraction of the training data held out (the last samples).") var validationSplit: Float = 0.1
+    @Option(parsing: .unconditional, help: "Stop after this many epochs without val_loss improvement (restores the best weights).") var earlyStopping: Int?
     @Option(help: "Save the best model (by val_loss) to this .safetensors path.") var checkpoint: String?
     @Option(help: "Seed of all randomness.") var seed: UInt64 = 42
     @Option(help: "Continue training a model saved by strata train (its output model.safetensors or a checkpoint): weights, optimizer state, epoch and random stream.")

@@ -70,9 +70,9 @@ struct CommandLineTests {
         let notFinite = try table("nan.csv", "a,label\n1,0\n2,1\nnan,0\n")
         let cases: [([String], String)] = [
             (train + ["--layers", "8,,4"], "--layers must be positive integers"),
-            (train + ["--lr=-0.1"], "--lr must be a positive number"),
+            (train + ["--lr", "-0.1"], "--lr must be a positive number"),
             (train + ["--l2=-1"], "--l2 must be 0 or a positive number"),
-            (train + ["--early-stopping=-1"], "--early-stopping (the patience in epochs) must be 0 or more"),
+            (train + ["--early-stopping", "-1"], "--early-stopping (the patience in epochs) must be 0 or more"),
             (train + ["--early-stopping", "3", "--validation-split", "0"], "needs validation data"),
             (train + ["--checkpoint", folder.path + "/best.safetensors", "--validation-split", "0"], "needs validation data"),
             (train + ["--output", aFile], "is an existing file"),
@@ -92,6 +92,40 @@ struct CommandLineTests {
             #expect(!result.output.contains("Epoch 1"), "\(arguments.suffix(4)) trained before failing")
         }
         #expect(!FileManager.default.fileExists(atPath: folder.path + "/out") && !FileManager.default.fileExists(atPath: folder.path + "/demo"))
+    }
+
+    /// A user error is one line, `strata: <what>`, plus at most a hint naming the subcommand's
+    /// help — never the parser's Error/Usage block, nor the root's usage for a subcommand's error.
+    @Test func userErrorsAreOneLineAndAHint() throws {
+        let cases: [([String], String?)] = [
+            (["train", "--data", "fashion-mnist", "--epochs", "abc"], "strata train --help"),
+            (["predict", "--model", "x.safetensors"], "strata predict --help"),
+            (["train", "--data", "fashion-mnist", "--lr", "-1"], "strata train --help"),
+            (["evaluate", "--data", "fashion-mnist"], "strata evaluate --help"),
+            (["nosuch"], "strata --help"),
+            (["train", "--data", "bogus"], nil),
+            (["summary", "--model", "/no/such/file.safetensors"], nil),
+        ]
+        for (arguments, hint) in cases {
+            let result = try strata(arguments)
+            let lines = result.errors.split(separator: "\n")
+            #expect(result.status == 1 && lines.count == (hint == nil ? 1 : 2), "\(arguments): \(result.errors)")
+            #expect(lines.first?.hasPrefix("strata: ") == true && !result.errors.contains("Usage:") && !result.errors.contains("Error:"),
+                    "\(arguments): \(result.errors)")
+            if let hint { #expect(lines.last?.contains(hint) == true, "\(arguments): \(result.errors)") }
+        }
+    }
+
+    /// Negative numbers are values, not options, without `=`: `--target -1` is the last column.
+    @Test func negativeOptionValuesParseWithoutEquals() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let csv = try writeData(in: folder, rows: 40)
+        let trained = try strata(["train", "--data", "csv:" + csv, "--target", "-1", "--layers", "4", "--epochs", "1",
+                                  "--output", folder.path])
+        #expect(trained.status == 0, "\(trained.errors)")
+        let evaluated = try strata(["evaluate", "--model", folder.path + "/model.safetensors", "--data", "csv:" + csv, "--target", "-1"])
+        #expect(evaluated.status == 0 && evaluated.output.contains("accuracy"), "\(evaluated.errors)")
     }
 
     @Test func versionAndHelpSucceed() throws {
