@@ -13,7 +13,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // Hot loops over raw float buffers with runtime CPU dispatch; no model logic.
@@ -23,7 +22,6 @@ let package = Package(
         .target(name: "StrataCore", dependencies: ["CStrataKernels"]),
         .target(name: "Strata", dependencies: [
             "StrataCore", "CStrataKernels", "CZlib",   // the optimizers' update rules call their C kernel
-            .product(name: "Crypto", package: "swift-crypto"),   // SHA-256 of downloaded data sets
         ]),
         // The lab: the article's models, experiments, reports and charts (not needed to train).
         .target(name: "StrataLab", dependencies: ["Strata"]),
@@ -37,7 +35,7 @@ let package = Package(
         .target(name: "StrataTestSupport", dependencies: ["StrataCore"], path: "Tests/StrataTestSupport"),
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore", "CStrataKernels", "StrataTestSupport"]),
         .testTarget(name: "StrataTests", dependencies: [
-            "Strata", "StrataLab", "StrataTestSupport", .product(name: "Crypto", package: "swift-crypto"),
+            "Strata", "StrataLab", "StrataTestSupport",
         ]),
     ],
     swiftLanguageModes: [.v6]

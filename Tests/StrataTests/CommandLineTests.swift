@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Testing
 @testable import Strata
@@ -179,7 +178,7 @@ struct CommandLineTests {
                                       "--batch-size", "8", "--seed", "7", "--output", output])
             #expect(trained.status == 0, "\(trained.errors)")
             let file = try Data(contentsOf: URL(fileURLWithPath: output + "/model.safetensors"))
-            digests.append(SHA256.hash(data: file).map { String(format: "%02x", $0) }.joined())
+            digests.append(SHA256.hex(file))
         }
         #expect(digests[0] == digests[1], "the same SHA-256: bit-identical weights, optimizer state and metadata")
     }

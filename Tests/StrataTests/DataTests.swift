@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
@@ -156,7 +155,7 @@ struct DataTests {
         defer { for url in [server, home, otherHome] { try? FileManager.default.removeItem(at: url) } }
         try writeTinyDataset(in: server, compressed: true)
         let digests = try MNISTFamily.files.map { name in
-            SHA256.hash(data: try Data(contentsOf: server.appendingPathComponent(name))).map { String(format: "%02x", $0) }.joined()
+            SHA256.hex(try Data(contentsOf: server.appendingPathComponent(name)))
         }
         let source = DatasetDownload(baseURL: server, files: zip(MNISTFamily.files, digests).map { .init(name: $0, archiveSHA256: $1) })
         let data = try MNISTFamily.load(name: MNIST.name, classNames: MNIST.classNames, installHint: MNIST.installHint,

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -36,7 +35,7 @@ struct DatasetDownload {
             let url = baseURL.appendingPathComponent(file.name)
             let data = try Self.get(url, showProgress: showProgress)
             let digest = file.digest == .content ? try Self.contentSHA256(of: data, source: url.absoluteString)
-                                                 : Self.hex(SHA256.hash(data: data))
+                                                 : SHA256.hex(data)
             guard digest == file.sha256 else {
                 let of = file.digest == .content ? "the content" : "the file"
                 throw StrataError(kind: .invalidFile, message: "checksum mismatch: SHA-256 of \(of) is \(digest)",
@@ -50,10 +49,9 @@ struct DatasetDownload {
     /// The SHA-256 (hex) of the decompressed content of `data` (of `data` itself if not gzip'd).
     static func contentSHA256(of data: Data, source: String) throws -> String {
         let content = Gzip.isCompressed(data) ? Data(try Gzip.decompress(data, path: source)) : data
-        return hex(SHA256.hash(data: content))
+        return SHA256.hex(content)
     }
 
-    private static func hex(_ digest: SHA256.Digest) -> String { digest.map { String(format: "%02x", $0) }.joined() }
 
     /// The bytes at `url` (`file:` URLs are read directly).
     static func get(_ url: URL, showProgress: Bool) throws -> Data {
