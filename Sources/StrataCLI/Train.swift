@@ -14,7 +14,7 @@ public struct Train: ParsableCommand {
             standardized with a Normalization layer adapted on the training part.
             Examples:
               strata train --data fashion-mnist --layers 300,100 --activation selu --dropout 0.1 --optimizer nadam
-              strata train --data csv:wine.csv --target class --layers 30,12,8 --batch-size 500 --early-stopping 100
+              strata train --data csv:wine.csv --target class --layers 30,12,8 --batch-size 500 --epochs 2000 --early-stopping 100
             """)
 
     @Option(help: "fashion-mnist, mnist or csv:PATH.") var data: String

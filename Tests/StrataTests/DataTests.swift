@@ -279,4 +279,14 @@ struct OutputTests {
         #expect(!lines.joined().contains("\u{1B}"), "no terminal escapes in logs")
         #expect(lines.contains { $0.hasPrefix("loss") && $0.contains("▁") }, "a sparkline per value at the end")
     }
+
+    /// A long run's sparkline is averaged into 60 buckets; the ends are still the first and last values.
+    @Test func sparklinesOfLongRunsFitATerminal() {
+        let values = (0..<2000).map { Double(2000 - $0) }
+        let line = Sparkline.draw(values)
+        #expect(line.hasPrefix("█") && line.contains("▁  2000 → 1"), "\(line)")
+        #expect(line.count == 60 + "  2000 → 1".count, "\(line)")
+        #expect(Sparkline.draw([1, 2, 3]) == "▁▅█  1 → 3")
+        #expect(Sparkline.draw([1, .nan, 3]) == "▁·█  1 → 3")
+    }
 }

@@ -99,11 +99,17 @@ final class ProgressBar: Callback {
     }
 }
 
-/// Unicode sparklines: one block character per value, scaled between the minimum and maximum.
+/// Unicode sparklines: one block character per value, scaled between the minimum and maximum;
+/// more values than `width` (a 2000-epoch run) are averaged into `width` consecutive buckets, so
+/// the line fits a terminal.
 enum Sparkline {
     static let blocks = Array("▁▂▃▄▅▆▇█")
 
-    static func draw(_ values: [Double]) -> String {
+    static func draw(_ all: [Double], width: Int = 60) -> String {
+        let values = all.count <= width ? all : (0..<width).map { bucket -> Double in
+            let finite = all[(bucket * all.count / width)..<((bucket + 1) * all.count / width)].filter(\.isFinite)
+            return finite.isEmpty ? .nan : finite.reduce(0, +) / Double(finite.count)
+        }
         let finite = values.filter(\.isFinite)
         guard let low = finite.min(), let high = finite.max() else { return "" }
         let span = high - low
@@ -112,6 +118,6 @@ enum Sparkline {
             let level = span == 0 ? 0 : Int(((value - low) / span * Double(blocks.count - 1)).rounded())
             return blocks[level]
         }
-        return String(line) + String(format: "  %.4g → %.4g", values.first ?? 0, values.last ?? 0)
+        return String(line) + String(format: "  %.4g → %.4g", all.first ?? 0, all.last ?? 0)
     }
 }
