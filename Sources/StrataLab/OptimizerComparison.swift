@@ -32,7 +32,7 @@ public struct OptimizerComparison: LabExperiment {
             progress(preset.title)
             let optimizer = try preset.make()
             learningRates.append(optimizer.currentLearningRate)
-            decays.append(optimizer.weightDecay.map { "\(preset.title) \(LabFormat.number($0))" } ?? "")
+            if let decay = optimizer.weightDecay { decays.append("\(preset.title) \(LabFormat.number(decay))") }
             let (run, _) = try trainer.run(preset.title, optimizer: optimizer) {
                 try trainer.model(units.map { Dense($0, activation: .relu, kernelInitializer: .heNormal) } + [trainer.head])
             }
@@ -74,7 +74,7 @@ public struct OptimizerComparison: LabExperiment {
                      })
         report.settings = "Dense \(units.map(String.init).joined(separator: " → ")) → softmax, ReLU, He-normal weights; "
             + "each optimizer with its Keras defaults (learning rates in the table"
-            + (decays.allSatisfy(\.isEmpty) ? "" : "; weight decay: " + decays.filter { !$0.isEmpty }.joined(separator: ", "))
+            + (decays.isEmpty ? "" : "; weight decay: " + decays.joined(separator: ", "))
             + "); same initial weights and batch order for all. " + trainer.description
         report.csv("history.csv", LabRun.historyCSV(runs))
         return report

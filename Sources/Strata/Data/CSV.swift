@@ -85,19 +85,16 @@ public enum CSV {
             }
             return try record.fields.enumerated().map { column, cell in
                 let trimmed = cell.trimmingCharacters(in: .whitespaces)
-                let name = header.map { " ('\($0[column])')" } ?? ""
+                let location = "\(source), line \(record.line), column \(column + 1)" + (header.map { " ('\($0[column])')" } ?? "")
                 guard !trimmed.isEmpty else {
-                    throw StrataError(kind: .invalidFile, message: "missing value",
-                                      context: "\(source), line \(record.line), column \(column + 1)\(name)", expected: "a number")
+                    throw StrataError(kind: .invalidFile, message: "missing value", context: location, expected: "a number")
                 }
                 guard let value = Float(trimmed) else {
-                    throw StrataError(kind: .invalidFile, message: "\(excerpt(trimmed)) is not a number",
-                                      context: "\(source), line \(record.line), column \(column + 1)\(name)", expected: "a number")
+                    throw StrataError(kind: .invalidFile, message: "\(excerpt(trimmed)) is not a number", context: location, expected: "a number")
                 }
                 // NaN, infinities and numbers beyond Float's range would poison training; refuse them where they are.
                 guard value.isFinite else {
-                    throw StrataError(kind: .invalidFile, message: "\(excerpt(trimmed)) is not a finite number",
-                                      context: "\(source), line \(record.line), column \(column + 1)\(name)",
+                    throw StrataError(kind: .invalidFile, message: "\(excerpt(trimmed)) is not a finite number", context: location,
                                       expected: "a finite number within ±3.4e38")
                 }
                 return value
@@ -130,29 +127,31 @@ public enum CSV {
         var quoted = false, line = 1, recordLine = 1
         func endField() { fields.append(String(decoding: field, as: UTF8.self)); field.removeAll(keepingCapacity: true) }
         func endRecord() { endField(); records.append((recordLine, fields)); fields = [] }
-        let bytes = Array(text.utf8)
-        var index = 0
-        while index < bytes.count {
-            let byte = bytes[index]
-            index += 1
-            if quoted {
-                if byte == quote {
-                    if index < bytes.count && bytes[index] == quote { field.append(quote); index += 1 } else { quoted = false }
-                } else {
-                    if byte == newline { line += 1 }
-                    field.append(byte)
+        var text = text   // withUTF8 reads the string's own contiguous storage: no copy of the file
+        text.withUTF8 { bytes in
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                index += 1
+                if quoted {
+                    if byte == quote {
+                        if index < bytes.count && bytes[index] == quote { field.append(quote); index += 1 } else { quoted = false }
+                    } else {
+                        if byte == newline { line += 1 }
+                        field.append(byte)
+                    }
+                    continue
                 }
-                continue
-            }
-            switch byte {
-            case quote: quoted = true
-            case separator: endField()
-            case carriageReturn, newline:
-                if byte == carriageReturn && index < bytes.count && bytes[index] == newline { index += 1 }
-                endRecord()
-                line += 1
-                recordLine = line
-            default: field.append(byte)
+                switch byte {
+                case quote: quoted = true
+                case separator: endField()
+                case carriageReturn, newline:
+                    if byte == carriageReturn && index < bytes.count && bytes[index] == newline { index += 1 }
+                    endRecord()
+                    line += 1
+                    recordLine = line
+                default: field.append(byte)
+                }
             }
         }
         if quoted {

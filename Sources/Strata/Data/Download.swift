@@ -52,7 +52,6 @@ struct DatasetDownload {
         return SHA256.hex(content)
     }
 
-
     /// The bytes at `url` (`file:` URLs are read directly).
     static func get(_ url: URL, showProgress: Bool) throws -> Data {
         if url.isFileURL {
