@@ -31,6 +31,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "strata", dependencies: ["StrataCLI"]),
+        // The README's Swift examples, built and run by CI (ExampleSnippetTests checks the README shows them verbatim).
+        .executableTarget(name: "WineClassifier", dependencies: ["Strata"], path: "Examples/WineClassifier"),
+        .executableTarget(name: "CustomTrainingLoop", dependencies: ["Strata"], path: "Examples/CustomTrainingLoop"),
         // Test helpers shared by both test targets (finite-difference gradient checks).
         .target(name: "StrataTestSupport", dependencies: ["StrataCore"], path: "Tests/StrataTestSupport"),
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore", "CStrataKernels", "StrataTestSupport"]),

@@ -27,6 +27,10 @@ let package = Package(
             .product(name: "StrataCLI", package: "Strata"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // The README's data-parallel example, built and run under mpirun by CI.
+        .executableTarget(name: "DataParallelFashionMNIST", dependencies: [
+            "StrataMPI", .product(name: "Strata", package: "Strata"),
+        ], path: "Examples/DataParallelFashionMNIST"),
         .testTarget(name: "StrataMPITests", dependencies: [.product(name: "Strata", package: "Strata")]),
     ],
     swiftLanguageModes: [.v6]

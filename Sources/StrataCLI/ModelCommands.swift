@@ -25,11 +25,26 @@ struct ModelOnData: ParsableArguments {
     @Option(parsing: .unconditional, help: "For CSV data: the target column, by name or index (negative counts from the end).") var target: String?
     @Option(help: "Samples per batch.") var batchSize = 1000
 
-    /// The model and the samples to run it on (the test split of an image data set, or a whole CSV file).
+    /// The model and the samples to run it on (the test split of an image data set, or a whole
+    /// CSV file), checked to be of the shape the model takes.
     func load() throws -> (model: Sequential, source: DataSpec, split: DataSpec.Split) {
         let loaded = try Sequential.load(from: model)
         let source = try DataSpec(data, target: target, shuffleSeed: nil)
-        return (loaded, source, source.test ?? source.training)
+        let split = source.test ?? source.training
+        try checkShape(of: split.x, for: loaded, found: "\(split.x.sampleShape.first ?? 0) columns besides the target")
+        return (loaded, source, split)
+    }
+
+    /// `samples` fit `model`'s input: the same sample shape (for CSV data, feature count).
+    /// `found` says what a CSV file holds ("13 columns").
+    func checkShape(of samples: Samples, for model: Sequential, found: String) throws {
+        guard let expected = model.inputShape, expected != samples.sampleShape else { return }
+        let isCSV = data.hasPrefix("csv:")
+        let takes = isCSV && expected.count == 1 ? "\(expected[0]) features per row" : "samples of shape \(expected)"
+        throw StrataError.invalidArgument("the model takes \(takes), the \(isCSV ? "file has \(found)" : "data has samples of shape \(samples.sampleShape)")",
+                                          context: isCSV ? String(data.dropFirst(4)) : data,
+                                          expected: isCSV && target == nil ? "the model's feature columns (--target NAME drops a label column)"
+                                                                           : "data of the shape the model was trained on")
     }
 }
 
@@ -47,31 +62,38 @@ struct Evaluate: ParsableCommand {
     }
 }
 
-/// `strata predict --model M --data … --output predictions.csv`: predictions to CSV.
+/// `strata predict --model M --data … --output predictions.csv`: predictions to CSV, on labeled
+/// data or on a CSV file of feature columns only.
 struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write a saved model's predictions to CSV: one row per sample, the outputs and, for classifiers, the class.")
+        abstract: "Write a saved model's predictions to CSV, one row per sample.",
+        discussion: """
+            A binary classifier writes probability,class; a multi-class classifier the class and one \
+            probability_<class> column per class; a regression its prediction. CSV data without --target \
+            is all features (as many columns as the model takes); with --target that column is left out.
+            """)
 
     @OptionGroup var options: ModelOnData
     @Option(help: "The CSV file to write.") var output = "predictions.csv"
 
+    func validate() throws {
+        try OutputPath.check(output, option: "--output", kind: .file)
+    }
+
     func run() throws {
-        let (loaded, source, (x, _)) = try options.load()
-        let predictions = try loaded.predict(x, batchSize: options.batchSize)
-        let width = predictions.count / max(predictions.shape[0], 1)
-        let values = predictions.scalars
-        let classifier = width > 1
-        var lines = [((0..<width).map { "output_\($0)" } + (classifier ? ["class"] : [])).joined(separator: ",")]
-        for row in 0..<predictions.shape[0] {
-            let outputs = values[(row * width)..<((row + 1) * width)]
-            var cells = outputs.map { "\($0)" }
-            if classifier {
-                let best = outputs.indices.max { outputs[$0] < outputs[$1] }! - row * width
-                cells.append(source.classNames.map { $0[best] } ?? String(best))
-            }
-            lines.append(cells.joined(separator: ","))
+        let loaded: Sequential, x: Samples, classNames: [String]?
+        if options.target == nil, options.data.hasPrefix("csv:") {
+            loaded = try Sequential.load(from: options.model)
+            x = try CSV.read(String(options.data.dropFirst(4))).tensor.samples
+            try options.checkShape(of: x, for: loaded, found: "\(x.sampleShape.first ?? 0) columns")
+            classNames = nil
+        } else {
+            let (model, source, split) = try options.load()
+            (loaded, x, classNames) = (model, split.x, source.classNames)
         }
-        try CSVText.write(lines.joined(separator: "\n") + "\n", to: output)
-        print("Wrote \(predictions.shape[0]) predictions to \(output)")
+        let predictions = try loaded.predict(x, batchSize: options.batchSize)
+        let table = PredictionTable(model: loaded, outputs: predictions.count / max(predictions.shape[0], 1), classNames: classNames)
+        try CSVText.write(table.csv(predictions), to: output)
+        print("Wrote \(predictions.shape[0]) predictions to \(output) (\(table.summary))")
     }
 }

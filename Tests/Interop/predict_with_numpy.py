@@ -68,8 +68,10 @@ def main(model_path, data_path, target, predictions_path):
 
     with open(predictions_path, newline="") as f:
         strata_rows = list(csv.reader(f))
-    width = x.shape[1]
-    strata = np.array([row[:width] for row in strata_rows[1:]], dtype=np.float64)
+    # The output columns: `probability` (binary), `probability_<class>` (multi-class), `prediction…`.
+    columns = [i for i, name in enumerate(strata_rows[0]) if name.startswith(("probability", "prediction"))]
+    assert len(columns) == x.shape[1], (strata_rows[0], x.shape)
+    strata = np.array([[row[i] for i in columns] for row in strata_rows[1:]], dtype=np.float64)
     worst = float(np.max(np.abs(strata - x)))
     print(f"{len(strata)} predictions, largest difference from Strata {worst:.3g}")
     if worst > 1e-5:

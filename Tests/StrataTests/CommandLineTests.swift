@@ -166,6 +166,49 @@ struct CommandLineTests {
         }
     }
 
+    /// `predict` on new data without labels: a CSV of feature columns only, checked against the
+    /// model's feature count; the columns follow the model's task.
+    @Test func predictOnUnlabeledFeatures() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let csv = try writeData(in: folder, rows: 40)   // label i % 3: three classes
+        let binary = folder.appendingPathComponent("binary.csv").path
+        try (["a,b,c,label"] + (0..<40).map { "\($0 % 5),\($0 % 3),\($0 % 7),\($0 % 2)" }).joined(separator: "\n")
+            .write(toFile: binary, atomically: true, encoding: .utf8)
+        let unlabeled = folder.appendingPathComponent("new.csv").path
+        try "a,b,c\n0.5,1,2\n0.1,3,0.2\n".write(toFile: unlabeled, atomically: true, encoding: .utf8)
+        for (data, name) in [(csv, "multi"), (binary, "binary")] {
+            let trained = try strata(["train", "--data", "csv:" + data, "--target", "label", "--layers", "4", "--epochs", "1",
+                                      "--output", folder.path + "/" + name])
+            #expect(trained.status == 0, "\(trained.errors)")
+        }
+        func predict(_ model: String, _ data: String, _ extra: [String] = []) throws -> (status: Int32, errors: String, rows: [[String]]) {
+            let output = folder.appendingPathComponent("predictions-\(UUID().uuidString).csv").path
+            let run = try strata(["predict", "--model", folder.path + "/\(model)/model.safetensors", "--data", "csv:" + data,
+                                  "--output", output] + extra)
+            let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+            return (run.status, run.errors, text.split(separator: "\n").map { $0.split(separator: ",").map(String.init) })
+        }
+
+        let multi = try predict("multi", unlabeled)
+        #expect(multi.status == 0, "\(multi.errors)")
+        #expect(multi.rows.first == ["class", "probability_0", "probability_1", "probability_2"])
+        #expect(multi.rows.count == 3)
+        for row in multi.rows.dropFirst() {
+            let probabilities = row.dropFirst().map { Float($0)! }
+            #expect(abs(probabilities.reduce(0, +) - 1) < 1e-5)
+            #expect(Int(row[0]) == probabilities.indices.max { probabilities[$0] < probabilities[$1] })
+        }
+        let twoClasses = try predict("binary", unlabeled)
+        #expect(twoClasses.rows.first == ["probability", "class"] && twoClasses.rows.count == 3, "\(twoClasses.errors)")
+        for row in twoClasses.rows.dropFirst() { #expect(row[1] == (Float(row[0])! >= 0.5 ? "1" : "0")) }
+        // The labeled file with --target gives the same columns; without it, the label column is one too many.
+        #expect(try predict("multi", csv, ["--target", "label"]).rows.count == 41)
+        let extra = try predict("multi", csv)
+        #expect(extra.status == 1 && extra.errors.contains("the model takes 3 features per row, the file has 4 columns"), "\(extra.errors)")
+        #expect(extra.errors.contains("--target NAME") && extra.rows.isEmpty, "nothing written")
+    }
+
     @Test func sameSeedTwoProcessesSameModelFile() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-cli-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
