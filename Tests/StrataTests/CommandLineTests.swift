@@ -115,6 +115,22 @@ struct CommandLineTests {
         }
     }
 
+    /// Training's closing lines come in order: early stopping and the restore, then the sparklines.
+    @Test func earlyStoppingIsAnnouncedBeforeTheSparklines() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let csv = try writeData(in: folder, rows: 40)
+        let trained = try strata(["train", "--data", "csv:" + csv, "--target", "label", "--layers", "4", "--epochs", "200",
+                                  "--lr", "0.5", "--early-stopping", "1", "--output", folder.path])
+        #expect(trained.status == 0, "\(trained.errors)")
+        let lines = trained.output.split(separator: "\n").map(String.init)
+        let stopped = lines.firstIndex { $0.hasSuffix(": early stopping") }
+        let restored = lines.firstIndex { $0.hasPrefix("Restoring model weights") }
+        let sparkline = lines.firstIndex { $0.hasPrefix("loss ") && $0.contains("→") }
+        #expect(stopped != nil && restored != nil && sparkline != nil, "\(trained.output)")
+        if let stopped, let restored, let sparkline { #expect(stopped < restored && restored < sparkline) }
+    }
+
     /// Negative numbers are values, not options, without `=`: `--target -1` is the last column.
     @Test func negativeOptionValuesParseWithoutEquals() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-cli-\(UUID().uuidString)")

@@ -273,11 +273,34 @@ struct OutputTests {
             for batch in 0..<4 { try progress.onTrainBatchEnd(batch, logs: ["loss": 1]) }
             try progress.onEpochEnd(epoch, logs: ["loss": 0.5 - Double(epoch) * 0.25, "accuracy": 0.875, "val_loss": 0.6])
         }
-        try progress.onTrainEnd(logs: [:])
+        progress.printSparklines()
         #expect(lines[0] == "Epoch 1/2")
         #expect(lines[1].hasPrefix("4/4 - ") && lines[1].hasSuffix(" - accuracy: 0.8750 - loss: 0.5000 - val_loss: 0.6000"))
         #expect(!lines.joined().contains("\u{1B}"), "no terminal escapes in logs")
         #expect(lines.contains { $0.hasPrefix("loss") && $0.contains("▁") }, "a sparkline per value at the end")
+    }
+
+    /// On a terminal the bar redrawn in place fits the terminal's width (a wrapped line would
+    /// leave a new row at every redraw); escapes do not count as columns and are kept.
+    @Test func inPlaceBarFitsTheTerminalWidth() throws {
+        var written: [String] = [], width = 60
+        let progress = ProgressBar(epochs: 1, stepsPerEpoch: 3, inPlace: true, print: { _ in }, write: { written.append($0) },
+                                   terminalWidth: { width })
+        try progress.onEpochBegin(0, logs: [:])
+        let logs: Logs = ["loss": 0.25, "accuracy": 0.875, "mean_absolute_error": 1.5, "val_loss": 0.5]
+        try progress.onTrainBatchEnd(0, logs: logs)
+        width = 200
+        try progress.onTrainBatchEnd(2, logs: logs)
+        let redraws = written.filter { $0.hasPrefix("\r") && $0.count > 1 }
+        #expect(redraws.count == 2)
+        #expect(ProgressBar.visibleCount(redraws[0]) - 1 <= 59, "\(redraws[0])")   // the \r is not a column
+        #expect(redraws[0].contains("…") && redraws[0].hasSuffix("\u{1B}[0m\u{1B}[K"))
+        #expect(!redraws[1].contains("…") && redraws[1].contains("val_loss: 0.5000"), "200 columns hold the whole line")
+        // The cut keeps escapes whole and counts only what is visible.
+        let dimmed = "ab\u{1B}[2mcdef\u{1B}[0m"
+        #expect(ProgressBar.visibleCount(dimmed) == 6)
+        #expect(ProgressBar.fitted(dimmed, width: 7) == dimmed)
+        #expect(ProgressBar.fitted(dimmed, width: 5) == "ab\u{1B}[2mc…\u{1B}[0m")
     }
 
     /// A long run's sparkline is averaged into 60 buckets; the ends are still the first and last values.

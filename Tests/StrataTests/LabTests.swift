@@ -40,3 +40,27 @@ struct LabTests {
         #expect(csv.count == 1 + result.outcomes.reduce(0) { $0 + $1.diagnostics.rows.count })
     }
 }
+
+@Suite("Confusion matrix")
+struct ConfusionMatrixTests {
+    /// Every class name appears whole (no "Pullove", "Ankle b"), counts line up under their
+    /// numbered columns, and Fashion-MNIST's ten classes fit 80 columns.
+    @Test func namesAreNeverCut() {
+        let names = FashionMNIST.classNames
+        let truth = (0..<1000).map { $0 % 10 }, predictions = (0..<1000).map { $0 % 7 == 0 ? ($0 + 1) % 10 : $0 % 10 }
+        let matrix = ConfusionMatrix(truth: truth, predictions: predictions, classes: 10)
+        #expect(matrix.counts.joined().reduce(0, +) == 1000 && matrix.counts[2][3] == 14 && matrix.counts[2][2] == 86)
+        let lines = matrix.text(classNames: names).split(separator: "\n").map(String.init)
+        #expect(lines.count == 12)
+        for (index, name) in names.enumerated() {
+            #expect(lines[index + 2].contains("\(index) \(name) "), "\(lines[index + 2])")
+        }
+        #expect(lines.allSatisfy { $0.count <= 80 }, "\(lines.map(\.count))")
+        // The column header's numbers end where their counts end.
+        let header = lines[1], pullover = lines[4]
+        let column3 = header.range(of: " 3 ")!.upperBound
+        #expect(header.count == pullover.count)
+        #expect(pullover[pullover.index(pullover.startIndex, offsetBy: header.distance(from: header.startIndex, to: column3) - 2)]
+                == "4", "the 14 under column 3: \(header)\n\(pullover)")
+    }
+}

@@ -6,27 +6,75 @@ import Foundation
 /// `1200/1875 ━━━━━━━━━━━━━━━━━━━━ 1s 1ms/step - accuracy: 0.8812 - loss: 0.3290` (the part still
 /// to come dimmed) with the time
 /// left — and, when the epoch ends, the elapsed time and the validation values. When standard
-/// output is not a terminal (CI logs), or with `oneLinePerEpoch`, one line per epoch. At the end
-/// of training, a sparkline of each value across the epochs.
+/// output is not a terminal (CI logs), or with `oneLinePerEpoch`, one line per epoch. The bar
+/// redrawn in place is cut to the terminal's width, read at every redraw (a line that wrapped
+/// could not be redrawn: `\r` returns to the start of its last row only). At the end of
+/// training, after every other callback's closing lines, a sparkline of each value.
 final class ProgressBar: Callback {
     private let epochs: Int
     private let inPlace: Bool
     private let print: (String) -> Void
+    private let terminalWidth: () -> Int?
     private var steps = 0
     private var epochStart = DispatchTime.now()
     private var lastDraw: UInt64 = 0
     private var history: [String: [Double]] = [:]
 
     /// `inPlace` redraws the bar during the epoch (terminals); `print` writes a finished line.
-    init(epochs: Int, stepsPerEpoch: Int, inPlace: Bool, print: @escaping (String) -> Void = { Swift.print($0) }) {
+    /// `terminalWidth` is the width redraws fit in (nil: unknown, 80 assumed).
+    init(epochs: Int, stepsPerEpoch: Int, inPlace: Bool, print: @escaping (String) -> Void = { Swift.print($0) },
+         write: @escaping (String) -> Void = { FileHandle.standardOutput.write(Data($0.utf8)) },
+         terminalWidth: @escaping () -> Int? = ProgressBar.standardOutputWidth) {
         self.epochs = epochs
         self.steps = stepsPerEpoch
         self.inPlace = inPlace
         self.print = print
+        self.write = write
+        self.terminalWidth = terminalWidth
     }
+
+    private let write: (String) -> Void
 
     /// Whether standard output is an interactive terminal.
     static var standardOutputIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
+
+    /// The columns of the terminal on standard output (`TIOCGWINSZ`), else `$COLUMNS`, else nil.
+    static func standardOutputWidth() -> Int? {
+        var size = winsize()
+        if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        return ProcessInfo.processInfo.environment["COLUMNS"].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
+    }
+
+    /// `line` cut to `width − 1` visible characters (the last column left free, where some
+    /// terminals wrap at once); ANSI escape sequences are kept and do not count, and a cut line
+    /// ends with `…` and a reset of the text attributes.
+    static func fitted(_ line: String, width: Int) -> String {
+        let room = Swift.max(width - 1, 1)
+        guard visibleCount(line) > room else { return line }
+        var visible = 0, result = "", inEscape = false
+        for character in line {
+            if character == "\u{1B}" { inEscape = true }
+            if inEscape {
+                result.append(character)
+                if character.isLetter { inEscape = false }
+                continue
+            }
+            if visible == room - 1 { break }
+            result.append(character)
+            visible += 1
+        }
+        return result + "…\u{1B}[0m"
+    }
+
+    /// Visible characters of `line`, not counting ANSI escape sequences.
+    static func visibleCount(_ line: String) -> Int {
+        var count = 0, inEscape = false
+        for character in line {
+            if character == "\u{1B}" { inEscape = true }
+            if inEscape { if character.isLetter { inEscape = false } } else { count += 1 }
+        }
+        return count
+    }
 
     override func onTrainBegin(logs: Logs) throws { history = [:] }
 
@@ -46,7 +94,7 @@ final class ProgressBar: Callback {
         let left = perStep * Double(steps - batch - 1)
         let line = "\(Self.counter(batch + 1, steps)) \(Self.bar(batch + 1, of: steps)) \(Self.duration(left)) "
             + "\(Self.stepTime(perStep))" + Self.values(logs)
-        FileHandle.standardOutput.write(Data(("\r" + line + "\u{1B}[K").utf8))
+        write("\r" + Self.fitted(line, width: terminalWidth() ?? 80) + "\u{1B}[K")
     }
 
     override func onEpochEnd(_ epoch: Int, logs: Logs) throws {
@@ -55,12 +103,14 @@ final class ProgressBar: Callback {
         let line = inPlace
             ? "\(Self.counter(steps, steps)) \(Self.bar(steps, of: steps)) \(Self.duration(elapsed)) \(Self.stepTime(perStep))"
             : "\(steps)/\(steps) - \(Self.duration(elapsed)) - \(Self.stepTime(perStep))"
-        if inPlace { FileHandle.standardOutput.write(Data("\r".utf8)) }
+        if inPlace { write("\r") }
         print(line + Self.values(logs) + (inPlace ? "\u{1B}[K" : ""))
         for (key, value) in logs { history[key, default: []].append(value) }
     }
 
-    override func onTrainEnd(logs: Logs) throws {
+    /// The sparklines; `fit` calls this after every callback's `onTrainEnd`, so that closing lines
+    /// such as early stopping's come before them.
+    func printSparklines() {
         guard history.values.contains(where: { $0.count > 1 }) else { return }
         for key in history.keys.sorted() where key != "learning_rate" {
             print("\(key.padding(toLength: 14, withPad: " ", startingAt: 0)) \(Sparkline.draw(history[key]!))")

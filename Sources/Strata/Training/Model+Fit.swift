@@ -93,6 +93,7 @@ extension Model {
             if stopTraining { break }
         }
         try callbacks.trainEnd(epochLogs)
+        progress.forEach { $0.printSparklines() }
         return history
     }
 
