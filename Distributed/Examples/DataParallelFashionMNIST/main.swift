@@ -31,3 +31,4 @@ try model.fit(data.train.images, data.train.labels, batchSize: 32, epochs: 35,
 // Each rank tests its share of the 10,000 test images; every rank gets the total.
 let test = try model.evaluate(data.test.images, data.test.labels, batchSize: 1000, dataParallel: parallel)
 if group.rank == 0 { print("test accuracy \(test["accuracy"]!) on \(group.size) ranks") }
+group.finish()   // MPI_Finalize: every rank ends the job cleanly
