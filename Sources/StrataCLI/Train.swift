@@ -11,7 +11,10 @@ public struct Train: ParsableCommand {
             Data: fashion-mnist, mnist, or csv:PATH with --target (a column name or index). For CSV data \
             the task is inferred from the target: 0/1 → binary (sigmoid, binary cross-entropy), integers \
             0..<k → k classes (softmax), otherwise regression (mean squared error); features are \
-            standardized with a Normalization layer adapted on the training part.
+            standardized with a Normalization layer adapted on the training part — with --model too: \
+            a spec whose first layer is a Normalization has it adapted (unless it fixes mean and \
+            variance), any other spec gets one placed before its layers. Layer names in a spec are \
+            optional (Keras' dense, dense_1, … are given). Example spec: Examples/specs/.
             Examples:
               strata train --data fashion-mnist --layers 300,100 --activation selu --dropout 0.1 --optimizer nadam
               strata train --data csv:wine.csv --target class --layers 30,12,8 --batch-size 500 --epochs 2000 --early-stopping 100
@@ -89,7 +92,7 @@ public struct Train: ParsableCommand {
             // fit continues after the saved epoch, with the saved history and random stream.
             environment.say("Resuming \(resume) after epoch \((network.history?.epochs.last ?? -1) + 1)")
         } else {
-            network = try model.map(Sequential.init(specificationFile:)) ?? buildModel(task)
+            network = try model.map { try specifiedModel($0, task) } ?? buildModel(task)
             network.compile(optimizer: try makeOptimizer(), loss: task.loss, metrics: task.metrics)
         }
         try network.build(inputShape: task.x.sampleShape)
@@ -129,7 +132,8 @@ public struct Train: ParsableCommand {
         var outputActivation: ActivationFunction
         var loss: Loss
         var metrics: [Metrics]
-        var normalizer: Normalization?
+        /// CSV data: the training part, whose statistics standardize the features.
+        var standardizeOn: Tensor?
         var flatten: [Int]?
     }
 
@@ -138,16 +142,15 @@ public struct Train: ParsableCommand {
         let (x, y) = source.training
         if let classes = source.classNames, source.test != nil {
             return Task(x: x, y: y, test: source.test, outputUnits: classes.count, outputActivation: .softmax,
-                        loss: .sparseCategoricalCrossentropy, metrics: [.accuracy], normalizer: nil, flatten: x.sampleShape)
+                        loss: .sparseCategoricalCrossentropy, metrics: [.accuracy], standardizeOn: nil, flatten: x.sampleShape)
         }
         // CSV: standardize with the statistics of the training part; infer the task from the target.
-        let normalizer = Normalization()
         let trainCount = trainingSampleCount(of: x.count, validationSplit: validationSplit)
         guard trainCount > 0, trainCount < x.count || validationSplit == 0 else {
             throw StrataError.invalidArgument("\(x.count) rows are not sufficient to split with --validation-split \(validationSplit) "
                                               + "(\(trainCount) would train)", context: data, expected: "more rows or a different split")
         }
-        try normalizer.adapt(x.slice(0..<trainCount).tensor)
+        let trainingPart = x.slice(0..<trainCount).tensor
         let values = Set(y.scalars)
         guard values.count >= 2 else {
             throw StrataError.invalidArgument("the target column '\(target ?? "")' holds one value (\(values.first.map { "\($0)" } ?? "none")) in all \(y.count) rows",
@@ -155,14 +158,14 @@ public struct Train: ParsableCommand {
         }
         if values.isSubset(of: [0, 1]) {
             return Task(x: x, y: y, test: nil, outputUnits: 1, outputActivation: .sigmoid, loss: .binaryCrossentropy,
-                        metrics: [.accuracy], normalizer: normalizer, flatten: nil)
+                        metrics: [.accuracy], standardizeOn: trainingPart, flatten: nil)
         }
         if values.allSatisfy({ $0 >= 0 && $0 == $0.rounded() }), values.count <= 100, let top = values.max(), top < 200 {
             return Task(x: x, y: y, test: nil, outputUnits: Int(top) + 1, outputActivation: .softmax,
-                        loss: .sparseCategoricalCrossentropy, metrics: [.accuracy], normalizer: normalizer, flatten: nil)
+                        loss: .sparseCategoricalCrossentropy, metrics: [.accuracy], standardizeOn: trainingPart, flatten: nil)
         }
         return Task(x: x, y: y, test: nil, outputUnits: 1, outputActivation: .linear, loss: .meanSquaredError,
-                    metrics: [.meanAbsoluteError], normalizer: normalizer, flatten: nil)
+                    metrics: [.meanAbsoluteError], standardizeOn: trainingPart, flatten: nil)
     }
 
     func buildModel(_ task: Task) throws -> Sequential {
@@ -172,7 +175,7 @@ public struct Train: ParsableCommand {
             : ["relu", "leaky_relu", "elu", "gelu", "swish", "silu"].contains(activation) ? .heNormal : .glorotUniform
         var stack: [Layer] = []
         if let shape = task.flatten { stack.append(Flatten(inputShape: shape)) }
-        if let normalizer = task.normalizer { stack.append(normalizer) }
+        if let trainingPart = task.standardizeOn { stack.append(try Self.normalization(adaptedTo: trainingPart)) }
         for width in units {
             if batchNorm { stack.append(BatchNormalization()) }
             stack.append(Dense(width, activation: hidden, kernelInitializer: initializer, kernelRegularizer: l2 > 0 ? .l2(l2) : nil))
@@ -181,6 +184,25 @@ public struct Train: ParsableCommand {
         if batchNorm { stack.append(BatchNormalization()) }
         stack.append(Dense(task.outputUnits, activation: task.outputActivation))
         return Sequential(stack)
+    }
+
+    /// The model of a JSON spec. With CSV data its features are standardized as with flags: a
+    /// leading `Normalization` of the spec's own is adapted on the training part (unless the
+    /// spec fixes its mean and variance); any other spec gets one placed before its layers.
+    func specifiedModel(_ path: String, _ task: Task) throws -> Sequential {
+        let spec = try Sequential(specificationFile: path)
+        guard let trainingPart = task.standardizeOn else { return spec }
+        if let own = spec.layers.first as? Normalization {
+            if !own.isAdapted { try own.adapt(trainingPart) }
+            return spec
+        }
+        return Sequential([try Self.normalization(adaptedTo: trainingPart)] + spec.layers, name: spec.name)
+    }
+
+    static func normalization(adaptedTo data: Tensor) throws -> Normalization {
+        let layer = Normalization()
+        try layer.adapt(data)
+        return layer
     }
 
     /// Every `OptimizerPreset`'s name: the registered optimizers and SGD's momentum variants.

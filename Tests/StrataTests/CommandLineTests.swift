@@ -115,6 +115,34 @@ struct CommandLineTests {
         }
     }
 
+    /// With CSV data a JSON spec's features are standardized as with flags: a Normalization is
+    /// placed before the spec's layers, or the spec's own leading one is adapted.
+    @Test func specsOnCSVDataAreStandardizedAsWithFlags() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let csv = try writeData(in: folder, rows: 40)
+        func spec(_ name: String, _ layers: String) throws -> String {
+            let path = folder.appendingPathComponent(name).path
+            try "{\"class_name\": \"Sequential\", \"config\": {\"layers\": [\(layers)]}}".write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+        let plain = try spec("plain.json", #"{"class_name": "Dense", "config": {"units": 3, "activation": "softmax"}}"#)
+        let own = try spec("own.json", #"{"class_name": "Normalization", "config": {"name": "scale"}}, {"class_name": "Dense", "config": {"units": 3, "activation": "softmax"}}"#)
+        for (file, expected) in [(plain, "normalization (Normalization)"), (own, "scale (Normalization)")] {
+            let trained = try strata(["train", "--data", "csv:" + csv, "--target", "label", "--model", file, "--epochs", "1", "--keep-row-order",
+                                      "--output", folder.path + "/out"])
+            #expect(trained.status == 0, "\(trained.errors)")
+            #expect(trained.output.contains(expected), "\(trained.output)")
+            #expect(trained.output.components(separatedBy: "(Normalization)").count == 2, "exactly one Normalization")
+            // The statistics are the training part's (the first 36 of 40 rows, in file order): column a is i % 9 / 9.
+            let model = try Sequential.load(from: folder.path + "/out/model.safetensors")
+            let normalization = try #require(model.layers.first as? Normalization)
+            let column: [Double] = (0..<36).map { Double($0 % 9) / 9 }
+            let expectedMean = Float(column.reduce(0, +) / 36)
+            #expect(abs(normalization.mean!.value.scalars[0] - expectedMean) < 1e-6)
+        }
+    }
+
     /// Training's closing lines come in order: early stopping and the restore, then the sparklines.
     @Test func earlyStoppingIsAnnouncedBeforeTheSparklines() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-cli-\(UUID().uuidString)")

@@ -22,6 +22,40 @@ struct ModelFileTests {
         }
     }
 
+    /// A spec's layer names are optional, as in Keras; a name used twice is refused when the spec
+    /// is read (Keras: "All layer names should be unique"), and a model built in code with two
+    /// layers of one name cannot be saved (its weights would collide), instead of writing a file
+    /// that does not load.
+    @Test func specLayerNamesAreOptionalAndUnique() throws {
+        let unnamed = ConfigValue.object(["class_name": .string("Sequential"), "config": .object(["layers": .array([
+            .object(["class_name": .string("Dense"), "config": .object(["units": .number(4), "input_shape": .array([.number(3)])])]),
+            .object(["class_name": .string("Dense"), "config": .object(["units": .number(1)])]),
+        ])])])
+        let model = try Sequential(config: unnamed)
+        #expect(model.layers.count == 2 && model.layers[0].name.hasPrefix("dense") && model.layers[0].name != model.layers[1].name)
+        let twice = ConfigValue.object(["class_name": .string("Sequential"), "config": .object(["layers": .array([
+            .object(["class_name": .string("Dense"), "config": .object(["units": .number(4), "name": .string("d")])]),
+            .object(["class_name": .string("Dense"), "config": .object(["units": .number(1), "name": .string("d")])]),
+        ])])])
+        #expect { try Sequential(config: twice) } throws: { error in
+            "\(error)".contains("layer name 'd' is used twice") && "\(error)".contains("config.layers[1]")
+        }
+        let clash = Sequential([Dense(4, inputShape: [3], name: "d"), Dense(1, name: "d")])
+        let path = temporaryPath("clash.safetensors")
+        #expect { try clash.save(to: path) } throws: { "\($0)".contains("two weights are named 'd/kernel'") }
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
+    /// The example specs the README and `strata train --help` point to are valid models.
+    @Test func exampleSpecsLoad() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Examples/specs")
+        let fashion = try Sequential(specificationFile: folder.appendingPathComponent("fashion_mlp.json").path)
+        #expect(try fashion.outputShape(for: [28, 28]) == [10] && fashion.layers.map(\.parameterCount).reduce(0, +) == 271_346)
+        let wine = try Sequential(specificationFile: folder.appendingPathComponent("wine.json").path)
+        #expect(try wine.outputShape(for: [12]) == [1] && wine.layers.map(\.parameterCount).reduce(0, +) == 875)
+    }
+
     @Test func roundTripKeepsArchitectureWeightsAndCompileState() throws {
         let path = temporaryPath("model.safetensors")
         defer { try? FileManager.default.removeItem(atPath: path) }

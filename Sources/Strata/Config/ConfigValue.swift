@@ -100,6 +100,15 @@ struct ConfigReader {
         throw fail(key, "a string")
     }
 
+    func optionalString(_ key: String) throws -> String? {
+        if values[key] == nil || values[key] == .null { return nil }
+        return try string(key)
+    }
+
+    /// A layer's `name`: optional, as in Keras, where a layer without one is named after its
+    /// class and a counter (`dense_2`).
+    var layerName: String? { get throws { try optionalString("name") } }
+
     func ints(_ key: String) throws -> [Int] {
         guard case .array(let items)? = values[key] else { throw fail(key, "an array of integers") }
         return try items.map { item in

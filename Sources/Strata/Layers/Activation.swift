@@ -14,7 +14,7 @@ public final class Activation: Layer, ConfigurableLayer {
     public convenience init(config: ConfigValue) throws {
         let r = try ConfigReader(config, owner: "Activation")
         self.init(try ActivationFunction(config: r.value("activation")), inputShape: try r.optionalInts("input_shape"),
-                  name: try r.string("name"))
+                  name: try r.layerName)
     }
 
     public override func call(_ x: Tensor, training: Bool) -> Tensor { function(x) }

@@ -72,7 +72,7 @@ public final class BatchNormalization: Layer, ConfigurableLayer {
                   movingMeanInitializer: try initializer("moving_mean_initializer", .zeros),
                   movingVarianceInitializer: try initializer("moving_variance_initializer", .ones),
                   betaRegularizer: try regularizer("beta_regularizer"), gammaRegularizer: try regularizer("gamma_regularizer"),
-                  inputShape: try r.optionalInts("input_shape"), name: try r.string("name"))
+                  inputShape: try r.optionalInts("input_shape"), name: try r.layerName)
     }
 
     /// The feature axis of a batch of rank `rank + 1`, resolved.

@@ -57,7 +57,7 @@ public final class Dense: Layer, ConfigurableLayer {
                       : try Regularizer(config: r.value("kernel_regularizer")),
                   biasRegularizer: r.value("bias_regularizer") == .null ? nil
                       : try Regularizer(config: r.value("bias_regularizer")),
-                  inputShape: try r.optionalInts("input_shape"), name: try r.string("name"))
+                  inputShape: try r.optionalInts("input_shape"), name: try r.layerName)
     }
 
     public override func build(for inputShape: [Int]) throws {

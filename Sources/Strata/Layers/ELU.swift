@@ -11,7 +11,7 @@ public final class ELU: Layer, ConfigurableLayer {
 
     public convenience init(config: ConfigValue) throws {
         let r = try ConfigReader(config, owner: "ELU")
-        self.init(alpha: try r.float("alpha", default: 1), inputShape: try r.optionalInts("input_shape"), name: try r.string("name"))
+        self.init(alpha: try r.float("alpha", default: 1), inputShape: try r.optionalInts("input_shape"), name: try r.layerName)
     }
 
     public override func call(_ x: Tensor, training: Bool) -> Tensor { elu(x, alpha: alpha) }

@@ -9,7 +9,7 @@ public final class Flatten: Layer, ConfigurableLayer {
 
     public convenience init(config: ConfigValue) throws {
         let r = try ConfigReader(config, owner: "Flatten")
-        self.init(name: try r.string("name"), inputShape: try r.optionalInts("input_shape"))
+        self.init(name: try r.layerName, inputShape: try r.optionalInts("input_shape"))
     }
 
     public override func call(_ x: Tensor, training: Bool) -> Tensor { x.flattened(startAxis: 1) }

@@ -17,7 +17,7 @@ public final class GaussianNoise: Layer, ConfigurableLayer {
     public convenience init(config: ConfigValue) throws {
         let r = try ConfigReader(config, owner: "GaussianNoise")
         self.init(try r.float("stddev"), seed: try r.optionalSeed(), inputShape: try r.optionalInts("input_shape"),
-                  name: try r.string("name"))
+                  name: try r.layerName)
     }
 
     public override func build(for inputShape: [Int]) throws {

@@ -38,7 +38,7 @@ public final class LayerNormalization: Layer, ConfigurableLayer {
                   scale: try r.bool("scale", default: true),
                   betaInitializer: r.value("beta_initializer") == .null ? .zeros : try Initializer(config: r.value("beta_initializer")),
                   gammaInitializer: r.value("gamma_initializer") == .null ? .ones : try Initializer(config: r.value("gamma_initializer")),
-                  inputShape: try r.optionalInts("input_shape"), name: try r.string("name"))
+                  inputShape: try r.optionalInts("input_shape"), name: try r.layerName)
     }
 
     private func resolvedAxes(sampleRank: Int) -> [Int]? {

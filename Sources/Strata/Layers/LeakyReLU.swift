@@ -15,7 +15,7 @@ public final class LeakyReLU: Layer, ConfigurableLayer {
     public convenience init(config: ConfigValue) throws {
         let r = try ConfigReader(config, owner: "LeakyReLU")
         self.init(negativeSlope: try r.float("negative_slope", default: 0.3), inputShape: try r.optionalInts("input_shape"),
-                  name: try r.string("name"))
+                  name: try r.layerName)
     }
 
     public override func call(_ x: Tensor, training: Bool) -> Tensor { leakyRelu(x, negativeSlope: negativeSlope) }

@@ -15,6 +15,9 @@ public final class Normalization: Layer, ConfigurableLayer {
     /// Per-feature variance (nil until built).
     public private(set) var variance: Variable?
 
+    /// Whether the statistics are known: given to `init` or learned by `adapt`.
+    public var isAdapted: Bool { adapted != nil }
+
     /// Creates the layer; pass `mean` and `variance` to fix them instead of calling `adapt`.
     public init(axis: Int = -1, mean: [Float]? = nil, variance: [Float]? = nil, inputShape: [Int]? = nil, name: String? = nil) {
         precondition((mean == nil) == (variance == nil) && mean?.count == variance?.count,
@@ -41,7 +44,7 @@ public final class Normalization: Layer, ConfigurableLayer {
                                               context: "Normalization config")
         }
         self.init(axis: try r.int("axis", default: -1), mean: mean, variance: variance,
-                  inputShape: try r.optionalInts("input_shape"), name: try r.string("name"))
+                  inputShape: try r.optionalInts("input_shape"), name: try r.layerName)
     }
 
     /// The feature axis of a batch of rank `sampleRank + 1`, resolved (never the batch axis).

@@ -25,7 +25,7 @@ public final class PReLU: Layer, ConfigurableLayer {
         self.init(alphaInitializer: r.value("alpha_initializer") == .null ? .zeros : try Initializer(config: r.value("alpha_initializer")),
                   alphaRegularizer: r.value("alpha_regularizer") == .null ? nil : try Regularizer(config: r.value("alpha_regularizer")),
                   sharedAxes: try r.optionalInts("shared_axes") ?? [], inputShape: try r.optionalInts("input_shape"),
-                  name: try r.string("name"))
+                  name: try r.layerName)
     }
 
     public override func build(for inputShape: [Int]) throws {

@@ -18,7 +18,7 @@ public class RateDropout: Layer, ConfigurableLayer {
     public required convenience init(config: ConfigValue) throws {
         let r = try ConfigReader(config, owner: Self.typeName)
         self.init(try r.float("rate"), seed: try r.optionalSeed(), inputShape: try r.optionalInts("input_shape"),
-                  name: try r.string("name"))
+                  name: try r.layerName)
     }
 
     public override func build(for inputShape: [Int]) throws {

@@ -21,7 +21,7 @@ public final class ReLU: Layer, ConfigurableLayer {
         let r = try ConfigReader(config, owner: "ReLU")
         self.init(maxValue: try r.optionalFloat("max_value"), negativeSlope: try r.float("negative_slope", default: 0),
                   threshold: try r.float("threshold", default: 0), inputShape: try r.optionalInts("input_shape"),
-                  name: try r.string("name"))
+                  name: try r.layerName)
     }
 
     public override func call(_ x: Tensor, training: Bool) -> Tensor {

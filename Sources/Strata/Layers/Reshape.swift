@@ -13,7 +13,7 @@ public final class Reshape: Layer, ConfigurableLayer {
 
     public convenience init(config: ConfigValue) throws {
         let r = try ConfigReader(config, owner: "Reshape")
-        self.init(try r.ints("target_shape"), inputShape: try r.optionalInts("input_shape"), name: try r.string("name"))
+        self.init(try r.ints("target_shape"), inputShape: try r.optionalInts("input_shape"), name: try r.layerName)
     }
 
     public override func build(for inputShape: [Int]) throws {

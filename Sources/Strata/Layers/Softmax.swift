@@ -11,7 +11,7 @@ public final class Softmax: Layer, ConfigurableLayer {
 
     public convenience init(config: ConfigValue) throws {
         let r = try ConfigReader(config, owner: "Softmax")
-        self.init(axis: try r.int("axis", default: -1), inputShape: try r.optionalInts("input_shape"), name: try r.string("name"))
+        self.init(axis: try r.int("axis", default: -1), inputShape: try r.optionalInts("input_shape"), name: try r.layerName)
     }
 
     public override func build(for inputShape: [Int]) throws {

@@ -22,6 +22,11 @@ enum ModelFile {
         if let sequential = model as? Sequential { metadata["model_config"] = sequential.config.description }
         if let shape = model.inputShape { metadata["input_shape"] = ConfigValue.ints(shape).description }
         let variables = model.variables
+        var seen: Set<String> = []
+        if let twice = variables.first(where: { !seen.insert($0.name).inserted }) {
+            throw StrataError.invalidArgument("two weights are named '\(twice.name)' (layers of the same name)", context: path,
+                                              expected: "unique layer names")
+        }
         metadata["variables"] = ConfigValue.array(variables.map { .string($0.name) }).description
         var tensors = variables.map { (name: $0.name, tensor: $0.value) }
         if let optimizer = model.optimizer, let loss = model.loss {

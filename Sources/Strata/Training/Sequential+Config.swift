@@ -27,6 +27,12 @@ extension Sequential {
                                   expected: error.expected)
             }
         }
+        // Keras refuses these too ("All layer names should be unique"): weights are saved by layer name.
+        var seen: Set<String> = []
+        for (index, layer) in layers.enumerated() where !seen.insert(layer.name).inserted {
+            throw StrataError.invalidArgument("layer name '\(layer.name)' is used twice", context: "config.layers[\(index)]",
+                                              expected: "unique layer names (or none: Keras-style names are given)")
+        }
         self.init(layers, name: try inner.string("name", default: "sequential"))
     }
 
