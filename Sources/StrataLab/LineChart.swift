@@ -5,6 +5,12 @@ import Foundation
 /// legend, several series (solid or dashed, with optional markers) and labeled vertical marker
 /// lines — what `History.plot` draws and the lab's reports embed.
 ///
+/// A diverged run does not flatten the others: when the largest values sit more than 100× the
+/// magnitude of the rest above them (a loss of 3e+32 beside losses near 1), the y axis ends at
+/// the rest, the run's line is drawn along the top edge there, and its legend entry says it
+/// went off the chart; non-finite values (NaN, ∞) are left out and said in the legend. An x
+/// axis of whole numbers (epochs, layers) gets whole-number ticks.
+///
 ///     var chart = LineChart(title: "Loss", xLabel: "epoch", yLabel: "loss")
 ///     chart.add(LineChart.Series(name: "loss", x: epochs, y: losses))
 ///     try chart.write(to: "loss.svg")
@@ -15,6 +21,8 @@ public struct LineChart {
         public var name: String
         /// The finite points, in drawing order.
         public var points: [(x: Double, y: Double)]
+        /// How many given points were left out for a non-finite x or y (a diverged run's NaN).
+        public var nonFiniteCount: Int
         /// A CSS color; empty picks the next palette color.
         public var color: String
         /// Whether the line is dashed (validation curves).
@@ -26,6 +34,7 @@ public struct LineChart {
         public init(name: String, x: [Double], y: [Double], color: String? = nil, dashed: Bool = false, markers: Bool = false) {
             self.name = name
             self.points = zip(x, y).filter { $0.0.isFinite && $0.1.isFinite }.map { ($0.0, $0.1) }
+            self.nonFiniteCount = Swift.min(x.count, y.count) - points.count
             self.color = color ?? ""
             self.dashed = dashed
             self.markers = markers
@@ -63,7 +72,9 @@ public struct LineChart {
     public private(set) var markers: [Marker] = []
 
     /// The colors given to series in order when they have none.
-    public static let palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
+    /// Tableau's ten categorical colors: ten series, ten distinct colors.
+    public static let palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+                                 "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
 
     /// Creates an empty chart.
     public init(title: String, xLabel: String, yLabel: String, width: Double = 640, height: Double = 400) {
@@ -82,12 +93,14 @@ public struct LineChart {
 
     /// "Nice" tick values spanning `low...high`: steps of 1, 2 or 5 × 10ᵏ, about `count` of
     /// them, from the last step at or below `low` to the first at or above `high` (the axis range).
-    public static func ticks(_ low: Double, _ high: Double, count: Int = 6) -> [Double] {
+    /// With `integers`, steps are whole numbers (an axis of epochs 1 to 3 ticks 1, 2, 3).
+    public static func ticks(_ low: Double, _ high: Double, count: Int = 6, integers: Bool = false) -> [Double] {
         guard low.isFinite, high.isFinite else { return [] }
         if low == high { return [low] }
         let rough = (high - low) / Double(Swift.max(count - 1, 1))
         let magnitude = pow(10, (log10(rough)).rounded(.down))
-        let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= rough * 0.999 } ?? 10 * magnitude
+        let nice = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= rough * 0.999 } ?? 10 * magnitude
+        let step = integers ? Swift.max(nice, 1) : nice
         let first = (low / step + 1e-9).rounded(.down), last = (high / step - 1e-9).rounded(.up)
         return stride(from: first, through: last, by: 1).map { index in
             let value = index * step
@@ -95,20 +108,46 @@ public struct LineChart {
         }
     }
 
+    /// The top of the y axis when the largest values are a diverged run's: the largest value
+    /// kept such that the next one up jumps by more than 100× the magnitude of the kept values
+    /// (at least a quarter of the values are kept); nil when nothing is that far out.
+    static func divergenceCut(_ values: [Double]) -> Double? {
+        let sorted = values.sorted()
+        guard sorted.count >= 2 else { return nil }
+        for k in ((sorted.count - 1) / 4)..<(sorted.count - 1) {
+            let scale = Swift.max(abs(sorted[0]), abs(sorted[k]), 1e-12)
+            if sorted[k + 1] - sorted[k] > 100 * scale { return sorted[k] }
+        }
+        return nil
+    }
+
+    /// The legend text of a series: its name, and what of it the chart does not show.
+    private func legendName(_ line: Series, cut: Double?) -> String {
+        var notes: [String] = []
+        if let cut, let top = line.points.map(\.y).max(), top > cut { notes.append("diverged to \(String(format: "%.3g", top)), off the chart") }
+        if line.nonFiniteCount > 0 { notes.append("\(line.nonFiniteCount) non-finite value\(line.nonFiniteCount == 1 ? "" : "s") not drawn") }
+        return notes.isEmpty ? line.name : line.name + " (" + notes.joined(separator: "; ") + ")"
+    }
+
     /// The chart as an SVG group placed at (`x`, `y`) — for composing several charts.
     func group(x originX: Double, y originY: Double) -> String {
         let left = 64.0, right = 16.0, bottom = 48.0
-        let legend = legendLayout(start: left, end: width - right)
+        let allPoints = series.flatMap(\.points)
+        let cut = Self.divergenceCut(allPoints.map(\.y))
+        let names = series.map { legendName($0, cut: cut) }
+        let legend = legendLayout(names, start: left, end: width - right)
         let top = 52.0 + Double((legend.map(\.row).max() ?? 0)) * 16
         let plotWidth = width - left - right, plotHeight = height - top - bottom
-        let allPoints = series.flatMap(\.points)
-        let xs = allPoints.map(\.x) + markers.map(\.x), ys = allPoints.map(\.y)
-        let xTicks = Self.ticks(xs.min() ?? 0, xs.max() ?? 1)
+        let xs = allPoints.map(\.x) + markers.map(\.x), ys = allPoints.map(\.y).filter { $0 <= (cut ?? .infinity) }
+        let xTicks = Self.ticks(xs.min() ?? 0, xs.max() ?? 1, integers: !xs.isEmpty && xs.allSatisfy { $0 == $0.rounded() })
         let yTicks = Self.ticks(ys.min() ?? 0, ys.max() ?? 1)
         let xLow = Swift.min(xTicks.first ?? 0, xs.min() ?? 0), xHigh = Swift.max(xTicks.last ?? 1, xs.max() ?? 1)
         let yLow = Swift.min(yTicks.first ?? 0, ys.min() ?? 0), yHigh = Swift.max(yTicks.last ?? 1, ys.max() ?? 1)
         func px(_ v: Double) -> Double { left + (xHigh == xLow ? plotWidth / 2 : (v - xLow) / (xHigh - xLow) * plotWidth) }
-        func py(_ v: Double) -> Double { top + plotHeight - (yHigh == yLow ? plotHeight / 2 : (v - yLow) / (yHigh - yLow) * plotHeight) }
+        // Values above the cut are drawn on the top edge.
+        func py(_ v: Double) -> Double {
+            top + plotHeight - (yHigh == yLow ? plotHeight / 2 : (Swift.min(v, yHigh) - yLow) / (yHigh - yLow) * plotHeight)
+        }
         func number(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e6 ? String(Int(v)) : String(format: "%.3g", v) }
 
         var out = ["<g transform=\"translate(\(f(originX)),\(f(originY)))\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">"]
@@ -141,10 +180,10 @@ public struct LineChart {
             }
         }
         // The legend sits in rows between the title and the plot, clear of the lines.
-        for (line, place) in zip(series, legend) {
+        for ((line, name), place) in zip(zip(series, names), legend) {
             let y = 40 + Double(place.row) * 16, x = place.x
             out.append("<line x1=\"\(f(x))\" y1=\"\(f(y))\" x2=\"\(f(x + 22))\" y2=\"\(f(y))\" stroke=\"\(line.color)\" stroke-width=\"2\"\(line.dashed ? " stroke-dasharray=\"6,4\"" : "")/>")
-            out.append("<text x=\"\(f(x + 28))\" y=\"\(f(y + 4))\">\(escape(line.name))</text>")
+            out.append("<text x=\"\(f(x + 28))\" y=\"\(f(y + 4))\">\(escape(name))</text>")
         }
         out.append("</g>")
         return out.joined(separator: "\n")
@@ -152,10 +191,10 @@ public struct LineChart {
 
     /// Where each legend entry goes: entries flow left to right and wrap into a new row when
     /// the next one (line, gap, its estimated text width) would pass `end`.
-    private func legendLayout(start: Double, end: Double) -> [(x: Double, row: Int)] {
+    private func legendLayout(_ names: [String], start: Double, end: Double) -> [(x: Double, row: Int)] {
         var x = start, row = 0
-        return series.map { line in
-            let entryWidth = 28 + 7 * Double(line.name.count) + 16   // ≈ 7 px per character at 12 px
+        return names.map { name in
+            let entryWidth = 28 + 7 * Double(name.count) + 16   // ≈ 7 px per character at 12 px
             if x > start && x + entryWidth - 16 > end {
                 x = start
                 row += 1

@@ -255,6 +255,45 @@ struct OutputTests {
         #expect(LineChart.ticks(1, 30) == [0, 10, 20, 30])
         #expect(LineChart.ticks(0.2164, 0.4718) == [0.2, 0.3, 0.4, 0.5])
         #expect(LineChart.ticks(-3, 3, count: 7) == [-3, -2, -1, 0, 1, 2, 3])
+        // Whole-number axes (epochs) tick whole numbers only.
+        #expect(LineChart.ticks(1, 3) == [1, 1.5, 2, 2.5, 3] && LineChart.ticks(1, 3, integers: true) == [1, 2, 3])
+        #expect(LineChart.ticks(1, 2, integers: true) == [1, 2])
+    }
+
+    /// A run that diverged (loss 3e+32) must not flatten the others: the axis ends at theirs, the
+    /// run is drawn on the top edge and named as off the chart; NaNs are named, not drawn.
+    @Test func divergedRunsDoNotFlattenTheOthers() throws {
+        let epochs = (1...8).map(Double.init)
+        let good = epochs.map { 2.3 / $0 }, fine = epochs.map { 2 / $0 + 0.1 }
+        let diverged = [2.2, 40, 1e9, 3e32, 3e32, 3e32, 3e32, 3e32]
+        #expect(LineChart.divergenceCut(good + fine + diverged) == 40)   // 40 is a spike, not off the chart
+        #expect(LineChart.divergenceCut(good + fine) == nil)
+        #expect(LineChart.divergenceCut([0.1, 0.1, 0.1, 0.8, 0.85]) == nil, "a dead run's flat accuracy is no reason to cut")
+        #expect(LineChart.divergenceCut([-12, -9, -5, -1, 0]) == nil)
+        var chart = LineChart(title: "loss", xLabel: "epoch", yLabel: "loss")
+        chart.add(LineChart.Series(name: "adam", x: epochs, y: good))
+        chart.add(LineChart.Series(name: "sgd", x: epochs, y: fine))
+        chart.add(LineChart.Series(name: "sgd lr=1", x: epochs, y: diverged))
+        chart.add(LineChart.Series(name: "nan run", x: epochs, y: [1, 0.9, .nan, .nan, .nan, .nan, .nan, .nan]))
+        let svg = chart.svg()
+        #expect(svg.contains("sgd lr=1 (diverged to 3e+32, off the chart)"))
+        #expect(svg.contains("nan run (6 non-finite values not drawn)"))
+        #expect(!svg.contains(">adam (") && !svg.contains(">sgd ("))
+        // The y tick labels (right-aligned numbers) stay within the finite, non-diverged range.
+        let yTicks = svg.components(separatedBy: "text-anchor=\"end\">").dropFirst()
+            .compactMap { Double($0.prefix { $0 != "<" }) }
+        #expect(!yTicks.isEmpty && yTicks.max()! <= 50, "\(yTicks)")
+        // The x axis of eight epochs ticks whole epochs.
+        let xTicks = svg.components(separatedBy: "text-anchor=\"middle\">").dropFirst()
+            .compactMap { Double($0.prefix { $0 != "<" }) }
+        #expect(!xTicks.isEmpty && xTicks.allSatisfy { $0 == $0.rounded() }, "\(xTicks)")
+    }
+
+    /// Ten series, ten distinct colors.
+    @Test func tenSeriesGetTenColors() {
+        var chart = LineChart(title: "t", xLabel: "x", yLabel: "y")
+        for index in 0..<10 { chart.add(LineChart.Series(name: "s\(index)", x: [0, 1], y: [0, Double(index)])) }
+        #expect(Set(chart.series.map(\.color)).count == 10)
     }
 
     @Test func historyExportsCSVAndJSON() throws {
