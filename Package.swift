@@ -13,6 +13,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // The library's messages (callback announcements, warnings) go through swift-log, so an
+        // app routes them like its own logs; the CLI installs a handler that prints them.
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         // Hot loops over raw float buffers with runtime CPU dispatch; no model logic.
@@ -22,6 +25,7 @@ let package = Package(
         .target(name: "StrataCore", dependencies: ["CStrataKernels"]),
         .target(name: "Strata", dependencies: [
             "StrataCore", "CStrataKernels", "CZlib",   // the optimizers' update rules call their C kernel
+            .product(name: "Logging", package: "swift-log"),
         ]),
         // The lab: the article's models, experiments, reports and charts (not needed to train).
         .target(name: "StrataLab", dependencies: ["Strata"]),
@@ -29,6 +33,7 @@ let package = Package(
         .target(name: "StrataCLI", dependencies: [
             "Strata", "StrataLab",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "strata", dependencies: ["StrataCLI"]),
         // The README's Swift examples, built and run by CI (ExampleSnippetTests checks the README shows them verbatim).
@@ -38,7 +43,7 @@ let package = Package(
         .target(name: "StrataTestSupport", dependencies: ["StrataCore"], path: "Tests/StrataTestSupport"),
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore", "CStrataKernels", "StrataTestSupport"]),
         .testTarget(name: "StrataTests", dependencies: [
-            "Strata", "StrataLab", "StrataTestSupport",
+            "Strata", "StrataLab", "StrataTestSupport", .product(name: "Logging", package: "swift-log"),
         ]),
     ],
     swiftLanguageModes: [.v6]

@@ -16,9 +16,11 @@ public struct StrataCommand: ParsableCommand {
     /// Parses the command line and runs the command, exiting with 1 on a user error.
     public static func main() { run(self, name: "strata") }
 
-    /// Runs a root command type the way `strata` does: exit codes 0 / 1 (user error, one line
-    /// prefixed with `name`) / 2 (internal error).
+    /// Runs a root command type the way `strata` does: the library's log messages printed on
+    /// standard output; exit codes 0 / 1 (user error, one line prefixed with `name`) / 2
+    /// (internal error).
     public static func run(_ root: any ParsableCommand.Type, name: String) {
+        ConsoleLogHandler.install()
         var command: any ParsableCommand
         do {
             command = try root.parseAsRoot(nil)

@@ -143,6 +143,21 @@ struct CommandLineTests {
         }
     }
 
+    /// The library's log messages print on standard output through the tool's handler: an
+    /// announcement plain, a warning as `Warning: …`.
+    @Test func libraryMessagesPrintThroughTheToolsHandler() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let csv = try writeData(in: folder, rows: 40)
+        let common = ["train", "--data", "csv:" + csv, "--target", "label", "--layers", "4", "--epochs", "2"]
+        let first = try strata(common + ["--checkpoint", folder.path + "/best.safetensors", "--output", folder.path + "/a"])
+        #expect(first.status == 0 && first.output.contains("Epoch 1: val_loss improved from None to "), "\(first.output)")
+        let again = try strata(common + ["--resume", folder.path + "/a/model.safetensors", "--output", folder.path + "/b"])
+        #expect(again.status == 0, "\(again.errors)")
+        #expect(again.output.contains("Warning: the model has trained 2 epochs already, so fit(epochs: 2) trains none"), "\(again.output)")
+        #expect(!again.output.contains(" warning strata") && again.errors.isEmpty, "no swift-log default format: \(again.errors)")
+    }
+
     /// Training's closing lines come in order: early stopping and the restore, then the sparklines.
     @Test func earlyStoppingIsAnnouncedBeforeTheSparklines() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-cli-\(UUID().uuidString)")

@@ -34,12 +34,15 @@ open class Callback {
     /// `CSVLogger` only then). Default false.
     open var logsLearningRate: Bool { false }
 
-    /// Records `message` and prints it on the progress channel (standard output) as
-    /// `Warning: …`, unless the model is training or evaluating with `verbose: .silent`.
+    /// Records `message` and logs it as a warning on `StrataLog.callbacks`, unless the model is
+    /// training or evaluating with `verbose: .silent`.
     public func warn(_ message: String) {
         warnings.append(message)
-        if model?.outputVerbosity != .silent { print("Warning: " + message) }
+        if model?.outputVerbosity != .silent { StrataLog.callbacks.warning("\(message)") }
     }
+
+    /// Logs an announcement (`info` on `StrataLog.callbacks`): what Keras' callbacks print with `verbose`.
+    public func announce(_ message: String) { StrataLog.callbacks.info("\(message)") }
 
     /// Before the first epoch.
     open func onTrainBegin(logs: Logs) throws {}

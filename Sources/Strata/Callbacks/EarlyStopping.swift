@@ -72,9 +72,9 @@ public final class EarlyStopping: MonitorCallback {
     }
 
     public override func onTrainEnd(logs: Logs) throws {
-        if stoppedEpoch > 0 && verbose { print("Epoch \(stoppedEpoch + 1): early stopping") }
+        if stoppedEpoch > 0 && verbose { announce("Epoch \(stoppedEpoch + 1): early stopping") }
         if restoreBestWeights, let bestWeights {
-            if verbose { print("Restoring model weights from the end of the best epoch: \(bestEpoch + 1).") }
+            if verbose { announce("Restoring model weights from the end of the best epoch: \(bestEpoch + 1).") }
             try model?.setWeights(bestWeights)
         }
     }

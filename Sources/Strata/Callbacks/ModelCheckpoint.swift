@@ -87,17 +87,17 @@ public final class ModelCheckpoint: MonitorCallback {
             // Keras (`_should_save_model`): with the monitored value missing it warns and saves anyway.
             if let current = monitoredValue(in: logs) {
                 guard monitor.isImprovement(current, over: best) else {
-                    if verbose { print("Epoch \(epoch + 1): \(monitor.quantity) did not improve from \(bestText)") }
+                    if verbose { announce("Epoch \(epoch + 1): \(monitor.quantity) did not improve from \(bestText)") }
                     return
                 }
                 if verbose {
-                    print("Epoch \(epoch + 1): \(monitor.quantity) improved from \(bestText) to "
+                    announce("Epoch \(epoch + 1): \(monitor.quantity) improved from \(bestText) to "
                           + "\(String(format: "%.5f", current)), saving model to \(path)")
                 }
                 best = current
             }
         } else if verbose {
-            print("Epoch \(epoch + 1): saving model to \(path)")
+            announce("Epoch \(epoch + 1): saving model to \(path)")
         }
         if saveWeightsOnly { try model?.saveWeights(to: path) } else { try model?.save(to: path) }
         savedPaths.append(path)

@@ -64,7 +64,7 @@ public final class ReduceLROnPlateau: MonitorCallback {
             if wait >= patience, rate > Float(minLearningRate) {
                 let reduced = Float(Swift.max(Double(rate) * factor, minLearningRate))
                 optimizer.learningRate = .constant(reduced)
-                if verbose { print("Epoch \(epoch + 1): ReduceLROnPlateau reducing learning rate to \(reduced).") }
+                if verbose { announce("Epoch \(epoch + 1): ReduceLROnPlateau reducing learning rate to \(reduced).") }
                 cooldownCounter = cooldown
                 wait = 0
             }

@@ -9,7 +9,7 @@ public final class TerminateOnNaN: Callback {
     public override func onTrainBatchEnd(_ batch: Int, logs: Logs) throws {
         if let loss = logs["loss"], !loss.isFinite {
             stoppedAtBatch = batch
-            print("Epoch \(epoch + 1), batch \(batch + 1): invalid loss \(loss), terminating training")
+            StrataLog.callbacks.warning("Epoch \(epoch + 1), batch \(batch + 1): invalid loss \(loss), terminating training")
             model?.stopTraining = true
         }
     }

@@ -80,7 +80,7 @@ enum MNISTFamily {
         if folder == nil, let download, environment["STRATA_NO_DOWNLOAD"] != "1" {
             let target = home + "/.strata/datasets/" + name
             do {
-                print("\(name) not found locally; downloading from \(download.baseURL.absoluteString) to \(target)")
+                StrataLog.data.info("\(name) not found locally; downloading from \(download.baseURL.absoluteString) to \(target)")
                 try download.fetch(into: target, showProgress: true)
                 folder = target
             } catch {

@@ -108,8 +108,10 @@ extension Model {
         if let stream = progress.randomStream { Random.streamState = stream }
         let next = Swift.max(initialEpoch, (progress.epoch ?? -1) + 1)
         if next >= epochs, outputVerbosity != .silent {
-            print("Warning: the model has trained \(next) epochs already, so fit(epochs: \(epochs)) trains none "
-                  + "(pass epochs > \(next) to continue, or call resetTrainingProgress() to start over at epoch 0)")
+            StrataLog.training.warning("""
+                the model has trained \(next) epochs already, so fit(epochs: \(epochs)) trains none \
+                (pass epochs > \(next) to continue, or call resetTrainingProgress() to start over at epoch 0)
+                """)
         }
         return Swift.min(next, epochs)
     }
