@@ -16,6 +16,8 @@ let package = Package(
         // The library's messages (callback announcements, warnings) go through swift-log, so an
         // app routes them like its own logs; the CLI installs a handler that prints them.
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        // `swift package generate-documentation`: the DocC catalog in Sources/Strata/Strata.docc.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
     targets: [
         // Hot loops over raw float buffers with runtime CPU dispatch; no model logic.
@@ -39,6 +41,7 @@ let package = Package(
         // The README's Swift examples, built and run by CI (ExampleSnippetTests checks the README shows them verbatim).
         .executableTarget(name: "WineClassifier", dependencies: ["Strata"], path: "Examples/WineClassifier"),
         .executableTarget(name: "CustomTrainingLoop", dependencies: ["Strata"], path: "Examples/CustomTrainingLoop"),
+        .executableTarget(name: "FashionClassifier", dependencies: ["Strata"], path: "Examples/FashionClassifier"),
         // Test helpers shared by both test targets (finite-difference gradient checks).
         .target(name: "StrataTestSupport", dependencies: ["StrataCore"], path: "Tests/StrataTestSupport"),
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore", "CStrataKernels", "StrataTestSupport"]),

@@ -2,10 +2,16 @@ extension Model {
     /// The loss and metrics on `(x, y)`, computed in inference mode in batches (Keras'
     /// `evaluate`). The loss includes regularization penalties, as in training.
     ///
-    /// - Parameter dataParallel: evaluate as one of several replicas holding the same model:
-    ///   each replica computes its own contiguous share of the samples and the loss and metric
-    ///   totals are summed, so that every replica returns the result on all of `(x, y)` (custom
-    ///   metrics not built from `MeanMetric` stay per replica). Default nil: alone.
+    /// - Parameters:
+    ///   - x: the inputs, `[samples] + inputShape`.
+    ///   - y: the targets, one per sample.
+    ///   - batchSize: samples per forward pass (default 32); the last batch may be smaller.
+    ///   - sampleWeight: per-sample factors of the loss and metrics (`[n]`); default none.
+    ///   - callbacks: called at each test batch's begin and end (`onTestBegin`…).
+    ///   - dataParallel: evaluate as one of several replicas holding the same model:
+    ///     each replica computes its own contiguous share of the samples and the loss and metric
+    ///     totals are summed, so that every replica returns the result on all of `(x, y)` (custom
+    ///     metrics not built from `MeanMetric` stay per replica). Default nil: alone.
     ///
     ///     let result = try model.evaluate(testImages, testLabels)   // ["loss": …, "accuracy": …]
     public func evaluate(_ x: some SampleConvertible, _ y: some SampleConvertible, batchSize: Int = 32,

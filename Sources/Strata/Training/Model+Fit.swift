@@ -23,6 +23,16 @@ extension Model {
     /// Everything is validated first: a mistake throws a `StrataError` before training starts.
     ///
     /// - Parameters:
+    ///   - x: the inputs, `[samples] + inputShape` (a `Tensor`, `Samples` or nested arrays).
+    ///   - y: the targets, one per sample (class indices for the sparse losses).
+    ///   - batchSize: samples per gradient step (default 32).
+    ///   - epochs: the epoch to stop before (default 1): training runs epochs `initialEpoch..<epochs`.
+    ///   - verbose: the progress output (default `.progressBar`).
+    ///   - callbacks: called at each stage of training (early stopping, checkpoints, …).
+    ///   - validationSplit: the fraction of the samples, taken from the end, held out to
+    ///     validate on after each epoch (default 0: none).
+    ///   - validationData: samples to validate on instead of a split.
+    ///   - shuffle: shuffle the training samples each epoch (default true).
     ///   - classWeight: per-class factors multiplied into the sample weights.
     ///   - sampleWeight: per-sample factors of the loss and metrics (`[n]`).
     ///   - initialEpoch: the epoch to start from (for resuming); `epochs` is the last epoch + 1.

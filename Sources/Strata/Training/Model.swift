@@ -142,7 +142,11 @@ open class Model {
     ///
     ///     model.compile(optimizer: Adam(learningRate: 1e-3), loss: .sparseCategoricalCrossentropy, metrics: [.accuracy])
     ///
-    /// - Parameter lossWeights: for this single-output model, at most one factor scaling the loss.
+    /// - Parameters:
+    ///   - optimizer: how the weights are updated from their gradients.
+    ///   - loss: what training minimizes.
+    ///   - metrics: values reported per epoch beside the loss (default none).
+    ///   - lossWeights: for this single-output model, at most one factor scaling the loss.
     public func compile(optimizer: Optimizer, loss: Loss, metrics: [Metrics] = [], lossWeights: [Float]? = nil) {
         precondition(lossWeights.map { $0.count <= 1 } ?? true,
                      "compile: a single-output model takes at most one loss weight, got \(lossWeights!.count)")
