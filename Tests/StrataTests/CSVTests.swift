@@ -37,9 +37,31 @@ struct CSVTests {
         let long = String(repeating: "x", count: 1_000_000)
         let message = failure("a,b\n1,\(long)\n")
         #expect(message.contains("(1000000 bytes)") && message.count < 400, "\(message.prefix(400))")
+        // A long digit run is refused by its size (never copied whole), a long but sane number is read.
+        let digits = String(repeating: "2", count: CSV.longestNumber + 1)
+        #expect(failure("a,b\n1,\(digits)\n").contains("'\(digits.prefix(57))…' (\(CSV.longestNumber + 1) bytes) is not a number"))
+        let tiny = "0." + String(repeating: "0", count: 100) + "1"
+        #expect(try CSV.parse("a,b\n1,\(tiny)\n").rows == [[1, 0]])
+        // Blank lines (also of spaces) are skipped; spaces around numbers are not an error.
+        #expect(try CSV.parse("a,b\n\n 1 , 2\n   \n3,4").rows == [[1, 2], [3, 4]])
         #expect(failure("a;b\n1;2\n").contains("accepted") && failure("1,2\n").contains("accepted"))
         #expect(try CSV.parse("a,\"é, ü\"\n1,2\n").header == ["a", "é, ü"], "UTF-8 fields survive the byte splitter")
         #expect(throws: StrataError.self) { try CSV.parse("1§2\n", delimiter: "§") }
+    }
+
+    /// A file is read once, as bytes; one that is not UTF-8 (a binary file given as CSV) is
+    /// refused by name, while UTF-8 beyond ASCII is read.
+    @Test func filesMustBeUTF8() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-csv-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let binary = folder.appendingPathComponent("model.csv").path, accented = folder.appendingPathComponent("é.csv").path
+        try Data([0x61, 0x2C, 0x62, 0x0A, 0x31, 0xFF, 0x2C, 0x32, 0x0A]).write(to: URL(fileURLWithPath: binary))
+        try "température,qualité\n1,2\n".write(toFile: accented, atomically: true, encoding: .utf8)
+        #expect { try CSV.read(binary) } throws: { "\($0)".contains("\(binary): not UTF-8 text") }
+        #expect(try CSV.read(accented).header == ["température", "qualité"])
+        let euro: [UInt8] = [0xE2, 0x82, 0xAC], cut: [UInt8] = [0xE2, 0x82]
+        #expect(euro.withUnsafeBufferPointer(FileBytes.isUTF8) && !cut.withUnsafeBufferPointer(FileBytes.isUTF8))
     }
 
     @Test func wineFileByTargetNameAndIndex() throws {

@@ -27,8 +27,9 @@ public enum CSV {
 
     /// Reads and parses a file.
     public static func read(_ path: String, delimiter: Character? = nil, hasHeader: Bool? = nil) throws -> CSVTable {
-        let text = try FileBytes.text(path, expected: "a CSV file")
-        return try parse(text, source: path, delimiter: delimiter, hasHeader: hasHeader)
+        try FileBytes.withUTF8Text(path, expected: "a CSV file") { bytes in
+            try parse(bytes: bytes, source: path, delimiter: delimiter, hasHeader: hasHeader)
+        }
     }
 
     /// Features and target of a file: `x` is every column but the target, `y` the target as
@@ -55,57 +56,92 @@ public enum CSV {
             throw StrataError.invalidArgument("the table has \(columns) column(s)", context: path, expected: "features and a target")
         }
         let names = table.header ?? (0..<columns).map { "column_\($0)" }
-        let features = table.rows.map { row in row.enumerated().filter { $0.offset != index }.map(\.element) }
-        let x = Tensor(rows: features)
-        let y = Tensor(shape: [table.rows.count, 1], scalars: table.rows.map { $0[index] })
+        // Straight into the tensors' scalars: no intermediate table of feature rows.
+        var features: [Float] = [], targets: [Float] = []
+        features.reserveCapacity(table.rows.count * (columns - 1))
+        targets.reserveCapacity(table.rows.count)
+        for row in table.rows {
+            features += row[..<index]
+            features += row[(index + 1)...]
+            targets.append(row[index])
+        }
+        let x = Tensor(shape: [table.rows.count, columns - 1], scalars: features)
+        let y = Tensor(shape: [table.rows.count, 1], scalars: targets)
         return (x, y, names.enumerated().filter { $0.offset != index }.map(\.element))
     }
 
-    /// Parses CSV text; `source` names it in errors.
+    /// Parses CSV text; `source` names it in errors. Each data row is converted to numbers as the
+    /// splitter reaches it, so a large file costs its text and its values, not a string per cell.
     public static func parse(_ text: String, source: String = "<csv>", delimiter: Character? = nil,
                              hasHeader: Bool? = nil) throws -> CSVTable {
-        let separator = delimiter ?? detectDelimiter(text)
-        var records = try split(text, delimiter: separator, source: source)
-        records.removeAll { $0.fields.count == 1 && $0.fields[0].trimmingCharacters(in: .whitespaces).isEmpty }
-        guard let first = records.first else {
+        var text = text   // withUTF8 reads the string's own contiguous storage: no copy
+        return try text.withUTF8 { try parse(bytes: $0, source: source, delimiter: delimiter, hasHeader: hasHeader) }
+    }
+
+    /// Parses the UTF-8 bytes of CSV text.
+    static func parse(bytes: UnsafeBufferPointer<UInt8>, source: String, delimiter: Character?, hasHeader: Bool?) throws -> CSVTable {
+        let separator = delimiter ?? detectDelimiter(bytes)
+        var header: [String]?, width: Int?, rows: [[Float]] = []
+        try forEachRecord(in: bytes, delimiter: separator, source: source) { line, record in
+            // A line holding nothing (or only spaces) is skipped.
+            if record.count == 1 && record.isBlank(0) { return }
+            guard let expected = width else {
+                width = record.count
+                let present = hasHeader ?? (0..<record.count).contains { Float(record.text(of: $0, maximumBytes: 256)) == nil }
+                if present { header = (0..<record.count).map { record.text(of: $0) } } else { rows.append(try values(of: record)) }
+                return
+            }
+            guard record.count == expected else {
+                throw StrataError(kind: .invalidFile, message: "row has \(record.count) cells",
+                                  context: "\(source), line \(line)", expected: "\(expected) cells like the first row")
+            }
+            rows.append(try values(of: record))
+
+            func values(of record: Record) throws -> [Float] {
+                try (0..<record.count).map { column in
+                    try number(record, column, location: { "\(source), line \(line), column \(column + 1)" + (header.map { " ('\($0[column])')" } ?? "") })
+                }
+            }
+        }
+        guard width != nil else {
             throw StrataError(kind: .invalidFile, message: "no rows", context: source, expected: "CSV with at least one row")
         }
-        let headerPresent = hasHeader ?? first.fields.contains { Float($0.trimmingCharacters(in: .whitespaces)) == nil }
-        let header = headerPresent ? first.fields.map { $0.trimmingCharacters(in: .whitespaces) } : nil
-        let width = first.fields.count
-        let body = headerPresent ? Array(records.dropFirst()) : records
-        guard !body.isEmpty else {
+        guard !rows.isEmpty else {
             throw StrataError(kind: .invalidFile, message: "a header and no data rows", context: source,
                               expected: "CSV with at least one row of numbers")
-        }
-        let rows = try body.map { record -> [Float] in
-            guard record.fields.count == width else {
-                throw StrataError(kind: .invalidFile, message: "row has \(record.fields.count) cells",
-                                  context: "\(source), line \(record.line)", expected: "\(width) cells like the first row")
-            }
-            return try record.fields.enumerated().map { column, cell in
-                let trimmed = cell.trimmingCharacters(in: .whitespaces)
-                let location = "\(source), line \(record.line), column \(column + 1)" + (header.map { " ('\($0[column])')" } ?? "")
-                guard !trimmed.isEmpty else {
-                    throw StrataError(kind: .invalidFile, message: "missing value", context: location, expected: "a number")
-                }
-                guard let value = Float(trimmed) else {
-                    throw StrataError(kind: .invalidFile, message: "\(excerpt(trimmed)) is not a number", context: location, expected: "a number")
-                }
-                // NaN, infinities and numbers beyond Float's range would poison training; refuse them where they are.
-                guard value.isFinite else {
-                    throw StrataError(kind: .invalidFile, message: "\(excerpt(trimmed)) is not a finite number", context: location,
-                                      expected: "a finite number within ±3.4e38")
-                }
-                return value
-            }
         }
         return CSVTable(header: header, rows: rows)
     }
 
-    /// The candidate that appears the same, non-zero number of times on each of the first lines.
-    static func detectDelimiter(_ text: String) -> Character {
-        let lines = text.split(whereSeparator: \.isNewline).prefix(5)
+    /// The longest cell read as a number; a longer one is refused with an excerpt, never copied whole.
+    static let longestNumber = 4096
+
+    /// Cell `column` of `record` as a finite Float, or an error at `location()`.
+    private static func number(_ record: Record, _ column: Int, location: () -> String) throws -> Float {
+        guard !record.isBlank(column) else {
+            throw StrataError(kind: .invalidFile, message: "missing value", context: location(), expected: "a number")
+        }
+        guard record.byteCount(of: column) <= longestNumber else {
+            throw StrataError(kind: .invalidFile, message: "\(excerpt(record.text(of: column, maximumBytes: 240), bytes: record.byteCount(of: column))) is not a number",
+                              context: location(), expected: "a number")
+        }
+        let cell = record.text(of: column)
+        guard let value = Float(cell) else {
+            throw StrataError(kind: .invalidFile, message: "\(excerpt(cell)) is not a number", context: location(), expected: "a number")
+        }
+        // NaN, infinities and numbers beyond Float's range would poison training; refuse them where they are.
+        guard value.isFinite else {
+            throw StrataError(kind: .invalidFile, message: "\(excerpt(cell)) is not a finite number", context: location(),
+                              expected: "a finite number within ±3.4e38")
+        }
+        return value
+    }
+
+    /// The candidate that appears the same, non-zero number of times on each of the first lines
+    /// (read from the first 64 KB only).
+    static func detectDelimiter(_ bytes: UnsafeBufferPointer<UInt8>) -> Character {
+        let head = String(decoding: bytes.prefix(1 << 16), as: UTF8.self)
+        let lines = head.split(whereSeparator: \.isNewline).prefix(5)
         for candidate in [",", ";", "\t", "|"] as [Character] {
             let counts = lines.map { line in line.filter { $0 == candidate }.count }
             if let first = counts.first, first > 0, counts.allSatisfy({ $0 == first }) { return candidate }
@@ -113,57 +149,85 @@ public enum CSV {
         return ","
     }
 
-    /// Records with their 1-based starting line, honoring quotes (which may span lines). Works on
-    /// the UTF-8 bytes (the delimiter must be ASCII), so a large file costs its text and its fields,
-    /// not a `Character` per byte.
-    private static func split(_ text: String, delimiter: Character, source: String) throws -> [(line: Int, fields: [String])] {
+    /// One record's cells as the splitter holds them: the unquoted bytes of every cell, end to end.
+    struct Record {
+        var bytes: [UInt8] = []
+        var ends: [Int] = []
+
+        var count: Int { ends.count }
+
+        private func range(_ index: Int) -> Range<Int> { (index == 0 ? 0 : ends[index - 1])..<ends[index] }
+
+        func byteCount(of index: Int) -> Int { range(index).count }
+
+        /// The cell as text with surrounding spaces trimmed; at most `maximumBytes` of it.
+        func text(of index: Int, maximumBytes: Int = .max) -> String {
+            let cell = range(index)
+            return String(decoding: bytes[cell.lowerBound..<(cell.lowerBound + min(cell.count, maximumBytes))], as: UTF8.self)
+                .trimmingCharacters(in: .whitespaces)
+        }
+
+        func isBlank(_ index: Int) -> Bool {
+            bytes[range(index)].allSatisfy { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        }
+    }
+
+    /// Calls `body` with each record and its 1-based starting line, honoring quotes (which may span
+    /// lines). Works on UTF-8 bytes (the delimiter must be ASCII) and one reused record buffer.
+    private static func forEachRecord(in bytes: UnsafeBufferPointer<UInt8>, delimiter: Character, source: String,
+                                      _ body: (_ line: Int, _ record: Record) throws -> Void) throws {
         guard let separator = delimiter.asciiValue else {
             throw StrataError.invalidArgument("delimiter '\(delimiter)' is not an ASCII character", context: source,
                                               expected: "a delimiter such as ',', ';', tab or '|'")
         }
         let quote = UInt8(ascii: "\""), newline = UInt8(ascii: "\n"), carriageReturn = UInt8(ascii: "\r")
-        var records: [(line: Int, fields: [String])] = []
-        var fields: [String] = [], field: [UInt8] = []
-        var quoted = false, line = 1, recordLine = 1
-        func endField() { fields.append(String(decoding: field, as: UTF8.self)); field.removeAll(keepingCapacity: true) }
-        func endRecord() { endField(); records.append((recordLine, fields)); fields = [] }
-        var text = text   // withUTF8 reads the string's own contiguous storage: no copy of the file
-        text.withUTF8 { bytes in
+        var record = Record()
+        var quoted = false, line = 1, recordLine = 1, fieldStarted = false
+        func endField() { record.ends.append(record.bytes.count) }
+        func endRecord() throws {
+            endField()
+            try body(recordLine, record)
+            record.bytes.removeAll(keepingCapacity: true)
+            record.ends.removeAll(keepingCapacity: true)
+            fieldStarted = false
+        }
+        do {
             var index = 0
             while index < bytes.count {
                 let byte = bytes[index]
                 index += 1
                 if quoted {
                     if byte == quote {
-                        if index < bytes.count && bytes[index] == quote { field.append(quote); index += 1 } else { quoted = false }
+                        if index < bytes.count && bytes[index] == quote { record.bytes.append(quote); index += 1 } else { quoted = false }
                     } else {
                         if byte == newline { line += 1 }
-                        field.append(byte)
+                        record.bytes.append(byte)
                     }
                     continue
                 }
                 switch byte {
-                case quote: quoted = true
-                case separator: endField()
+                case quote: quoted = true; fieldStarted = true
+                case separator: endField(); fieldStarted = true
                 case carriageReturn, newline:
                     if byte == carriageReturn && index < bytes.count && bytes[index] == newline { index += 1 }
-                    endRecord()
+                    try endRecord()
                     line += 1
                     recordLine = line
-                default: field.append(byte)
+                default: record.bytes.append(byte); fieldStarted = true
                 }
             }
         }
         if quoted {
             throw StrataError(kind: .invalidFile, message: "a quoted field is not closed", context: "\(source), line \(recordLine)")
         }
-        if !field.isEmpty || !fields.isEmpty { endRecord() }
-        return records
+        if fieldStarted || !record.ends.isEmpty { try endRecord() }
     }
 
-    /// A cell as an error message quotes it: at most 60 characters, so a huge bad cell is not echoed whole.
-    static func excerpt(_ cell: String) -> String {
-        cell.count <= 60 ? "'\(cell)'" : "'\(cell.prefix(57))…' (\(cell.utf8.count) bytes)"
+    /// A cell as an error message quotes it: at most 60 characters, so a huge bad cell is not
+    /// echoed whole; `bytes` is the whole cell's size when `cell` is already a part of it.
+    static func excerpt(_ cell: String, bytes: Int? = nil) -> String {
+        let size = bytes ?? cell.utf8.count
+        return cell.count <= 60 && size == cell.utf8.count ? "'\(cell)'" : "'\(cell.prefix(57))…' (\(size) bytes)"
     }
 }
 

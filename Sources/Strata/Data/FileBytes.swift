@@ -21,11 +21,30 @@ enum FileBytes {
         }
     }
 
-    /// The UTF-8 text at `path`.
-    static func text(_ path: String, expected: String) throws -> String {
-        guard let text = String(data: try read(path, expected: expected), encoding: .utf8) else {
-            throw StrataError(kind: .invalidFile, message: "not UTF-8 text", context: path, expected: expected)
+    /// Calls `body` with the bytes of the UTF-8 text at `path`, read once and not copied into a
+    /// `String` (a large CSV file is held once).
+    static func withUTF8Text<Result>(_ path: String, expected: String,
+                                     _ body: (UnsafeBufferPointer<UInt8>) throws -> Result) throws -> Result {
+        let data = try read(path, expected: expected)
+        return try data.withUnsafeBytes { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            guard isUTF8(bytes) else {
+                throw StrataError(kind: .invalidFile, message: "not UTF-8 text", context: path, expected: expected)
+            }
+            return try body(bytes)
         }
-        return text
+    }
+
+    /// Whether `bytes` are valid UTF-8 (an ASCII file is checked in one quick pass).
+    static func isUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        if !bytes.contains(where: { $0 >= 0x80 }) { return true }
+        var decoder = UTF8(), iterator = bytes.makeIterator()
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue: continue
+            case .emptyInput: return true
+            case .error: return false
+            }
+        }
     }
 }
