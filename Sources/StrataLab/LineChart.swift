@@ -5,7 +5,7 @@ import Foundation
 /// legend, several series (solid or dashed, with optional markers) and labeled vertical marker
 /// lines — what `History.plot` draws and the lab's reports embed.
 ///
-/// A diverged run does not flatten the others: when the largest values sit more than 100× the
+/// A diverged run does not flatten the others: when the largest values sit more than 1000× the
 /// magnitude of the rest above them (a loss of 3e+32 beside losses near 1), the y axis ends at
 /// the rest, the run's line is drawn along the top edge there, and its legend entry says it
 /// went off the chart; non-finite values (NaN, ∞) are left out and said in the legend. An x
@@ -109,14 +109,18 @@ public struct LineChart {
     }
 
     /// The top of the y axis when the largest values are a diverged run's: the largest value
-    /// kept such that the next one up jumps by more than 100× the magnitude of the kept values
-    /// (at least a quarter of the values are kept); nil when nothing is that far out.
+    /// kept such that the next one up is more than 1000× both the kept value and the median
+    /// magnitude of the non-zero values (at least a quarter of the values are kept); nil when
+    /// nothing is that far out. The median keeps data with many values at or near zero (a
+    /// histogram's empty bins) whole.
     static func divergenceCut(_ values: [Double]) -> Double? {
         let sorted = values.sorted()
         guard sorted.count >= 2 else { return nil }
+        let magnitudes = sorted.map(abs).filter { $0 > 0 }.sorted()
+        let median = magnitudes.isEmpty ? 0 : magnitudes[magnitudes.count / 2]
         for k in ((sorted.count - 1) / 4)..<(sorted.count - 1) {
-            let scale = Swift.max(abs(sorted[0]), abs(sorted[k]), 1e-12)
-            if sorted[k + 1] - sorted[k] > 100 * scale { return sorted[k] }
+            let scale = Swift.max(abs(sorted[0]), abs(sorted[k]), median, 1e-12)
+            if sorted[k + 1] - sorted[k] > 1000 * scale { return sorted[k] }
         }
         return nil
     }
@@ -173,6 +177,11 @@ public struct LineChart {
         for line in series where !line.points.isEmpty {
             let path = line.points.map { "\(f(px($0.x))),\(f(py($0.y)))" }.joined(separator: " ")
             out.append("<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(line.color)\" stroke-width=\"2\"\(line.dashed ? " stroke-dasharray=\"6,4\"" : "")/>")
+            // A point off the chart gets a triangle on the top edge, pointing up.
+            for point in line.points where point.y > yHigh {
+                let (x, y) = (px(point.x), top)
+                out.append("<polygon points=\"\(f(x - 5)),\(f(y + 8)) \(f(x + 5)),\(f(y + 8)) \(f(x)),\(f(y))\" fill=\"\(line.color)\"/>")
+            }
             if line.markers {
                 for point in line.points {
                     out.append("<circle cx=\"\(f(px(point.x)))\" cy=\"\(f(py(point.y)))\" r=\"2.5\" fill=\"\(line.color)\"/>")

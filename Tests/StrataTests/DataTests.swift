@@ -270,6 +270,10 @@ struct OutputTests {
         #expect(LineChart.divergenceCut(good + fine) == nil)
         #expect(LineChart.divergenceCut([0.1, 0.1, 0.1, 0.8, 0.85]) == nil, "a dead run's flat accuracy is no reason to cut")
         #expect(LineChart.divergenceCut([-12, -9, -5, -1, 0]) == nil)
+        // A histogram: empty bins, tiny ones and a peak of 0.25 (L1's weights at zero) is data, not divergence.
+        let histogram = Array(repeating: 0.0, count: 20) + [1e-5, 3e-5, 2e-4, 0.001, 0.004, 0.02, 0.07, 0.25]
+        #expect(LineChart.divergenceCut(histogram) == nil)
+        #expect(LineChart.divergenceCut([0.5, 0.4, 0.3, 0.3, 5000]) == 0.5, "exploding to 10⁴× is off the chart")
         var chart = LineChart(title: "loss", xLabel: "epoch", yLabel: "loss")
         chart.add(LineChart.Series(name: "adam", x: epochs, y: good))
         chart.add(LineChart.Series(name: "sgd", x: epochs, y: fine))
@@ -279,6 +283,7 @@ struct OutputTests {
         #expect(svg.contains("sgd lr=1 (diverged to 3e+32, off the chart)"))
         #expect(svg.contains("nan run (6 non-finite values not drawn)"))
         #expect(!svg.contains(">adam (") && !svg.contains(">sgd ("))
+        #expect(svg.components(separatedBy: "<polygon").count - 1 == 6, "a triangle on the top edge per point off the chart")
         // The y tick labels (right-aligned numbers) stay within the finite, non-diverged range.
         let yTicks = svg.components(separatedBy: "text-anchor=\"end\">").dropFirst()
             .compactMap { Double($0.prefix { $0 != "<" }) }
