@@ -39,6 +39,23 @@ struct LayerContractTests {
         LayerCase(make: { GaussianNoise(0.1, seed: 1) }, inputShape: [4], outputShape: [4], trainable: 0, nonTrainable: 0, deterministicInTraining: false),
         LayerCase(make: { Normalization(mean: [1, 2, 3, 4], variance: [1, 4, 0.25, 2]) }, inputShape: [4], outputShape: [4],
                   trainable: 0, nonTrainable: 2),
+        LayerCase(make: { Conv2D(3, kernelSize: [2, 3], activation: .sigmoid) }, inputShape: [5, 6, 2], outputShape: [4, 4, 3], trainable: 2, nonTrainable: 0),
+        LayerCase(make: { Conv2D(4, kernelSize: [3, 3], strides: [2, 2], padding: .same, groups: 2, activation: .tanh) }, inputShape: [5, 5, 2],
+                  outputShape: [3, 3, 4], trainable: 2, nonTrainable: 0),
+        LayerCase(make: { Conv2D(2, kernelSize: [2, 2], padding: .same, dilationRate: [2, 1], activation: .elu, useBias: false,
+                                 kernelRegularizer: .l2(0.01)) }, inputShape: [4, 5, 3], outputShape: [4, 5, 2], trainable: 1, nonTrainable: 0),
+        LayerCase(make: { Conv2D(3, kernelSize: [1, 1]) }, inputShape: [3, 3, 4], outputShape: [3, 3, 3], trainable: 2, nonTrainable: 0),
+        LayerCase(make: { Conv1D(3, kernelSize: 3, padding: .causal, dilationRate: 2) }, inputShape: [7, 2], outputShape: [7, 3], trainable: 2, nonTrainable: 0),
+        LayerCase(make: { Conv1D(2, kernelSize: 2, strides: 2, activation: .relu) }, inputShape: [7, 3], outputShape: [3, 2], trainable: 2, nonTrainable: 0),
+        LayerCase(make: { MaxPooling2D(poolSize: [2, 2], strides: [1, 1], padding: .same) }, inputShape: [3, 4, 2], outputShape: [3, 4, 2], trainable: 0, nonTrainable: 0),
+        LayerCase(make: { AveragePooling2D(poolSize: [3, 2], padding: .same) }, inputShape: [5, 5, 2], outputShape: [2, 3, 2], trainable: 0, nonTrainable: 0),
+        LayerCase(make: { MaxPooling1D(poolSize: 3, strides: 2) }, inputShape: [7, 2], outputShape: [3, 2], trainable: 0, nonTrainable: 0),
+        LayerCase(make: { AveragePooling1D() }, inputShape: [6, 3], outputShape: [3, 3], trainable: 0, nonTrainable: 0),
+        LayerCase(make: { GlobalAveragePooling2D() }, inputShape: [3, 4, 2], outputShape: [2], trainable: 0, nonTrainable: 0),
+        LayerCase(make: { GlobalMaxPooling2D(keepdims: true) }, inputShape: [3, 4, 2], outputShape: [1, 1, 2], trainable: 0, nonTrainable: 0),
+        LayerCase(make: { GlobalAveragePooling1D() }, inputShape: [5, 3], outputShape: [3], trainable: 0, nonTrainable: 0),
+        LayerCase(make: { GlobalMaxPooling1D() }, inputShape: [5, 3], outputShape: [3], trainable: 0, nonTrainable: 0),
+        LayerCase(make: { BatchNormalization() }, inputShape: [3, 3, 2], outputShape: [3, 3, 2], trainable: 2, nonTrainable: 2),
     ]
 
     @Test(arguments: cases)

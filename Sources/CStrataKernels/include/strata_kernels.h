@@ -156,4 +156,35 @@ void strata_scale_shift_columns(const float *restrict x, long rows, long cols, l
 }
 #endif
 
+
+// MARK: - Convolution and pooling (NHWC)
+
+/// One 2-D geometry: input h × w, kernel (or pooling window) kh × kw, strides, dilations (1 for
+/// pooling), padding at the top and left (the rest of "same" padding goes bottom/right), output
+/// oh × ow.
+typedef struct {
+    long h, w, kh, kw, sh, sw, dh, dw, pad_top, pad_left, oh, ow;
+} strata_conv_geometry;
+
+/// Patches of images [n0, n1) of x [n, h, w, channels], channels [c0, c0 + cg): one row per
+/// output pixel (n, oy, ox), columns (ky, kx, c) — the order of a [kh, kw, cg, filters] kernel.
+/// Padding reads as 0.
+void strata_im2col(const strata_conv_geometry *g, const float *x, long channels, long c0, long cg,
+                   long n0, long n1, float *cols);
+/// The adjoint of `strata_im2col`: adds each patch entry into dx (images [n0, n1) only).
+void strata_col2im(const strata_conv_geometry *g, const float *cols, long channels, long c0, long cg,
+                   long n0, long n1, float *dx);
+/// Max pooling of images [n0, n1); `argmax` gets each output's source index within its image
+/// (the first maximum in row-major window order; padding is -inf and never chosen).
+void strata_max_pool(const strata_conv_geometry *g, const float *x, long channels, long n0, long n1,
+                     float *y, int *argmax);
+/// Adds each output gradient to its maximum's input gradient.
+void strata_max_pool_backward(const strata_conv_geometry *g, const float *dy, const int *argmax,
+                              long channels, long n0, long n1, float *dx);
+/// Average pooling: the mean of the real (unpadded) elements of each window.
+void strata_average_pool(const strata_conv_geometry *g, const float *x, long channels, long n0, long n1, float *y);
+/// Spreads each output gradient evenly over its window's real elements (added into dx).
+void strata_average_pool_backward(const strata_conv_geometry *g, const float *dy, long channels,
+                                  long n0, long n1, float *dx);
+
 #endif

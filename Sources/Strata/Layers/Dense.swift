@@ -49,14 +49,9 @@ public final class Dense: Layer, ConfigurableLayer {
         let r = try ConfigReader(config, owner: "Dense")
         self.init(try r.int("units"), activation: try ActivationFunction(config: r.value("activation")),
                   useBias: try r.bool("use_bias", default: true),
-                  kernelInitializer: r.value("kernel_initializer") == .null ? .glorotUniform
-                      : try Initializer(config: r.value("kernel_initializer")),
-                  biasInitializer: r.value("bias_initializer") == .null ? .zeros
-                      : try Initializer(config: r.value("bias_initializer")),
-                  kernelRegularizer: r.value("kernel_regularizer") == .null ? nil
-                      : try Regularizer(config: r.value("kernel_regularizer")),
-                  biasRegularizer: r.value("bias_regularizer") == .null ? nil
-                      : try Regularizer(config: r.value("bias_regularizer")),
+                  kernelInitializer: try r.initializer("kernel_initializer", default: .glorotUniform),
+                  biasInitializer: try r.initializer("bias_initializer", default: .zeros),
+                  kernelRegularizer: try r.regularizer("kernel_regularizer"), biasRegularizer: try r.regularizer("bias_regularizer"),
                   inputShape: try r.optionalInts("input_shape"), name: try r.layerName)
     }
 

@@ -14,6 +14,8 @@ public enum LayerRegistry {
             Dense.self, Flatten.self, Reshape.self, Activation.self, ReLU.self, LeakyReLU.self,
             PReLU.self, ELU.self, Softmax.self, BatchNormalization.self, LayerNormalization.self,
             Dropout.self, AlphaDropout.self, GaussianNoise.self, Normalization.self,
+            Conv1D.self, Conv2D.self, MaxPooling1D.self, MaxPooling2D.self, AveragePooling1D.self, AveragePooling2D.self,
+            GlobalAveragePooling1D.self, GlobalAveragePooling2D.self, GlobalMaxPooling1D.self, GlobalMaxPooling2D.self,
         ]
     }
 

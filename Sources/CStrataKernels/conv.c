@@ -1,0 +1,139 @@
+// Convolution and pooling over NHWC images: im2col / col2im for the GEMM-based convolution,
+// and max / average pooling passes. One call handles images [n0, n1) so callers split batches
+// across threads (each image's output and input gradient belong to one thread).
+#include <string.h>
+#include <math.h>
+#include "strata_kernels.h"
+#include "vector_math.h"
+
+// One spatial geometry: input h × w, kernel kh × kw, strides, dilations, the top/left padding,
+// output oh × ow.
+#define GEOMETRY_LOOP(body)                                                              \
+    for (long n = n0; n < n1; ++n)                                                         \
+        for (long oy = 0; oy < g->oh; ++oy)                                                \
+            for (long ox = 0; ox < g->ow; ++ox) {                                          \
+                long row = (n * g->oh + oy) * g->ow + ox;                                  \
+                body                                                                       \
+            }
+
+STRATA_CLONES
+void strata_im2col(const strata_conv_geometry *g, const float *restrict x, long channels, long c0, long cg,
+                   long n0, long n1, float *restrict cols) {
+    const long width = g->kh * g->kw * cg;
+    GEOMETRY_LOOP({
+        float *out = cols + row * width;
+        for (long ky = 0; ky < g->kh; ++ky) {
+            long iy = oy * g->sh - g->pad_top + ky * g->dh;
+            for (long kx = 0; kx < g->kw; ++kx, out += cg) {
+                long ix = ox * g->sw - g->pad_left + kx * g->dw;
+                if (iy < 0 || iy >= g->h || ix < 0 || ix >= g->w) {
+                    memset(out, 0, (size_t)cg * sizeof(float));
+                } else {
+                    const float *in = x + ((n * g->h + iy) * g->w + ix) * channels + c0;
+                    if (cg == 1) *out = *in; else memcpy(out, in, (size_t)cg * sizeof(float));
+                }
+            }
+        }
+    })
+}
+
+STRATA_CLONES
+void strata_col2im(const strata_conv_geometry *g, const float *restrict cols, long channels, long c0, long cg,
+                   long n0, long n1, float *restrict dx) {
+    const long width = g->kh * g->kw * cg;
+    GEOMETRY_LOOP({
+        const float *in = cols + row * width;
+        for (long ky = 0; ky < g->kh; ++ky) {
+            long iy = oy * g->sh - g->pad_top + ky * g->dh;
+            for (long kx = 0; kx < g->kw; ++kx, in += cg) {
+                long ix = ox * g->sw - g->pad_left + kx * g->dw;
+                if (iy < 0 || iy >= g->h || ix < 0 || ix >= g->w) continue;
+                float *out = dx + ((n * g->h + iy) * g->w + ix) * channels + c0;
+                for (long c = 0; c < cg; ++c) out[c] += in[c];
+            }
+        }
+    })
+}
+
+STRATA_CLONES
+void strata_max_pool(const strata_conv_geometry *g, const float *restrict x, long channels, long n0, long n1,
+                     float *restrict y, int *restrict argmax) {
+    GEOMETRY_LOOP({
+        float *out = y + row * channels;
+        int *where = argmax + row * channels;
+        for (long c = 0; c < channels; ++c) { out[c] = -INFINITY; where[c] = -1; }
+        // Row-major over the window with a strict comparison: a tie keeps the first maximum.
+        for (long ky = 0; ky < g->kh; ++ky) {
+            long iy = oy * g->sh - g->pad_top + ky;
+            if (iy < 0 || iy >= g->h) continue;
+            for (long kx = 0; kx < g->kw; ++kx) {
+                long ix = ox * g->sw - g->pad_left + kx;
+                if (ix < 0 || ix >= g->w) continue;
+                long base = ((n * g->h + iy) * g->w + ix) * channels;
+                const float *in = x + base;
+                for (long c = 0; c < channels; ++c)
+                    if (in[c] > out[c] || where[c] < 0) { out[c] = in[c]; where[c] = (int)(base + c - n * g->h * g->w * channels); }
+            }
+        }
+    })
+}
+
+STRATA_CLONES
+void strata_max_pool_backward(const strata_conv_geometry *g, const float *restrict dy, const int *restrict argmax,
+                              long channels, long n0, long n1, float *restrict dx) {
+    GEOMETRY_LOOP({
+        const float *in = dy + row * channels;
+        const int *where = argmax + row * channels;
+        float *image = dx + n * g->h * g->w * channels;
+        for (long c = 0; c < channels; ++c) image[where[c]] += in[c];
+    })
+}
+
+// Average pooling divides by the number of real (unpadded) elements in the window.
+static long window_count(const strata_conv_geometry *g, long oy, long ox) {
+    long y0 = oy * g->sh - g->pad_top, x0 = ox * g->sw - g->pad_left;
+    long rows = 0, cols = 0;
+    for (long ky = 0; ky < g->kh; ++ky) rows += (y0 + ky >= 0 && y0 + ky < g->h);
+    for (long kx = 0; kx < g->kw; ++kx) cols += (x0 + kx >= 0 && x0 + kx < g->w);
+    return rows * cols;
+}
+
+STRATA_CLONES
+void strata_average_pool(const strata_conv_geometry *g, const float *restrict x, long channels, long n0, long n1,
+                         float *restrict y) {
+    GEOMETRY_LOOP({
+        float *out = y + row * channels;
+        for (long c = 0; c < channels; ++c) out[c] = 0;
+        for (long ky = 0; ky < g->kh; ++ky) {
+            long iy = oy * g->sh - g->pad_top + ky;
+            if (iy < 0 || iy >= g->h) continue;
+            for (long kx = 0; kx < g->kw; ++kx) {
+                long ix = ox * g->sw - g->pad_left + kx;
+                if (ix < 0 || ix >= g->w) continue;
+                const float *in = x + ((n * g->h + iy) * g->w + ix) * channels;
+                for (long c = 0; c < channels; ++c) out[c] += in[c];
+            }
+        }
+        float scale = 1.0f / (float)window_count(g, oy, ox);
+        for (long c = 0; c < channels; ++c) out[c] *= scale;
+    })
+}
+
+STRATA_CLONES
+void strata_average_pool_backward(const strata_conv_geometry *g, const float *restrict dy, long channels,
+                                  long n0, long n1, float *restrict dx) {
+    GEOMETRY_LOOP({
+        const float *in = dy + row * channels;
+        float scale = 1.0f / (float)window_count(g, oy, ox);
+        for (long ky = 0; ky < g->kh; ++ky) {
+            long iy = oy * g->sh - g->pad_top + ky;
+            if (iy < 0 || iy >= g->h) continue;
+            for (long kx = 0; kx < g->kw; ++kx) {
+                long ix = ox * g->sw - g->pad_left + kx;
+                if (ix < 0 || ix >= g->w) continue;
+                float *out = dx + ((n * g->h + iy) * g->w + ix) * channels;
+                for (long c = 0; c < channels; ++c) out[c] += in[c] * scale;
+            }
+        }
+    })
+}

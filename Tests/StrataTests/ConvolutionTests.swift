@@ -1,0 +1,183 @@
+import Foundation
+import StrataTestSupport
+import Testing
+@testable import Strata
+
+/// A direct, naive NHWC convolution in double precision: the reference the GEMM path must match.
+/// `padding` is the (top, left) padding; the kernel is `[kh, kw, c / groups, filters]`.
+func referenceConvolution(_ x: Tensor, _ kernel: Tensor, bias: Tensor?, strides: [Int], dilation: [Int], padTop: Int, padLeft: Int,
+                          outputSize: [Int], groups: Int) -> Tensor {
+    let (n, h, w, c) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+    let (kh, kw, cg, filters) = (kernel.shape[0], kernel.shape[1], kernel.shape[2], kernel.shape[3])
+    let fg = filters / groups
+    let xs = x.scalars, ks = kernel.scalars, bs = bias?.scalars
+    var out = [Float](repeating: 0, count: n * outputSize[0] * outputSize[1] * filters)
+    for b in 0..<n { for oy in 0..<outputSize[0] { for ox in 0..<outputSize[1] { for f in 0..<filters {
+        let group = f / fg
+        var sum = Double(bs?[f] ?? 0)
+        for ky in 0..<kh { for kx in 0..<kw { for ci in 0..<cg {
+            let iy = oy * strides[0] - padTop + ky * dilation[0], ix = ox * strides[1] - padLeft + kx * dilation[1]
+            guard iy >= 0, iy < h, ix >= 0, ix < w else { continue }
+            let channel = group * cg + ci
+            sum += Double(xs[((b * h + iy) * w + ix) * c + channel]) * Double(ks[((ky * kw + kx) * cg + ci) * filters + f])
+        } } }
+        out[((b * outputSize[0] + oy) * outputSize[1] + ox) * filters + f] = Float(sum)
+    } } } }
+    return Tensor(shape: [n, outputSize[0], outputSize[1], filters], scalars: out)
+}
+
+@Suite("Convolution and pooling: Keras 3's semantics")
+struct ConvolutionTests {
+    private func maxError(_ a: Tensor, _ b: Tensor) -> Float {
+        zip(a.scalars, b.scalars).map { abs($0 - $1) }.max() ?? 0
+    }
+
+    /// The fast path (im2col + GEMM, per group) equals the direct loop on awkward shapes: 1×1
+    /// kernels, a kernel the size of the input, stride larger than the kernel, one channel,
+    /// batch 1, groups, dilation, same padding with an odd total.
+    @Test(arguments: [
+        // (input [n, h, w, c], filters, kernel, strides, dilation, padding, groups)
+        ([2, 5, 5, 3], 4, [1, 1], [1, 1], [1, 1], Padding.valid, 1),
+        ([1, 4, 4, 1], 2, [4, 4], [1, 1], [1, 1], .valid, 1),
+        ([2, 7, 6, 2], 3, [2, 2], [3, 3], [1, 1], .valid, 1),
+        ([3, 6, 5, 4], 6, [3, 3], [1, 1], [1, 1], .same, 2),
+        ([2, 8, 7, 2], 2, [3, 2], [1, 1], [2, 3], .same, 1),
+        ([2, 6, 6, 3], 3, [3, 3], [2, 2], [1, 1], .same, 3),
+        ([1, 5, 9, 1], 1, [2, 4], [2, 3], [1, 1], .same, 1),
+    ])
+    func gemmPathMatchesTheDirectLoop(_ shape: [Int], _ filters: Int, _ kernelSize: [Int], _ strides: [Int], _ dilation: [Int],
+                                      _ padding: Padding, _ groups: Int) throws {
+        let layer = Conv2D(filters, kernelSize: kernelSize, strides: strides, padding: padding, dilationRate: dilation, groups: groups,
+                           biasInitializer: .randomUniform(minval: -1, maxval: 1, seed: 2))
+        let x = random(shape, seed: 11)
+        let y = layer(x)
+        let g = layer.geometry(for: Array(shape.dropFirst()))!
+        let expected = referenceConvolution(x, layer.kernel!.value, bias: layer.bias!.value, strides: strides, dilation: dilation,
+                                            padTop: g.padTop, padLeft: g.padLeft, outputSize: [g.oh, g.ow], groups: groups)
+        #expect(y.shape == expected.shape)
+        #expect(maxError(y, expected) < 1e-5, "\(shape) k\(kernelSize) s\(strides) d\(dilation) \(padding) g\(groups)")
+    }
+
+    /// TensorFlow's "same": out = ⌈n/s⌉, total = max((out−1)·s + (k−1)·d + 1 − n, 0), total/2
+    /// before — the odd pixel after (bottom, right).
+    @Test func samePaddingPutsTheOddPixelAfter() {
+        #expect(Padding.same.axis(length: 3, kernel: 2, stride: 1)! == (3, 0))   // total 1: all after
+        #expect(Padding.same.axis(length: 5, kernel: 4, stride: 1)! == (5, 1))   // total 3: 1 before, 2 after
+        #expect(Padding.same.axis(length: 4, kernel: 3, stride: 2)! == (2, 0))   // total 1
+        #expect(Padding.same.axis(length: 5, kernel: 3, stride: 2)! == (3, 1))   // total 2
+        #expect(Padding.same.axis(length: 7, kernel: 3, stride: 1, dilation: 2)! == (7, 2))
+        #expect(Padding.valid.axis(length: 7, kernel: 3, stride: 2)! == (3, 0))
+        #expect(Padding.valid.axis(length: 2, kernel: 3, stride: 1) == nil)
+        #expect(Padding.causal.axis(length: 6, kernel: 3, stride: 1, dilation: 2)! == (6, 4))
+        // A 2×2 box filter over a 3×3 image of 1…9, "same": the last row and column see the padding.
+        let layer = Conv2D(1, kernelSize: [2, 2], padding: .same, useBias: false, kernelInitializer: .ones)
+        let y = layer(Tensor(shape: [1, 3, 3, 1], scalars: (1...9).map(Float.init)))
+        #expect(y.scalars == [12, 16, 9, 24, 28, 15, 15, 17, 9])
+    }
+
+    /// Kernel layout `[kh, kw, in / groups, filters]`, and groups as consecutive blocks: with
+    /// 4 channels and 2 groups, filters 0–1 read channels 0–1 only, filters 2–3 channels 2–3.
+    @Test func kernelLayoutAndGroups() throws {
+        let layer = Conv2D(4, kernelSize: [1, 1], groups: 2, useBias: false)
+        try layer.build(inputShape: [1, 1, 4])
+        #expect(layer.kernel!.shape == [1, 1, 2, 4])
+        // kernel[0, 0, ci, f] = 10·ci + f + 1
+        let values: [Float] = (0..<8).map { (index: Int) -> Float in Float(10 * (index / 4) + index % 4 + 1) }
+        layer.kernel!.value = Tensor(shape: [1, 1, 2, 4], scalars: values)
+        let y = layer(Tensor(shape: [1, 1, 1, 4], scalars: [1, 2, 3, 4]))
+        // filter f of group 0 (f = 0, 1): x0·k[0,f] + x1·k[1,f]; group 1 (f = 2, 3): x2·k[0,f] + x3·k[1,f].
+        let expected: [Float] = [1 + 22, 2 + 24, 9 + 52, 12 + 56]
+        #expect(y.scalars == expected)
+        #expect(Conv2D(8, kernelSize: [3, 3]).outputShape(for: [10, 12, 3]) == [8, 10, 8])
+    }
+
+    /// Causal Conv1D: `(k−1)·d` zeros on the left, so y[t] = w₀·x[t − d] + w₁·x[t].
+    @Test func causalConvolutionSeesNoFuture() throws {
+        let layer = Conv1D(1, kernelSize: 2, padding: .causal, dilationRate: 2, useBias: false)
+        try layer.build(inputShape: [6, 1])
+        layer.kernel!.value = Tensor(shape: [2, 1, 1], scalars: [10, 1])
+        let y = layer(Tensor(shape: [1, 6, 1], scalars: [1, 2, 3, 4, 5, 6]))
+        #expect(y.shape == [1, 6, 1] && y.scalars == [1, 2, 13, 24, 35, 46])
+        #expect(throws: StrataError.self) { try Conv2D(1, kernelSize: [2, 2], padding: .causal).build(inputShape: [4, 4, 1]) }
+        #expect(throws: StrataError.self) { try Conv2D(1, kernelSize: [2, 2], strides: [2, 2], dilationRate: [2, 2]).build(inputShape: [8, 8, 1]) }
+        #expect(throws: StrataError.self) { try Conv2D(3, kernelSize: [2, 2], groups: 2).build(inputShape: [4, 4, 2]) }
+        #expect(throws: StrataError.self) { try Conv2D(2, kernelSize: [5, 5]).build(inputShape: [4, 4, 1]) }
+    }
+
+    /// Max pooling: a tie's gradient goes to the first maximum in row-major window order; "same"
+    /// padding is −∞ (never the maximum); global max pooling splits a tie's gradient evenly.
+    @Test func maxPoolingTiesAndPadding() {
+        let pool = MaxPooling2D()
+        let ties = Tensor(shape: [1, 2, 2, 1], scalars: [5, 5, 5, 5])
+        let (_, gradients) = valueWithGradients(at: [ties]) { pool($0[0]).sum() }
+        #expect(gradients[0].scalars == [1, 0, 0, 0])
+        let negative = Tensor(shape: [1, 3, 3, 1], scalars: (1...9).map { -Float($0) })
+        let same = MaxPooling2D(padding: .same)(negative)
+        #expect(same.shape == [1, 2, 2, 1] && same.scalars == [-1, -3, -7, -9], "padding never wins: \(same.scalars)")
+        let (_, globalGradients) = valueWithGradients(at: [ties]) { GlobalMaxPooling2D()($0[0]).sum() }
+        #expect(globalGradients[0].scalars == [0.25, 0.25, 0.25, 0.25])
+        #expect(MaxPooling2D(poolSize: [3, 3], strides: [2, 2]).outputShape(for: [7, 7, 4]) == [3, 3, 4])
+        #expect(MaxPooling1D(poolSize: 2)(Tensor(shape: [1, 5, 1], scalars: [1, 3, 2, 2, 9])).scalars == [3, 2])
+    }
+
+    /// Average pooling with "same" padding divides by the real elements in each window.
+    @Test func averagePoolingCountsOnlyRealElements() {
+        let ones = Tensor.ones([1, 3, 3, 2])
+        let same = AveragePooling2D(padding: .same)(ones)
+        #expect(same.shape == [1, 2, 2, 2] && same.scalars.allSatisfy { $0 == 1 }, "\(same.scalars)")
+        let image = Tensor(shape: [1, 3, 3, 1], scalars: (1...9).map(Float.init))
+        #expect(AveragePooling2D(padding: .same)(image).scalars == [3, 4.5, 7.5, 9])
+        let (_, gradients) = valueWithGradients(at: [image]) { AveragePooling2D(padding: .same)($0[0]).sum() }
+        #expect(gradients[0].scalars == [0.25, 0.25, 0.5, 0.25, 0.25, 0.5, 0.5, 0.5, 1])
+        #expect(GlobalAveragePooling2D()(image).scalars == [5])
+        #expect(GlobalAveragePooling1D(keepdims: true)(Tensor(shape: [1, 4, 1], scalars: [1, 2, 3, 6])).shape == [1, 1, 1])
+    }
+
+    /// Flatten after a convolution reads (h, w, c) — Keras' channels-last order; batch
+    /// normalization on images normalizes per channel over batch, height and width.
+    @Test func flattenOrderAndBatchNormOverImages() {
+        let x = Tensor(shape: [1, 2, 2, 3], scalars: (0..<12).map(Float.init))
+        #expect(Flatten()(x).scalars == (0..<12).map(Float.init))
+        let images = random([8, 5, 5, 3], -3, 3, seed: 4) * Tensor([1, 10, 100])
+        let normalized = BatchNormalization()(images, training: true)
+        let means = normalized.mean(axes: [0, 1, 2]).scalars
+        let variances = normalized.variance(axes: [0, 1, 2]).scalars
+        #expect(means.allSatisfy { abs($0) < 1e-4 } && variances.allSatisfy { abs($0 - 1) < 0.01 }, "\(means) \(variances)")
+    }
+
+    /// A small CNN learns a synthetic task — is the bright bar horizontal or vertical? — to 100 %,
+    /// and the same seed trains the same weights bit for bit.
+    @Test func smallCNNLearnsOrientation() throws {
+        func data(seed: UInt64) -> (Tensor, Tensor) {
+            var pixels = [Float](), labels = [Int]()
+            let noise = random([64, 8, 8, 1], 0, 0.3, seed: seed).scalars
+            for sample in 0..<64 {
+                let vertical = sample % 2 == 1, line = (sample / 2) % 8
+                for y in 0..<8 { for x in 0..<8 {
+                    pixels.append(noise[(sample * 8 + y) * 8 + x] + (((vertical ? x : y) == line) ? 1 : 0))
+                } }
+                labels.append(vertical ? 1 : 0)
+            }
+            return (Tensor(shape: [64, 8, 8, 1], scalars: pixels), Tensor(labels: labels))
+        }
+        func train() throws -> (Double, [Float]) {
+            try Random.withSeed(5) {
+                let model = Sequential {
+                    Conv2D(4, kernelSize: [3, 3], padding: .same, activation: .relu, inputShape: [8, 8, 1])
+                    MaxPooling2D()
+                    Conv2D(8, kernelSize: [3, 3], activation: .relu)
+                    GlobalMaxPooling2D()
+                    Dense(2, activation: .softmax)
+                }
+                model.compile(optimizer: Adam(learningRate: 0.01), loss: .sparseCategoricalCrossentropy, metrics: [.accuracy])
+                let (x, y) = data(seed: 1)
+                try model.fit(x, y, batchSize: 16, epochs: 30, verbose: .silent)
+                let (xTest, yTest) = data(seed: 2)
+                return (try model.evaluate(xTest, yTest)["accuracy"]!, model.weights.flatMap(\.value.scalars))
+            }
+        }
+        let (accuracy, weights) = try train()
+        #expect(accuracy == 1, "test accuracy \(accuracy)")
+        #expect(try train().1 == weights, "bit-identical with the same seed")
+    }
+}
