@@ -2,6 +2,7 @@
 
     python Benchmarks/peers/torch_train.py --batch-size 32 --epochs 4 --threads 2
     python Benchmarks/peers/torch_train.py --predict --threads 2
+    python Benchmarks/peers/torch_train.py --model lenet5 --batch-size 32 --epochs 4 --threads 2
 
 Keras-equivalent settings: BatchNorm momentum 0.01 (Keras 0.99) and eps 1e-3, Glorot-uniform
 kernels and zero biases, Adam(lr 1e-3, eps 1e-7), mean sparse categorical cross-entropy, all
@@ -31,6 +32,27 @@ def article_model():
                          bn(100), dense(100, 10))
 
 
+def glorot(layer):
+    nn.init.xavier_uniform_(layer.weight)
+    nn.init.zeros_(layer.bias)
+    return layer
+
+
+def lenet5():
+    """Keras' `ArticleModels.lenet5`: NCHW here, the same layers and initializers."""
+    return nn.Sequential(nn.Unflatten(1, (1, 28)), glorot(nn.Conv2d(1, 6, 5, padding=2)), nn.ReLU(), nn.MaxPool2d(2),
+                         glorot(nn.Conv2d(6, 16, 5)), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                         glorot(nn.Linear(16 * 5 * 5, 120)), nn.ReLU(), glorot(nn.Linear(120, 84)), nn.ReLU(),
+                         glorot(nn.Linear(84, 10)))
+
+
+def convnet():
+    """keras.io's mnist_convnet, as `ArticleModels.mnistConvnet`."""
+    return nn.Sequential(nn.Unflatten(1, (1, 28)), glorot(nn.Conv2d(1, 32, 3)), nn.ReLU(), nn.MaxPool2d(2),
+                         glorot(nn.Conv2d(32, 64, 3)), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Dropout(0.5),
+                         glorot(nn.Linear(64 * 5 * 5, 10)))
+
+
 def accuracy(model, x, y):
     model.eval()
     with torch.no_grad():
@@ -47,8 +69,8 @@ def main():
     x_train = torch.from_numpy(x_train.astype(np.float32) / 255)
     x_test = torch.from_numpy(x_test.astype(np.float32) / 255)
     y_train, y_test = torch.from_numpy(y_train), torch.from_numpy(y_test)
-    model = article_model()
-    common = [("framework", "pytorch-" + torch.__version__.split("+")[0]), ("batch", args.batch_size),
+    model = {"mlp": article_model, "lenet5": lenet5, "convnet": convnet}[args.model]()
+    common = [("framework", "pytorch-" + torch.__version__.split("+")[0]), ("model", args.model), ("batch", args.batch_size),
               ("threads", args.threads)]
 
     if args.predict:

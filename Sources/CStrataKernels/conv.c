@@ -8,29 +8,50 @@
 
 // One spatial geometry: input h × w, kernel kh × kw, strides, dilations, the top/left padding,
 // output oh × ow.
-#define GEOMETRY_LOOP(body)                                                              \
+#define GEOMETRY_LOOP(...)                                                               \
     for (long n = n0; n < n1; ++n)                                                         \
         for (long oy = 0; oy < g->oh; ++oy)                                                \
             for (long ox = 0; ox < g->ow; ++ox) {                                          \
                 long row = (n * g->oh + oy) * g->ow + ox;                                  \
-                body                                                                       \
+                __VA_ARGS__                                                                \
             }
+
+// The kernel taps kx in [*first, *last) of output column ox that land inside the image.
+static inline void inside_taps(const strata_conv_geometry *g, long ox, long *first, long *last) {
+    long x0 = ox * g->sw - g->pad_left;
+    long lo = x0 < 0 ? (-x0 + g->dw - 1) / g->dw : 0;
+    long hi = g->w - x0 <= 0 ? 0 : (g->w - x0 + g->dw - 1) / g->dw;
+    if (hi > g->kw) hi = g->kw;
+    if (lo > hi) lo = hi;
+    *first = lo; *last = hi;
+}
 
 STRATA_CLONES
 void strata_im2col(const strata_conv_geometry *g, const float *restrict x, long channels, long c0, long cg,
                    long n0, long n1, float *restrict cols) {
     const long width = g->kh * g->kw * cg;
+    // With every channel and undilated columns, the taps of one kernel row are contiguous input.
+    const int contiguous = cg == channels && g->dw == 1;
     GEOMETRY_LOOP({
         float *out = cols + row * width;
-        for (long ky = 0; ky < g->kh; ++ky) {
+        long first, last;
+        inside_taps(g, ox, &first, &last);
+        long ix0 = ox * g->sw - g->pad_left;
+        for (long ky = 0; ky < g->kh; ++ky, out += g->kw * cg) {
             long iy = oy * g->sh - g->pad_top + ky * g->dh;
-            for (long kx = 0; kx < g->kw; ++kx, out += cg) {
-                long ix = ox * g->sw - g->pad_left + kx * g->dw;
-                if (iy < 0 || iy >= g->h || ix < 0 || ix >= g->w) {
-                    memset(out, 0, (size_t)cg * sizeof(float));
-                } else {
-                    const float *in = x + ((n * g->h + iy) * g->w + ix) * channels + c0;
-                    if (cg == 1) *out = *in; else memcpy(out, in, (size_t)cg * sizeof(float));
+            if (iy < 0 || iy >= g->h || first >= last) {
+                memset(out, 0, (size_t)(g->kw * cg) * sizeof(float));
+                continue;
+            }
+            if (first > 0) memset(out, 0, (size_t)(first * cg) * sizeof(float));
+            if (last < g->kw) memset(out + last * cg, 0, (size_t)((g->kw - last) * cg) * sizeof(float));
+            const float *line = x + ((n * g->h + iy) * g->w) * channels + c0;
+            if (contiguous) {
+                memcpy(out + first * cg, line + (ix0 + first) * channels, (size_t)((last - first) * cg) * sizeof(float));
+            } else {
+                for (long kx = first; kx < last; ++kx) {
+                    const float *in = line + (ix0 + kx * g->dw) * channels;
+                    for (long c = 0; c < cg; ++c) out[kx * cg + c] = in[c];
                 }
             }
         }
@@ -41,15 +62,26 @@ STRATA_CLONES
 void strata_col2im(const strata_conv_geometry *g, const float *restrict cols, long channels, long c0, long cg,
                    long n0, long n1, float *restrict dx) {
     const long width = g->kh * g->kw * cg;
+    const int contiguous = cg == channels && g->dw == 1;
     GEOMETRY_LOOP({
         const float *in = cols + row * width;
-        for (long ky = 0; ky < g->kh; ++ky) {
+        long first, last;
+        inside_taps(g, ox, &first, &last);
+        long ix0 = ox * g->sw - g->pad_left;
+        for (long ky = 0; ky < g->kh; ++ky, in += g->kw * cg) {
             long iy = oy * g->sh - g->pad_top + ky * g->dh;
-            for (long kx = 0; kx < g->kw; ++kx, in += cg) {
-                long ix = ox * g->sw - g->pad_left + kx * g->dw;
-                if (iy < 0 || iy >= g->h || ix < 0 || ix >= g->w) continue;
-                float *out = dx + ((n * g->h + iy) * g->w + ix) * channels + c0;
-                for (long c = 0; c < cg; ++c) out[c] += in[c];
+            if (iy < 0 || iy >= g->h || first >= last) continue;
+            float *line = dx + ((n * g->h + iy) * g->w) * channels + c0;
+            if (contiguous) {
+                float *out = line + (ix0 + first) * channels;
+                const float *src = in + first * cg;
+                long count = (last - first) * cg;
+                for (long i = 0; i < count; ++i) out[i] += src[i];
+            } else {
+                for (long kx = first; kx < last; ++kx) {
+                    float *out = line + (ix0 + kx * g->dw) * channels;
+                    for (long c = 0; c < cg; ++c) out[c] += in[kx * cg + c];
+                }
             }
         }
     })

@@ -9,14 +9,17 @@ import StrataLab
 struct TrainBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Seconds per epoch of the article's model on the 60,000 Fashion-MNIST training images.",
+        abstract: "Seconds per epoch of a model on the 60,000 Fashion-MNIST training images.",
         discussion: """
-            Flatten → BN → Dense(300, relu) → BN → Dense(100, relu) → BN → Dense(10, softmax), Adam, \
-            sparse categorical cross-entropy, no validation split. The first epoch is a warm-up; the \
+            --model mlp (the article's): Flatten → BN → Dense(300, relu) → BN → Dense(100, relu) → BN → \
+            Dense(10, softmax); lenet5: LeNet-5 (Conv 6×5×5 same → MaxPool → Conv 16×5×5 → MaxPool → \
+            Dense 120 → 84 → 10); convnet: keras.io's mnist_convnet (Conv 32×3×3 → MaxPool → Conv \
+            64×3×3 → MaxPool → Dropout 0.5 → Dense 10). Adam, sparse categorical cross-entropy, no validation split. The first epoch is a warm-up; the \
             others give best and median seconds per epoch. Test accuracy is printed so that a \
             fast-but-wrong change shows.
             """)
 
+    @Option(help: "mlp, lenet5 or convnet.") var model = "mlp"
     @Option(help: "Samples per gradient step.") var batchSize = 32
     @Option(help: "Epochs to train (the first is not timed).") var epochs = 4
     @Option(help: "Seed of weights and shuffling.") var seed: UInt64 = 42
@@ -27,12 +30,17 @@ struct TrainBench: ParsableCommand {
     func validate() throws {
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
         guard epochs >= 2 else { throw ValidationError("--epochs must be at least 2 (the first is a warm-up)") }
+        guard Self.models[model] != nil else { throw ValidationError("--model must be mlp, lenet5 or convnet, got '\(model)'") }
     }
+
+    static let models: [String: @Sendable () -> Sequential] = [
+        "mlp": ArticleModels.fashionMLP, "lenet5": ArticleModels.lenet5, "convnet": ArticleModels.mnistConvnet,
+    ]
 
     func run() throws {
         let dataset = try common.loadData()
         Random.seed(seed)
-        let model = ArticleModels.fashionMLP()
+        let model = Self.models[self.model]!()
         model.compile(optimizer: Adam(), loss: .sparseCategoricalCrossentropy, metrics: [.accuracy])
 
         var epochStart = Date()
@@ -56,7 +64,7 @@ struct TrainBench: ParsableCommand {
         let steps = (dataset.train.count + batchSize - 1) / batchSize
         let median = BenchSetup.median(steady)
         BenchSetup.report([
-            ("framework", diagnostics ? "strata+diagnostics" : "strata"), ("batch", "\(batchSize)"),
+            ("framework", diagnostics ? "strata+diagnostics" : "strata"), ("model", self.model), ("batch", "\(batchSize)"),
             ("threads", "\(BenchSetup.threadCount)"), ("epochs", "\(epochs)"),
             ("epoch_best_s", String(format: "%.3f", steady.min()!)), ("epoch_median_s", String(format: "%.3f", median)),
             ("samples_per_s", String(format: "%.0f", Double(dataset.train.count) / median)),

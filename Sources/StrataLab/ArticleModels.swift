@@ -26,4 +26,36 @@ public enum ArticleModels {
             Dense(1, activation: .sigmoid)
         }
     }
+
+    /// LeNet-5 on 28 × 28 images (LeCun et al. 1998, as the tutorials write it):
+    /// Conv 6×5×5 same relu → MaxPool 2 → Conv 16×5×5 valid relu → MaxPool 2 → Flatten →
+    /// Dense 120 relu → Dense 84 relu → Dense 10 softmax.
+    public static func lenet5() -> Sequential {
+        Sequential {
+            Reshape([28, 28, 1], inputShape: [28, 28])
+            Conv2D(6, kernelSize: [5, 5], padding: .same, activation: .relu)
+            MaxPooling2D()
+            Conv2D(16, kernelSize: [5, 5], activation: .relu)
+            MaxPooling2D()
+            Flatten()
+            Dense(120, activation: .relu)
+            Dense(84, activation: .relu)
+            Dense(10, activation: .softmax)
+        }
+    }
+
+    /// keras.io's `mnist_convnet`: Conv 32×3×3 relu → MaxPool 2 → Conv 64×3×3 relu → MaxPool 2 →
+    /// Flatten → Dropout 0.5 → Dense 10 softmax.
+    public static func mnistConvnet() -> Sequential {
+        Sequential {
+            Reshape([28, 28, 1], inputShape: [28, 28])
+            Conv2D(32, kernelSize: [3, 3], activation: .relu)
+            MaxPooling2D()
+            Conv2D(64, kernelSize: [3, 3], activation: .relu)
+            MaxPooling2D()
+            Flatten()
+            Dropout(0.5)
+            Dense(10, activation: .softmax)
+        }
+    }
 }

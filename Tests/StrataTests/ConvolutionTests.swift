@@ -58,6 +58,25 @@ struct ConvolutionTests {
         #expect(maxError(y, expected) < 1e-5, "\(shape) k\(kernelSize) s\(strides) d\(dilation) \(padding) g\(groups)")
     }
 
+    /// The fused ReLU (in the output pass, its derivative in the bias-gradient pass) gives the
+    /// gradients of a linear convolution followed by a separate ReLU. (Finite differences are
+    /// unreliable at ReLU's kink; this compares the two analytic paths instead.)
+    @Test func fusedReLUMatchesASeparateReLU() throws {
+        let fused = Conv2D(3, kernelSize: [3, 3], strides: [2, 1], padding: .same, activation: .relu)
+        let plain = Conv2D(3, kernelSize: [3, 3], strides: [2, 1], padding: .same)
+        let x = random([2, 5, 6, 2], seed: 8)
+        _ = fused(x); _ = plain(x)
+        for (target, source) in zip(plain.variables, fused.variables) { target.value = source.value }
+        let weights = random([2, 3, 6, 3], 0.5, 1.5, seed: 9)
+        let (yFused, gFused) = valueWithGradients(at: [x]) { (fused($0[0], training: true) * weights).sum() }
+        let (yPlain, gPlain) = valueWithGradients(at: [x]) { (relu(plain($0[0], training: true)) * weights).sum() }
+        #expect(abs(yFused.scalar - yPlain.scalar) < 1e-4)
+        #expect(maxError(gFused[0], gPlain[0]) < 1e-5)
+        let (_, wFused) = valueWithGradients(of: fused.trainableVariables) { (fused(x, training: true) * weights).sum() }
+        let (_, wPlain) = valueWithGradients(of: plain.trainableVariables) { (relu(plain(x, training: true)) * weights).sum() }
+        for (a, b) in zip(wFused, wPlain) { #expect(maxError(a, b) < 1e-4) }
+    }
+
     /// TensorFlow's "same": out = ⌈n/s⌉, total = max((out−1)·s + (k−1)·d + 1 − n, 0), total/2
     /// before — the odd pixel after (bottom, right).
     @Test func samePaddingPutsTheOddPixelAfter() {
