@@ -164,6 +164,80 @@ struct ConvolutionTests {
         #expect(means.allSatisfy { abs($0) < 1e-4 } && variances.allSatisfy { abs($0 - 1) < 0.01 }, "\(means) \(variances)")
     }
 
+    /// DepthwiseConv2D: kernel `[kh, kw, c, m]`, output channel `c·m + j` from input channel c
+    /// with filter j — checked against the direct loop with the equivalent grouped kernel.
+    @Test func depthwiseChannelOrder() throws {
+        let layer = DepthwiseConv2D(kernelSize: [2, 2], depthMultiplier: 3, useBias: false)
+        let x = random([2, 4, 4, 2], seed: 3)
+        let y = layer(x)
+        #expect(layer.kernel!.shape == [2, 2, 2, 3] && y.shape == [2, 3, 3, 6])
+        let k = layer.kernel!.value.scalars
+        // Output channel c·3 + j at (0, 0) of image 0 = Σ taps x[ky, kx, c] · k[ky, kx, c, j].
+        for c in 0..<2 { for j in 0..<3 {
+            var sum: Float = 0
+            for ky in 0..<2 { for kx in 0..<2 { sum += x.scalars[(ky * 4 + kx) * 2 + c] * k[((ky * 2 + kx) * 2 + c) * 3 + j] } }
+            #expect(abs(y.scalars[c * 3 + j] - sum) < 1e-5, "channel \(c * 3 + j)")
+        } }
+        let separable = SeparableConv2D(5, kernelSize: [3, 3], depthMultiplier: 2)
+        _ = separable(x)
+        #expect(separable.depthwiseKernel!.shape == [3, 3, 2, 2] && separable.pointwiseKernel!.shape == [1, 1, 4, 5])
+        #expect(separable.weights.map(\.name) == ["\(separable.name)/depthwise_kernel", "\(separable.name)/pointwise_kernel", "\(separable.name)/bias"])
+    }
+
+    /// Conv2DTranspose: the kernel is `[kh, kw, filters, in]`; it is the adjoint of Conv2D with
+    /// the same kernel (⟨conv(u), v⟩ = ⟨u, convᵀ(v)⟩), its output sizes are Keras', and "same"
+    /// crops the odd row and column at the bottom and right.
+    @Test func transposedConvolutionIsTheAdjoint() throws {
+        #expect(Conv2DTranspose.outputLength(4, kernel: 3, stride: 2, dilation: 1, padding: .valid, outputPadding: nil) == 9)
+        #expect(Conv2DTranspose.outputLength(4, kernel: 1, stride: 3, dilation: 1, padding: .valid, outputPadding: nil) == 12)
+        #expect(Conv2DTranspose.outputLength(4, kernel: 3, stride: 2, dilation: 1, padding: .same, outputPadding: nil) == 8)
+        #expect(Conv2DTranspose.outputLength(4, kernel: 3, stride: 2, dilation: 1, padding: .same, outputPadding: 1) == 8)
+        #expect(Conv2DTranspose.outputLength(4, kernel: 4, stride: 2, dilation: 1, padding: .valid, outputPadding: 1) == 11)
+        for padding in [Padding.valid, .same] {
+            let transposed = Conv2DTranspose(3, kernelSize: [3, 2], strides: [2, 2], padding: padding, useBias: false)
+            let v = random([2, 3, 4, 2], seed: 5)
+            let tv = transposed(v)
+            let conv = Conv2D(2, kernelSize: [3, 2], strides: [2, 2], padding: padding, useBias: false)
+            try conv.build(inputShape: Array(tv.shape.dropFirst()))
+            // Conv2D's kernel [kh, kw, in = 3, out = 2] is the transposed layer's [kh, kw, filters = 3, in = 2].
+            conv.kernel!.value = transposed.kernel!.value
+            let u = random(tv.shape, seed: 6)
+            let cu = conv(u)
+            #expect(cu.shape == v.shape, "\(padding): \(cu.shape) vs \(v.shape)")
+            let left = zip(cu.scalars, v.scalars).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+            let right = zip(u.scalars, tv.scalars).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+            #expect(abs(left - right) < 1e-3 * max(1, abs(left)), "\(padding): \(left) vs \(right)")
+        }
+        // One pixel, a 2×2 kernel of 1…4, stride 1, "same": the full 2×2 scatter is cropped to its top-left pixel.
+        let same = Conv2DTranspose(1, kernelSize: [2, 2], padding: .same, useBias: false)
+        try same.build(inputShape: [1, 1, 1])
+        same.kernel!.value = Tensor(shape: [2, 2, 1, 1], scalars: [1, 2, 3, 4])
+        #expect(same(Tensor(shape: [1, 1, 1, 1], scalars: [1])).scalars == [1])
+        let valid = Conv2DTranspose(1, kernelSize: [2, 2], useBias: false)
+        try valid.build(inputShape: [1, 1, 1])
+        valid.kernel!.value = same.kernel!.value
+        #expect(valid(Tensor(shape: [1, 1, 1, 1], scalars: [1])).scalars == [1, 2, 3, 4])
+    }
+
+    /// ZeroPadding2D, Cropping2D and UpSampling2D move whole pixels.
+    @Test func paddingCroppingUpsampling() throws {
+        let x = Tensor(shape: [1, 2, 2, 1], scalars: [1, 2, 3, 4])
+        #expect(ZeroPadding2D(padding: [[1, 0], [0, 1]])(x).scalars == [0, 0, 0, 1, 2, 0, 3, 4, 0])
+        #expect(Cropping2D(cropping: [[1, 0], [0, 1]])(x).scalars == [3])
+        #expect(UpSampling2D(size: [1, 2])(x).scalars == [1, 1, 2, 2, 3, 3, 4, 4])
+        let (_, gradients) = valueWithGradients(at: [x]) { UpSampling2D()($0[0]).sum() }
+        #expect(gradients[0].scalars == [4, 4, 4, 4])
+        let padded = try Layer.from(config: .object(["class_name": .string("ZeroPadding2D"), "config": .object(["padding": .number(2)])]))
+        #expect(padded.outputShape(for: [3, 3, 1]) == [7, 7, 1])
+        #expect(throws: StrataError.self) { try Cropping2D(cropping: [[1, 1], [0, 0]]).build(inputShape: [2, 4, 1]) }
+        // SpatialDropout2D drops whole channels: each channel of a sample is all kept or all zero.
+        let dropped = SpatialDropout2D(0.5, seed: 1)(Tensor.ones([4, 3, 3, 8]), training: true).scalars
+        for sample in 0..<4 { for channel in 0..<8 {
+            let values = Set((0..<9).map { dropped[(sample * 9 + $0) * 8 + channel] })
+            #expect(values == [0] || values == [2])
+        } }
+    }
+
     /// A small CNN learns a synthetic task — is the bright bar horizontal or vertical? — to 100 %,
     /// and the same seed trains the same weights bit for bit.
     @Test func smallCNNLearnsOrientation() throws {

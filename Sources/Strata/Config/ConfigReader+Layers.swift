@@ -22,4 +22,48 @@ extension ConfigReader {
         }
         return values
     }
+
+    /// Refuses a `data_format` other than channels last (the only layout Strata's convolutions take).
+    func checkChannelsLast() throws {
+        let format = try string("data_format", default: "channels_last")
+        guard format == "channels_last" else {
+            throw StrataError.invalidArgument("data_format '\(format)' is not supported", context: "\(owner) config",
+                                              expected: "channels_last (NHWC)")
+        }
+    }
+
+    /// The `padding` option (default valid) among `allowed`, after checking `data_format`.
+    func spatialPadding(allowed: [Padding] = Padding.allCases) throws -> Padding {
+        try checkChannelsLast()
+        let name = try string("padding", default: "valid")
+        guard let padding = Padding(rawValue: name.lowercased()), allowed.contains(padding) else {
+            throw StrataError.invalidArgument("padding '\(name)'", context: "\(owner) config",
+                                              expected: allowed.map(\.rawValue).joined(separator: ", "))
+        }
+        return padding
+    }
+
+    /// A `((top, bottom), (left, right))` option, written as Keras allows: one integer, a pair
+    /// (symmetric per axis), or a pair of pairs.
+    func edgePairs(_ key: String, default fallback: [[Int]]) throws -> [[Int]] {
+        switch value(key) {
+        case .null: return fallback
+        case .number: let v = try int(key); return [[v, v], [v, v]]
+        case .array(let items) where items.count == 2:
+            if items.allSatisfy({ if case .number = $0 { true } else { false } }) {
+                let v = try ints(key)
+                return [[v[0], v[0]], [v[1], v[1]]]
+            }
+            return try items.map { item in
+                guard case .array(let pair) = item, pair.count == 2 else { throw fail(key, "((top, bottom), (left, right))") }
+                return try pair.map { element -> Int in
+                    guard case .number(let number) = element, let integer = Int(exactly: number) else {
+                        throw fail(key, "((top, bottom), (left, right)) of integers")
+                    }
+                    return integer
+                }
+            }
+        default: throw fail(key, "an integer, a pair or a pair of pairs")
+        }
+    }
 }

@@ -62,7 +62,7 @@ struct ConfigReader {
         self.owner = owner
     }
 
-    private func fail(_ key: String, _ expected: String) -> StrataError {
+    func fail(_ key: String, _ expected: String) -> StrataError {
         StrataError.invalidArgument("configuration key '\(key)' is \(values[key].map { "\($0)" } ?? "missing")",
                                     context: owner, expected: expected)
     }

@@ -14,8 +14,9 @@ public enum LayerRegistry {
             Dense.self, Flatten.self, Reshape.self, Activation.self, ReLU.self, LeakyReLU.self,
             PReLU.self, ELU.self, Softmax.self, BatchNormalization.self, LayerNormalization.self,
             Dropout.self, AlphaDropout.self, GaussianNoise.self, Normalization.self,
-            Conv1D.self, Conv2D.self, MaxPooling1D.self, MaxPooling2D.self, AveragePooling1D.self, AveragePooling2D.self,
+            Conv1D.self, Conv2D.self, DepthwiseConv2D.self, SeparableConv2D.self, Conv2DTranspose.self, MaxPooling1D.self, MaxPooling2D.self, AveragePooling1D.self, AveragePooling2D.self,
             GlobalAveragePooling1D.self, GlobalAveragePooling2D.self, GlobalMaxPooling1D.self, GlobalMaxPooling2D.self,
+            ZeroPadding2D.self, Cropping2D.self, UpSampling2D.self, SpatialDropout1D.self, SpatialDropout2D.self,
         ]
     }
 

@@ -60,15 +60,7 @@ public class Convolution: Layer {
                                                                   useBias: Bool, kernelInitializer: Initializer,
                                                                   biasInitializer: Initializer, kernelRegularizer: Regularizer?,
                                                                   biasRegularizer: Regularizer?) {
-        let format = try r.string("data_format", default: "channels_last")
-        guard format == "channels_last" else {
-            throw StrataError.invalidArgument("data_format '\(format)' is not supported", context: "\(r.owner) config",
-                                              expected: "channels_last (NHWC)")
-        }
-        let paddingName = try r.string("padding", default: "valid")
-        guard let padding = Padding(rawValue: paddingName.lowercased()) else {
-            throw StrataError.invalidArgument("padding '\(paddingName)'", context: "\(r.owner) config", expected: "valid, same or causal")
-        }
+        let padding = try r.spatialPadding(allowed: rank == 1 ? Padding.allCases : [.valid, .same])
         return (try r.int("filters"), try r.tuple("kernel_size", rank: rank), try r.tuple("strides", rank: rank, default: Array(repeating: 1, count: rank)),
                 padding, try r.tuple("dilation_rate", rank: rank, default: Array(repeating: 1, count: rank)), try r.int("groups", default: 1),
                 try ActivationFunction(config: r.value("activation")), try r.bool("use_bias", default: true),
@@ -80,18 +72,22 @@ public class Convolution: Layer {
 
     /// The options checked on their own, as Keras checks them when the layer is made.
     private func checkOptions() throws {
-        func positive(_ values: [Int], _ what: String) throws {
-            guard values.count == rank, values.allSatisfy({ $0 > 0 }) else {
-                throw StrataError.invalidArgument("\(what) \(values)", context: context, expected: "\(rank) positive integer(s)")
-            }
-        }
         guard filters > 0 else { throw StrataError.invalidArgument("filters must be positive, got \(filters)", context: context) }
-        try positive(kernelSize, "kernel size")
-        try positive(strides, "strides")
-        try positive(dilationRate, "dilation rate")
         guard groups > 0, filters % groups == 0 else {
             throw StrataError.invalidArgument("\(filters) filters do not split into \(groups) groups", context: context,
                                               expected: "filters divisible by groups")
+        }
+        try Self.checkWindow(kernelSize: kernelSize, strides: strides, dilationRate: dilationRate, padding: padding, context: context)
+    }
+
+    /// Kernel size, strides and dilation: positive, one per spatial axis, not strides and
+    /// dilation both above 1 (Keras refuses that), causal padding in 1-D only.
+    static func checkWindow(kernelSize: [Int], strides: [Int], dilationRate: [Int], padding: Padding, context: String) throws {
+        let rank = kernelSize.count
+        for (values, what) in [(kernelSize, "kernel size"), (strides, "strides"), (dilationRate, "dilation rate")] {
+            guard values.count == rank, values.allSatisfy({ $0 > 0 }) else {
+                throw StrataError.invalidArgument("\(what) \(values)", context: context, expected: "\(rank) positive integer(s)")
+            }
         }
         guard strides.allSatisfy({ $0 == 1 }) || dilationRate.allSatisfy({ $0 == 1 }) else {
             throw StrataError.invalidArgument("strides \(strides) with dilation rate \(dilationRate)", context: context,
@@ -102,9 +98,31 @@ public class Convolution: Layer {
         }
     }
 
-    /// The 2-D geometry for samples of `inputShape` (`spatial + [channels]`), a 1-D input as a
-    /// 1-pixel-high image; nil when the kernel does not fit.
+    /// Samples of rank `rank + 1` that the kernel `fits` (with the layer's padding).
+    static func checkInput(_ inputShape: [Int], rank: Int, fits: Bool, kernelSize: [Int], dilationRate: [Int], context: String) throws {
+        guard inputShape.count == rank + 1 else {
+            throw StrataError.shapeMismatch("needs samples of rank \(rank + 1) (\(rank == 1 ? "steps" : "height, width"), channels), got \(inputShape)",
+                                            context: context,
+                                            expected: rank == 1 ? "[steps, channels]" : "[height, width, channels] — add Reshape([28, 28, 1]) for grayscale images")
+        }
+        guard fits else {
+            let span = zip(kernelSize, dilationRate).map { ($0 - 1) * $1 + 1 }
+            throw StrataError.shapeMismatch("a kernel spanning \(span) does not fit inputs of \(Array(inputShape.dropLast())) with valid padding",
+                                            context: context, expected: "larger inputs, a smaller kernel, or padding: .same")
+        }
+    }
+
+    /// The 2-D geometry for samples of `inputShape` (`spatial + [channels]`); nil when the kernel does not fit.
     func geometry(for inputShape: [Int]) -> ConvGeometry? {
+        Self.geometry(for: inputShape, kernelSize: kernelSize, strides: strides, dilationRate: dilationRate, padding: padding)
+    }
+
+    /// The 2-D geometry of a 1- or 2-D convolution (a 1-D input as a 1-pixel-high image); nil
+    /// when the (dilated) kernel does not fit.
+    static func geometry(for inputShape: [Int], kernelSize: [Int], strides: [Int], dilationRate: [Int],
+                         padding: Padding) -> ConvGeometry? {
+        let rank = kernelSize.count
+        guard inputShape.count == rank + 1 else { return nil }
         let spatial = rank == 1 ? [1] + inputShape.dropLast() : Array(inputShape.dropLast())
         let kernel = rank == 1 ? [1] + kernelSize : kernelSize, stride = rank == 1 ? [1] + strides : strides
         let dilation = rank == 1 ? [1] + dilationRate : dilationRate
@@ -119,18 +137,12 @@ public class Convolution: Layer {
 
     public override func build(for inputShape: [Int]) throws {
         try checkOptions()
-        guard inputShape.count == rank + 1, let channels = inputShape.last else {
-            throw StrataError.shapeMismatch("needs samples of rank \(rank + 1) (\(rank == 1 ? "steps" : "height, width"), channels), got \(inputShape)",
-                                            context: context, expected: rank == 1 ? "[steps, channels]" : "[height, width, channels] — add Reshape([28, 28, 1]) for grayscale images")
-        }
+        try Self.checkInput(inputShape, rank: rank, fits: geometry(for: inputShape) != nil, kernelSize: kernelSize,
+                            dilationRate: dilationRate, context: context)
+        let channels = inputShape[rank]
         guard channels % groups == 0 else {
             throw StrataError.shapeMismatch("\(channels) input channels do not split into \(groups) groups", context: context,
                                             expected: "channels divisible by groups")
-        }
-        guard geometry(for: inputShape) != nil else {
-            let span = zip(kernelSize, dilationRate).map { ($0 - 1) * $1 + 1 }
-            throw StrataError.shapeMismatch("a kernel spanning \(span) does not fit inputs of \(Array(inputShape.dropLast())) with valid padding",
-                                            context: context, expected: "larger inputs, a smaller kernel, or padding: .same")
         }
         kernel = try addWeight("kernel", shape: kernelSize + [channels / groups, filters], initializer: kernelInitializer,
                                regularizer: kernelRegularizer)

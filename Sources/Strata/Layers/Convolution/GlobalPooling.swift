@@ -35,10 +35,7 @@ public class GlobalPooling: Layer {
 
     static func keepdims(_ config: ConfigValue, owner: String) throws -> (ConfigReader, Bool) {
         let r = try ConfigReader(config, owner: owner)
-        let format = try r.string("data_format", default: "channels_last")
-        guard format == "channels_last" else {
-            throw StrataError.invalidArgument("data_format '\(format)' is not supported", context: "\(owner) config", expected: "channels_last")
-        }
+        try r.checkChannelsLast()
         return (r, try r.bool("keepdims", default: false))
     }
 }

@@ -30,14 +30,7 @@ public class Pooling: Layer {
 
     /// Reads a pooling config's options (Keras' names).
     static func options(_ r: ConfigReader, rank: Int) throws -> (poolSize: [Int], strides: [Int]?, padding: Padding) {
-        let format = try r.string("data_format", default: "channels_last")
-        guard format == "channels_last" else {
-            throw StrataError.invalidArgument("data_format '\(format)' is not supported", context: "\(r.owner) config", expected: "channels_last")
-        }
-        let paddingName = try r.string("padding", default: "valid")
-        guard let padding = Padding(rawValue: paddingName.lowercased()), padding != .causal else {
-            throw StrataError.invalidArgument("padding '\(paddingName)'", context: "\(r.owner) config", expected: "valid or same")
-        }
+        let padding = try r.spatialPadding(allowed: [.valid, .same])
         let poolSize = try r.tuple("pool_size", rank: rank, default: Array(repeating: 2, count: rank))
         return (poolSize, r.value("strides") == .null ? nil : try r.tuple("strides", rank: rank), padding)
     }
