@@ -86,6 +86,29 @@ struct DiagnosticsTests {
         #expect(sigmoidRow.deadFraction == nil)
     }
 
+    /// Convolution layers get the same statistics: a filter is a unit, every position of every
+    /// probe sample a sample — a filter whose bias keeps it negative everywhere is dead.
+    @Test func convolutionKernelsAreDiagnosed() throws {
+        let model = Sequential {
+            Conv2D(4, kernelSize: [3, 3], padding: .same, activation: .relu, inputShape: [6, 6, 1])
+            MaxPooling2D()
+            Conv2D(3, kernelSize: [2, 2], activation: .tanh)
+            Flatten()
+            Dense(2, activation: .softmax)
+        }
+        model.compile(optimizer: Adam(), loss: .sparseCategoricalCrossentropy)
+        let conv = model.layers[0] as! Conv2D
+        try model.build(inputShape: [6, 6, 1])
+        conv.bias!.value = Tensor([-100, 0, 0, 0])   // filter 0 never fires
+        let x = Tensor.randomUniform([16, 6, 6, 1], seed: 2), y = Tensor(labels: (0..<16).map { $0 % 2 })
+        let rows = try Diagnostics.probe(model, x, y)
+        let first = try #require(rows.first { $0.type == "Conv2D" })
+        #expect(first.deadFraction == 0.25 && first.kernelGradientNorm! > 0 && first.biasGradientNorm != nil)
+        #expect(first.preActivationMean! < first.outputMean)
+        let second = try #require(rows.last { $0.type == "Conv2D" })
+        #expect(second.saturatedFraction != nil && second.deadFraction == nil)
+    }
+
     /// The article's first claim, measured: in a deep sigmoid net the lowest layer's gradient
     /// is far smaller than the top layer's; with ReLU and He initialization it is not.
     @Test func sigmoidGradientsVanishTowardTheInput() throws {

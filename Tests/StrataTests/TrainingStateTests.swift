@@ -54,6 +54,48 @@ struct TrainingStateTests {
         #expect(history.epochs == [0, 1, 2, 3] && history.history == uninterrupted.history, "one history, numbered on")
     }
 
+    /// A CNN with every kind of new layer — convolutions, pooling, spatial dropout, batch norm
+    /// over images — saved after 2 epochs, loaded in a fresh model and trained on to 4 ends with
+    /// exactly the weights and history of an uninterrupted run.
+    @Test func aLoadedCNNContinuesBitIdentically() throws {
+        let path = temporaryPath("cnn.safetensors")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let images = Tensor.randomUniform([24, 8, 8, 2], seed: 4), labels = Tensor(labels: (0..<24).map { $0 % 3 })
+        func makeCNN() -> Sequential {
+            let model = Sequential {
+                Conv2D(4, kernelSize: [3, 3], padding: .same, activation: .relu, inputShape: [8, 8, 2])
+                BatchNormalization()
+                SpatialDropout2D(0.25)
+                MaxPooling2D()
+                DepthwiseConv2D(kernelSize: [2, 2], depthMultiplier: 2)
+                SeparableConv2D(3, kernelSize: [2, 2], padding: .same)
+                Conv2DTranspose(2, kernelSize: [2, 2], strides: [2, 2])
+                AveragePooling2D()
+                GlobalAveragePooling2D()
+                Dense(3, activation: .softmax)
+            }
+            model.compile(optimizer: Nadam(learningRate: 0.01), loss: .sparseCategoricalCrossentropy, metrics: [.accuracy])
+            return model
+        }
+        let (uninterruptedWeights, uninterrupted) = try Random.withSeed(8) { () -> ([Tensor], History) in
+            let model = Random.withSeed(3) { makeCNN() }
+            let history = try model.fit(images, labels, batchSize: 8, epochs: 4, verbose: .silent, validationSplit: 0.25)
+            return (model.getWeights(), history)
+        }
+        try Random.withSeed(8) {
+            let model = Random.withSeed(3) { makeCNN() }
+            try model.fit(images, labels, batchSize: 8, epochs: 2, verbose: .silent, validationSplit: 0.25)
+            try model.save(to: path)
+        }
+        let (weights, history) = try Random.withSeed(77) { () -> ([Tensor], History) in
+            let loaded = try Sequential.load(from: path)
+            let history = try loaded.fit(images, labels, batchSize: 8, epochs: 4, verbose: .silent, validationSplit: 0.25)
+            return (loaded.getWeights(), history)
+        }
+        #expect(weights == uninterruptedWeights, "bit-identical weights")
+        #expect(history.history == uninterrupted.history)
+    }
+
     @Test func theProgressIsUsedOnceAndCanBeReset() throws {
         let path = temporaryPath("reset.safetensors")
         defer { try? FileManager.default.removeItem(atPath: path) }

@@ -151,6 +151,7 @@ public final class Diagnostics: Callback {
         init?(of layer: Layer) {
             switch layer {
             case let dense as Dense: self.init(dense.activation)
+            case let convolution as Convolution: self.init(convolution.activation)
             case let activation as Activation: self.init(activation.function)
             case is ReLU, is LeakyReLU, is PReLU, is ELU: self = .reluFamily
             default: return nil
@@ -168,8 +169,11 @@ public final class Diagnostics: Callback {
         }
     }
 
-    /// The values entering the activation: `x·kernel + bias` for Dense, the input otherwise.
+    /// The values entering the activation: `x·kernel + bias` for Dense, the convolution plus
+    /// bias for Conv1D/Conv2D (a filter is a unit, every position of every sample a sample), the
+    /// input otherwise.
     private static func preActivation(of layer: Layer, input: Tensor) -> Tensor {
+        if let convolution = layer as? Convolution, convolution.isBuilt { return convolution.linearOutput(input) }
         guard let dense = layer as? Dense, let kernel = dense.kernel?.value else { return input }
         let rows = input.reshaped(to: [-1, input.shape.last!])
         let product = matmul(rows, kernel)

@@ -150,14 +150,20 @@ public class Convolution: Layer {
     }
 
     public override func call(_ x: Tensor, training: Bool) -> Tensor {
+        let fused = FusedDense.Activation(activation)
+        let y = convolve(x, activation: fused ?? .linear)
+        return fused == nil ? activation(y) : y
+    }
+
+    /// The convolution plus bias, before the activation (what `Diagnostics` inspects).
+    func linearOutput(_ x: Tensor) -> Tensor { convolve(x, activation: .linear) }
+
+    private func convolve(_ x: Tensor, activation: FusedDense.Activation) -> Tensor {
         let sample = Array(x.shape.dropFirst())
         let g = geometry(for: sample)!
         let images = rank == 1 ? x.reshaped(to: [x.shape[0], 1] + sample) : x
         let weights = rank == 1 ? kernel!.value.reshaped(to: [1] + kernel!.shape) : kernel!.value
-        let fused = FusedDense.Activation(activation)
-        var y = ConvolutionOp.apply(images, kernel: weights, bias: bias?.value, geometry: g, groups: groups,
-                                    activation: fused ?? .linear)
-        if fused == nil { y = activation(y) }
+        let y = ConvolutionOp.apply(images, kernel: weights, bias: bias?.value, geometry: g, groups: groups, activation: activation)
         return rank == 1 ? y.reshaped(to: [x.shape[0], g.ow, filters]) : y
     }
 
