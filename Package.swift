@@ -42,6 +42,7 @@ let package = Package(
         .executableTarget(name: "WineClassifier", dependencies: ["Strata"], path: "Examples/WineClassifier"),
         .executableTarget(name: "CustomTrainingLoop", dependencies: ["Strata"], path: "Examples/CustomTrainingLoop"),
         .executableTarget(name: "FashionClassifier", dependencies: ["Strata"], path: "Examples/FashionClassifier"),
+        .executableTarget(name: "FashionCNN", dependencies: ["Strata"], path: "Examples/FashionCNN"),
         // Test helpers shared by both test targets (finite-difference gradient checks).
         .target(name: "StrataTestSupport", dependencies: ["StrataCore"], path: "Tests/StrataTestSupport"),
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore", "CStrataKernels", "StrataTestSupport"]),

@@ -7,6 +7,7 @@
 #   python3 -m venv /tmp/peers && /tmp/peers/bin/pip install torch tensorflow-cpu
 #   PYTHON=/tmp/peers/bin/python bash Benchmarks/compare.sh
 #   ROUNDS=3 EPOCHS=4 THREADS=2 PYTHON=/tmp/peers/bin/python bash Benchmarks/compare.sh
+#   CONFIGS="lenet32 convnet128" PYTHON=/tmp/peers/bin/python bash Benchmarks/compare.sh   # the CNNs
 #
 # Peers that are not installed are left out. The raw RESULT lines stay in $OUT (default: a
 # temporary folder, printed at the end).
@@ -32,6 +33,8 @@ measure() {  # framework, configuration → appends "configuration RESULT-fields
     train32) args="--batch-size 32 --epochs $epochs" ;;
     train500) args="--batch-size 500 --epochs $((epochs * 2))" ;;
     predict) args="--batch-size 1000" ;;
+    lenet32) args="--model lenet5 --batch-size 32 --epochs $epochs" ;;
+    convnet128) args="--model convnet --batch-size 128 --epochs $epochs" ;;
   esac
   local line
   if [ "$framework" = strata ]; then
@@ -44,8 +47,9 @@ measure() {  # framework, configuration → appends "configuration RESULT-fields
   echo "$config $framework ${line#RESULT }" | tee -a "$out/results" >&2
 }
 
+configs=${CONFIGS:-train32 train500 predict}
 for round in $(seq "$rounds"); do
-  for config in train32 train500 predict; do
+  for config in $configs; do
     for framework in "${frameworks[@]}"; do measure "$framework" "$config"; done
   done
 done
@@ -56,7 +60,7 @@ stat() {  # configuration framework field → best and median over rounds
     m = (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2; printf "%s %s\n", v[1], m}'
 }
 echo
-echo "Article model on Fashion-MNIST, $threads threads, $rounds alternating rounds ($(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | xargs))"
+echo "Fashion-MNIST ($configs), $threads threads, $rounds alternating rounds ($(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | xargs))"
 printf '%-34s' "measure (best / median)"; for f in "${frameworks[@]}"; do printf '%22s' "$f"; done
 for f in "${frameworks[@]:1}"; do printf '%16s' "strata/$f"; done; echo
 row() {  # label configuration field
@@ -71,10 +75,25 @@ row() {  # label configuration field
   done
   echo
 }
-row "train batch 32, s/epoch" train32 epoch_median_s
-row "train batch 500, s/epoch" train500 epoch_median_s
-row "predict 10k, batch 1000, s" predict predict_median_s
-row "peak RSS, MiB (train batch 32)" train32 peak_rss_mib
-row "test accuracy (batch 32)" train32 test_accuracy
-row "test accuracy (batch 500)" train500 test_accuracy
+measured() { [[ " $configs " == *" $1 "* ]]; }
+if measured train32; then
+  row "train batch 32, s/epoch" train32 epoch_median_s
+  row "peak RSS, MiB (train batch 32)" train32 peak_rss_mib
+  row "test accuracy (batch 32)" train32 test_accuracy
+fi
+if measured train500; then
+  row "train batch 500, s/epoch" train500 epoch_median_s
+  row "test accuracy (batch 500)" train500 test_accuracy
+fi
+measured predict && row "predict 10k, batch 1000, s" predict predict_median_s
+if measured lenet32; then
+  row "LeNet-5 batch 32, s/epoch" lenet32 epoch_median_s
+  row "LeNet-5 peak RSS, MiB" lenet32 peak_rss_mib
+  row "LeNet-5 test accuracy" lenet32 test_accuracy
+fi
+if measured convnet128; then
+  row "mnist_convnet batch 128, s/epoch" convnet128 epoch_median_s
+  row "mnist_convnet peak RSS, MiB" convnet128 peak_rss_mib
+  row "mnist_convnet test accuracy" convnet128 test_accuracy
+fi
 echo "(ratios: Strata's median over the peer's median; raw results in $out/results)"

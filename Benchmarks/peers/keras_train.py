@@ -15,6 +15,8 @@ import fashion_data  # noqa: E402 (after the environment settings)
 
 def main():
     args = fashion_data.arguments()
+    if args.model != "mlp":
+        raise SystemExit("keras_train.py times the article's MLP only (--model mlp)")
 
     import numpy as np
     import tensorflow as tf

@@ -59,5 +59,5 @@ public struct StrataCommand: ParsableCommand {
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Performance benchmarks (build with -c release).",
-        subcommands: [TrainBench.self, PredictBench.self, GemmBench.self])
+        subcommands: [TrainBench.self, PredictBench.self, GemmBench.self, ConvBench.self])
 }

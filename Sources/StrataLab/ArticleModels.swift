@@ -58,4 +58,27 @@ public enum ArticleModels {
             Dense(10, activation: .softmax)
         }
     }
+
+    /// `strata demo --model cnn`: a small batch-normalized CNN on Fashion-MNIST (the same as
+    /// `Examples/specs/fashion_cnn.json`): two blocks of Conv 3×3 same (32, then 64 filters, no
+    /// bias) → BatchNormalization → ReLU → MaxPool 2, then Dropout 0.3 → Dense 128 relu →
+    /// Dropout 0.3 → Dense 10 softmax.
+    public static func fashionCNN() -> Sequential {
+        Sequential {
+            Reshape([28, 28, 1], inputShape: [28, 28])
+            Conv2D(32, kernelSize: [3, 3], padding: .same, useBias: false)
+            BatchNormalization()
+            Activation(.relu)
+            MaxPooling2D()
+            Conv2D(64, kernelSize: [3, 3], padding: .same, useBias: false)
+            BatchNormalization()
+            Activation(.relu)
+            MaxPooling2D()
+            Flatten()
+            Dropout(0.3)
+            Dense(128, activation: .relu)
+            Dropout(0.3)
+            Dense(10, activation: .softmax)
+        }
+    }
 }

@@ -80,7 +80,7 @@ struct DistributedDemo: ParsableCommand {
     @OptionGroup var distributed: DistributedOptions
     @OptionGroup var demo: Demo
 
-    func run() throws { try distributed.run(batchSize: demo.batchSize) { try demo.run() } }
+    func run() throws { try distributed.run(batchSize: demo.effectiveBatchSize) { try demo.run() } }
 }
 
 /// `strata-mpi train`.

@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import Strata
+
+/// `strata bench conv`: GFLOP/s of the convolutions of LeNet-5 and keras.io's mnist_convnet —
+/// forward, input gradient and weight gradient, each timed on its own.
+struct ConvBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "conv",
+        abstract: "GFLOP/s of convolution forward, input-gradient and weight-gradient passes on the CNN benchmarks' shapes.")
+
+    @Option(help: "Timed trials per pass; the best is reported.") var trials = 7
+    @Option(help: "Threads of the kernels (default: all cores).") var threads: Int?
+
+    /// One layer's shape: batch, input [h, w, c], filters, kernel, padding.
+    struct Shape {
+        let name: String, batch: Int, input: [Int], filters: Int, kernel: [Int], padding: Padding
+    }
+
+    static let shapes = [
+        Shape(name: "lenet5 conv1", batch: 32, input: [28, 28, 1], filters: 6, kernel: [5, 5], padding: .same),
+        Shape(name: "lenet5 conv2", batch: 32, input: [14, 14, 6], filters: 16, kernel: [5, 5], padding: .valid),
+        Shape(name: "convnet conv1", batch: 128, input: [28, 28, 1], filters: 32, kernel: [3, 3], padding: .valid),
+        Shape(name: "convnet conv2", batch: 128, input: [13, 13, 32], filters: 64, kernel: [3, 3], padding: .valid),
+    ]
+
+    func validate() throws {
+        guard trials >= 1 else { throw ValidationError("--trials must be at least 1") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    /// The best of `trials` timings of `body`, in seconds.
+    private func best(_ body: () -> Void) -> Double {
+        body()
+        return (0..<trials).map { _ in
+            let start = DispatchTime.now().uptimeNanoseconds
+            body()
+            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        }.min()!
+    }
+
+    func run() throws {
+        if let threads { setenv("STRATA_NUM_THREADS", "\(threads)", 1) }
+        print("Convolution (NHWC, im2col + GEMM), \(BenchSetup.threadCount) threads, best of \(trials); GFLOP/s")
+        print("shape".padding(toLength: 16, withPad: " ", startingAt: 0) + "   forward  input-grad  weight-grad")
+        for shape in Self.shapes {
+            Random.seed(1)
+            let layer = Conv2D(shape.filters, kernelSize: shape.kernel, padding: shape.padding, useBias: false)
+            let x = Tensor.randomUniform([shape.batch] + shape.input, seed: 2)
+            try layer.build(inputShape: shape.input)
+            let out = layer.outputShape(for: shape.input)
+            let flops = 2.0 * Double(shape.batch * out[0] * out[1] * shape.filters * shape.kernel[0] * shape.kernel[1] * shape.input[2])
+            let forward = best { _ = layer(x) }
+            // Each backward timing runs the forward pass too; its time is subtracted.
+            let inputPass = best { _ = valueWithGradients(at: [x]) { layer($0[0]).sum() } }
+            let weightPass = best { _ = valueWithGradients(of: layer.trainableVariables) { layer(x).sum() } }
+            let rates = [forward, inputPass - forward, weightPass - forward].map { flops / Swift.max($0, 1e-9) / 1e9 }
+            print(shape.name.padding(toLength: 16, withPad: " ", startingAt: 0)
+                  + rates.map { String(format: "%10.1f", $0) }.joined(separator: "  "))
+        }
+    }
+}
