@@ -196,4 +196,34 @@ struct DataParallelTests {
         let difference = zip(replicas[0], alone).map { abs($0 - $1) }.max()!
         #expect(difference <= 1e-5 * scale, "largest difference \(difference)")
     }
+
+    /// A CNN on 2 thread replicas with synchronized batch norm over NHWC (statistics over batch,
+    /// height and width, summed across replicas) ends where one process on the global batch does.
+    @Test func cnnReplicasWithSyncBatchNormOverImagesEqualOneProcess() throws {
+        let x = Tensor.randomNormal([32, 6, 6, 2], seed: 3), y = Tensor(labels: (0..<32).map { $0 % 3 })
+        func train(_ parallel: DataParallel?, batchSize: Int) throws -> [Float] {
+            try Random.withSeed(4) {
+                let model = Sequential {
+                    Conv2D(4, kernelSize: [3, 3], padding: .same, inputShape: [6, 6, 2])
+                    BatchNormalization()
+                    Activation(.relu)
+                    MaxPooling2D()
+                    Conv2D(3, kernelSize: [2, 2], activation: .relu)
+                    GlobalAveragePooling2D()
+                    Dense(3, activation: .softmax)
+                }
+                model.compile(optimizer: SGD(learningRate: 0.05, momentum: 0.9), loss: .sparseCategoricalCrossentropy)
+                try model.fit(x, y, batchSize: batchSize, epochs: 2, verbose: .silent, dataParallel: parallel)
+                return model.variables.flatMap(\.value.scalars)
+            }
+        }
+        let alone = try train(nil, batchSize: 8)
+        let replicas = try ThreadReplicas(size: 2).run { member in
+            try train(DataParallel(group: member, syncBatchNorm: true), batchSize: 4)
+        }
+        #expect(replicas[0] == replicas[1])
+        let scale = alone.map(abs).max()!
+        let difference = zip(replicas[0], alone).map { abs($0 - $1) }.max()!
+        #expect(difference <= 1e-5 * scale, "largest difference \(difference)")
+    }
 }

@@ -2,6 +2,7 @@ import Foundation
 import StrataTestSupport
 import Testing
 @testable import Strata
+import StrataLab
 
 @Suite("Saving and loading whole models")
 struct ModelFileTests {
@@ -54,6 +55,12 @@ struct ModelFileTests {
         #expect(try fashion.outputShape(for: [28, 28]) == [10] && fashion.layers.map(\.parameterCount).reduce(0, +) == 271_346)
         let wine = try Sequential(specificationFile: folder.appendingPathComponent("wine.json").path)
         #expect(try wine.outputShape(for: [12]) == [1] && wine.layers.map(\.parameterCount).reduce(0, +) == 875)
+        let cnn = try Sequential(specificationFile: folder.appendingPathComponent("fashion_cnn.json").path)
+        #expect(try cnn.outputShape(for: [28, 28]) == [10])
+        let demo = ArticleModels.fashionCNN()
+        #expect(cnn.layers.count == demo.layers.count)
+        #expect(zip(cnn.layers, demo.layers).allSatisfy { type(of: $0.0) == type(of: $0.1) && $0.0.options == $0.1.options },
+                "the spec is strata demo --model cnn's model")
     }
 
     @Test func roundTripKeepsArchitectureWeightsAndCompileState() throws {
