@@ -7,7 +7,8 @@ import StrataLab
 struct Lab: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Experiments that measure the article's claims (each writes report.html, SVG charts and CSV).",
-        subcommands: [LabExperimentCommand<VanishingGradients>.self, LabExperimentCommand<DyingReLU>.self,
+        subcommands: [LabExperimentCommand<VanishingGradients>.self, LabExperimentCommand<ConvolutionalGradients>.self,
+                      LabExperimentCommand<DyingReLU>.self,
                       LabExperimentCommand<SelfNormalization>.self, LabExperimentCommand<BatchNormExperiment>.self,
                       LabExperimentCommand<OptimizerComparison>.self, LabExperimentCommand<RegularizationExperiment>.self,
                       LabExperimentCommand<EarlyStoppingExperiment>.self, LabAll.self])

@@ -29,9 +29,9 @@ public enum LabDataSource: Sendable {
 
 /// Every experiment, in the order `strata lab all` runs them.
 public enum LabExperiments {
-    /// The seven experiments.
+    /// The eight experiments.
     public static let all: [any LabExperiment.Type] = [
-        VanishingGradients.self, DyingReLU.self, SelfNormalization.self, BatchNormExperiment.self,
+        VanishingGradients.self, ConvolutionalGradients.self, DyingReLU.self, SelfNormalization.self, BatchNormExperiment.self,
         OptimizerComparison.self, RegularizationExperiment.self, EarlyStoppingExperiment.self,
     ]
 }

@@ -41,7 +41,18 @@ public struct VanishingGradients: LabExperiment {
         .init(name: "SELU + LeCun normal, standardized inputs", activation: .selu, initializer: .lecunNormal, batchNorm: false, standardize: true),
     ]
 
-    /// Hidden layers and their width.
+    /// The deep network probed: the article's MLP, or a plain CNN (`ConvolutionalGradients`).
+    public enum Network: Sendable {
+        /// `depth` hidden Dense layers of `width` units.
+        case mlp
+        /// The image average-pooled to 14 × 14, then `depth` Conv2D layers of `width` 3 × 3
+        /// filters ("same" padding), global average pooling.
+        case cnn
+    }
+
+    /// Which deep network.
+    public let network: Network
+    /// Hidden layers and their width (units, or filters for the CNN).
     public let depth: Int, width: Int
     /// Training epochs per configuration.
     public let epochs: Int
@@ -51,7 +62,8 @@ public struct VanishingGradients: LabExperiment {
     public let seed: UInt64
 
     /// `quick`: 5,000 samples and 1 epoch (seconds, for CI); otherwise all samples and 5 epochs.
-    public init(quick: Bool = false, depth: Int = 20, width: Int = 100, seed: UInt64 = 42) {
+    public init(quick: Bool = false, network: Network = .mlp, depth: Int = 20, width: Int = 100, seed: UInt64 = 42) {
+        self.network = network
         self.depth = depth
         self.width = width
         self.epochs = quick ? 1 : 5
@@ -88,7 +100,8 @@ public struct VanishingGradients: LabExperiment {
         public var trainedRatio: Float { Self.ratio(trainedGradientNorms) }
 
         func gradientNorms(at moment: ProbeMoment) -> [Float] {
-            let norms = diagnostics.snapshots(at: moment).filter { $0.type == "Dense" }.dropLast().compactMap(\.kernelGradientNorm)
+            let hidden = diagnostics.snapshots(at: moment).filter { $0.type == "Dense" || $0.type == "Conv2D" }
+            let norms = hidden.filter { $0.type == hidden.first?.type }.prefix(kernelSizes.count).compactMap(\.kernelGradientNorm)
             return zip(norms, kernelSizes).map { $0 / Float($1).squareRoot() }
         }
 
@@ -106,7 +119,7 @@ public struct VanishingGradients: LabExperiment {
         let probeCount = Swift.min(256, test.x.count)
         let probe = test.x.slice(0..<probeCount).tensor, probeLabels = test.y.slice(0..<probeCount)
         var outcomes: [Outcome] = []
-        for configuration in Self.configurations {
+        for configuration in configurations {
             progress(configuration.name)
             let model = try Random.withSeed(seed) { try build(configuration, sampleShape: x.sampleShape, classes: classes, adaptingTo: x) }
             model.compile(optimizer: SGD(learningRate: 0.001, momentum: 0.9), loss: .sparseCategoricalCrossentropy,
@@ -116,15 +129,22 @@ public struct VanishingGradients: LabExperiment {
                 try model.fit(x, y, batchSize: 32, epochs: epochs, verbose: .silent, callbacks: [diagnostics])
             }
             let accuracy = Float(try model.evaluate(test.x, test.y, batchSize: 1000)["accuracy"] ?? .nan)
-            let features = x.sampleShape.reduce(1, *)
+            let hiddenKernels = network == .mlp ? Array(model.layers.filter { $0 is Dense }.dropLast()) : model.layers.filter { $0 is Conv2D }
             outcomes.append(Outcome(configuration: configuration, diagnostics: diagnostics.table, testAccuracy: accuracy,
                                     finalLoss: Float(history["loss"].last ?? .nan),
-                                    kernelSizes: [features * width] + Array(repeating: width * width, count: depth - 1)))
+                                    kernelSizes: hiddenKernels.map { $0.trainableVariables.first?.value.count ?? 1 }))
         }
         return VanishingGradientsResult(experiment: self, outcomes: outcomes, trainingSamples: count)
     }
 
+    /// The configurations this network is probed with: all six for the MLP; for the CNN those on
+    /// raw inputs (standardizing images for SELU is the MLP's experiment).
+    public var configurations: [Configuration] {
+        network == .mlp ? Self.configurations : Self.configurations.filter { !$0.standardize }
+    }
+
     private func build(_ configuration: Configuration, sampleShape: [Int], classes: Int, adaptingTo x: Samples) throws -> Sequential {
+        if network == .cnn { return buildCNN(configuration, sampleShape: sampleShape, classes: classes) }
         let model = Sequential()
         model.add(Flatten(inputShape: sampleShape))
         if configuration.standardize {
@@ -138,6 +158,48 @@ public struct VanishingGradients: LabExperiment {
         }
         model.add(Dense(classes, activation: .softmax))
         return model
+    }
+
+    private func buildCNN(_ configuration: Configuration, sampleShape: [Int], classes: Int) -> Sequential {
+        let model = Sequential()
+        model.add(Reshape(sampleShape.count == 2 ? sampleShape + [1] : sampleShape, inputShape: sampleShape))
+        model.add(AveragePooling2D())
+        for _ in 0..<depth {
+            model.add(Conv2D(width, kernelSize: [3, 3], padding: .same, activation: configuration.activation,
+                             kernelInitializer: configuration.initializer))
+            if configuration.batchNorm { model.add(BatchNormalization()) }
+        }
+        model.add(GlobalAveragePooling2D())
+        model.add(Dense(classes, activation: .softmax))
+        return model
+    }
+
+    /// The report's experiment name and title, and the network in words.
+    var reportName: String { network == .mlp ? Self.name : ConvolutionalGradients.name }
+    var title: String { network == .mlp ? "vanishing gradients" : "vanishing gradients in a deep CNN" }
+    var networkDescription: String {
+        network == .mlp ? "\(depth) hidden Dense layers of \(width) units, softmax output"
+            : "images average-pooled to 14 × 14, \(depth) Conv2D layers of \(width) 3 × 3 filters (same padding), global average pooling, softmax output"
+    }
+}
+
+/// The vanishing-gradients experiment on a deep plain CNN: the same configurations (but SELU on
+/// standardized inputs) as `VanishingGradients`, on 10 convolution layers of 8 filters — is the
+/// article's diagnosis, made on MLPs, true of convolutional networks?
+public struct ConvolutionalGradients: LabExperiment {
+    public static let name = "cnn-gradients"
+    public static let summary = "Per-layer gradient norms of a 10-layer plain CNN: sigmoid vs batch norm vs ReLU, leaky ReLU, ELU (He)."
+    public static let defaultData = LabDataSource.fashionMNIST
+
+    /// The experiment it runs.
+    public let experiment: VanishingGradients
+
+    public init(quick: Bool, seed: UInt64) {
+        experiment = VanishingGradients(quick: quick, network: .cnn, depth: 10, width: 8, seed: seed)
+    }
+
+    public func run(on data: LabData, progress: (String) -> Void) throws -> LabReport {
+        try experiment.run(on: data, progress: progress)
     }
 }
 
@@ -163,10 +225,9 @@ public struct VanishingGradientsResult: Sendable {
         }
         let sigmoid = outcomes.first!.initialRatio, relu = outcomes.first { $0.configuration.name == "ReLU + He" }?.initialRatio ?? .nan
         let confirmed = sigmoid < 0.01 && relu > 0.1
+        let others = outcomes.dropFirst().map { "\(ratio($0.configuration.name)) with \($0.configuration.name)" }
         return "At initialization, the first hidden layer's RMS gradient per weight is \(ratio("sigmoid + Glorot")) of the last hidden "
-            + "layer's with sigmoid + Glorot, \(ratio("sigmoid + Glorot + batch norm")) with batch normalization added, "
-            + "\(ratio("ReLU + He")) with ReLU + He, \(ratio("ELU + He")) with ELU + He and "
-            + "\(ratio("SELU + LeCun normal, standardized inputs")) with SELU. "
+            + "layer's with sigmoid + Glorot, " + others.dropLast().joined(separator: ", ") + " and " + (others.last ?? "") + ". "
             + (confirmed ? "The measurement confirms the claim." : "The measurement does not confirm the claim as stated.")
             + " Test accuracy after \(experiment.epochs) epoch\(experiment.epochs == 1 ? "" : "s"): "
             + outcomes.map { outcome in
@@ -204,7 +265,7 @@ public struct VanishingGradientsResult: Sendable {
     /// and every snapshot as `gradients.csv`.
     public var report: LabReport {
         let e = experiment
-        var report = LabReport(experiment: VanishingGradients.name, title: "vanishing gradients", claim: Self.claim)
+        var report = LabReport(experiment: e.reportName, title: e.title, claim: Self.claim)
         report.verdict = verdict
         report.stance = verdict.contains("confirms the claim") ? .confirms : .contradicts
         report.heading("Gradient norm by depth")
@@ -217,8 +278,7 @@ public struct VanishingGradientsResult: Sendable {
                          [outcome.configuration.name, Self.fraction(outcome.initialRatio), Self.fraction(outcome.trainedRatio),
                           outcome.finalLoss.isFinite ? LabFormat.percent(outcome.testAccuracy) : "diverged (loss not finite)"]
                      })
-        report.settings = "\(trainingSamples) training samples; \(e.depth) hidden Dense layers of \(e.width) units, "
-            + "softmax output; SGD (learning rate 0.001, momentum 0.9), batch 32, \(e.epochs) epoch\(e.epochs == 1 ? "" : "s"); "
+        report.settings = "\(trainingSamples) training samples; \(e.networkDescription); SGD (learning rate 0.001, momentum 0.9), batch 32, \(e.epochs) epoch\(e.epochs == 1 ? "" : "s"); "
             + "gradients probed on 256 test samples; seed \(e.seed)."
         report.csv("gradients.csv", csv())
         return report

@@ -39,6 +39,23 @@ struct LabTests {
         #expect(csv.first?.hasPrefix("configuration,moment,epoch,step,depth") == true)
         #expect(csv.count == 1 + result.outcomes.reduce(0) { $0 + $1.diagnostics.rows.count })
     }
+
+    /// The same measurement on a deep plain CNN: 10 convolution layers, the five configurations
+    /// without input standardization; sigmoid's gradient vanishes toward the input, batch norm
+    /// and ReLU keep it.
+    @Test func convolutionalGradientsMeasureTheDeepCNN() throws {
+        let train = Self.images(256, seed: 1), test = Self.images(64, seed: 2)
+        let experiment = ConvolutionalGradients(quick: true, seed: 42).experiment
+        let result = try experiment.run(train: train, test: test)
+        #expect(result.outcomes.map(\.configuration.name) == VanishingGradients.configurations.filter { !$0.standardize }.map(\.name))
+        let byName = Dictionary(uniqueKeysWithValues: result.outcomes.map { ($0.configuration.name, $0) })
+        let sigmoid = try #require(byName["sigmoid + Glorot"]), normalized = try #require(byName["sigmoid + Glorot + batch norm"])
+        #expect(sigmoid.initialGradientNorms.count == 10 && sigmoid.kernelSizes == [9 * 1 * 8] + Array(repeating: 9 * 8 * 8, count: 9))
+        #expect(sigmoid.initialRatio < 1e-3, "sigmoid first/last: \(sigmoid.initialRatio)")
+        #expect(normalized.initialRatio > 0.1, "with batch norm: \(normalized.initialRatio)")
+        let report = result.report
+        #expect(report.experiment == "cnn-gradients" && report.settings.contains("10 Conv2D layers of 8 3 × 3 filters"))
+    }
 }
 
 @Suite("Confusion matrix")
