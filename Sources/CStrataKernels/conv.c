@@ -47,7 +47,12 @@ void strata_im2col(const strata_conv_geometry *g, const float *restrict x, long 
             if (last < g->kw) memset(out + last * cg, 0, (size_t)((g->kw - last) * cg) * sizeof(float));
             const float *line = x + ((n * g->h + iy) * g->w) * channels + c0;
             if (contiguous) {
-                memcpy(out + first * cg, line + (ix0 + first) * channels, (size_t)((last - first) * cg) * sizeof(float));
+                // Short runs (one gray channel: kw floats) are copied inline; a memcpy call costs more.
+                long count = (last - first) * cg;
+                const float *src = line + (ix0 + first) * channels;
+                float *dst = out + first * cg;
+                if (count <= 16) { for (long i = 0; i < count; ++i) dst[i] = src[i]; }
+                else memcpy(dst, src, (size_t)count * sizeof(float));
             } else {
                 for (long kx = first; kx < last; ++kx) {
                     const float *in = line + (ix0 + kx * g->dw) * channels;
