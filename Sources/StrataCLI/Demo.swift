@@ -20,7 +20,17 @@ public struct Demo: ParsableCommand {
             """)
 
     @Option(help: "Maximum number of epochs.") var epochs = 30
-    @Option(help: "mlp (the article's batch-normalized MLP) or cnn (a small batch-normalized CNN).") var model = "mlp"
+    /// The demo's two networks.
+    enum Network: String, ExpressibleByArgument, CaseIterable {
+        case mlp, cnn
+
+        /// The network, untrained.
+        func make() -> Sequential { self == .cnn ? ArticleModels.fashionCNN() : ArticleModels.fashionMLP() }
+        /// Its default batch size.
+        var batchSize: Int { self == .cnn ? 64 : 32 }
+    }
+
+    @Option(help: "mlp (the article's batch-normalized MLP) or cnn (a small batch-normalized CNN).") var model = Network.mlp
     @Option(help: "Samples per gradient step (per rank with strata-mpi); default 32 for mlp, 64 for cnn.")
     var batchSize: Int?
     @Option(help: "Epochs without val_loss improvement before stopping.") var patience = 5
@@ -33,12 +43,11 @@ public struct Demo: ParsableCommand {
     public init() {}
 
     /// The batch size: `--batch-size`, or the model's default.
-    public var effectiveBatchSize: Int { batchSize ?? (model == "cnn" ? 64 : 32) }
+    public var effectiveBatchSize: Int { batchSize ?? model.batchSize }
 
     public func validate() throws {
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
         guard effectiveBatchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
-        guard ["mlp", "cnn"].contains(model) else { throw ValidationError("--model must be mlp or cnn, got '\(model)'") }
         guard patience >= 0 else { throw ValidationError("--patience must be 0 or more") }
         guard lrPatience >= 0 else { throw ValidationError("--lr-patience must be 0 or more") }
         try OutputPath.check(output, option: "--output", kind: .folder)
@@ -50,7 +59,7 @@ public struct Demo: ParsableCommand {
         environment.say("Fashion-MNIST from \(dataset.directory): \(dataset.train.count) training and \(dataset.test.count) test images")
         Random.seed(seed)
 
-        let network = self.model == "cnn" ? ArticleModels.fashionCNN() : ArticleModels.fashionMLP()
+        let network = model.make()
         network.compile(optimizer: Adam(learningRate: 1e-3), loss: .sparseCategoricalCrossentropy, metrics: [.accuracy])
         if environment.isPrimary { network.summary() }
 
@@ -89,7 +98,7 @@ public struct Demo: ParsableCommand {
         let reportPath = folder.appendingPathComponent("report.html").path
         try history.writeCSV(to: historyCSV)
         try history.plot(to: plot, plannedEpochs: epochs)
-        var report = HTMLReport(title: "Strata demo: a batch-normalized \(self.model == "cnn" ? "CNN" : "MLP") on Fashion-MNIST")
+        var report = HTMLReport(title: "Strata demo: a batch-normalized \(model.rawValue.uppercased()) on Fashion-MNIST")
         report.paragraph(String(format: "Test accuracy %.2f %% on the 10,000 test images of the model in best.safetensors: "
                                 + "epoch %d of %d, the lowest validation loss (%.0f s of training).",
                                 100 * testAccuracy, bestEpoch + 1, history.epochs.count, trainingSeconds))

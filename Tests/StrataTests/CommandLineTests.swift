@@ -104,6 +104,11 @@ struct CommandLineTests {
             (["nosuch"], "strata --help"),
             (["train", "--data", "bogus"], nil),
             (["summary", "--model", "/no/such/file.safetensors"], nil),
+            // The flags this stop added, with bad values.
+            (["demo", "--model", "resnet"], "strata demo --help"),
+            (["bench", "train", "--model", "resnet"], "strata bench train --help"),
+            (["bench", "conv", "--trials", "0"], "strata bench conv --help"),
+            (["predict", "--model", "m.safetensors", "--data", "csv:x.csv", "--output", executable + "/p.csv"], "strata predict --help"),
         ]
         for (arguments, hint) in cases {
             let result = try strata(arguments)

@@ -37,14 +37,10 @@ public class Pooling: Layer {
 
     private var context: String { "\(Self.typeName) '\(name)'" }
 
+    /// A window's geometry: a convolution's, undilated (a 1-D input as a 1-pixel-high image).
     func geometry(for inputShape: [Int]) -> ConvGeometry? {
-        let spatial = rank == 1 ? [1] + inputShape.dropLast() : Array(inputShape.dropLast())
-        let window = rank == 1 ? [1] + poolSize : poolSize, stride = rank == 1 ? [1] + strides : strides
-        guard spatial.count == 2,
-              let rows = (rank == 1 ? .valid : padding).axis(length: spatial[0], kernel: window[0], stride: stride[0]),
-              let columns = padding.axis(length: spatial[1], kernel: window[1], stride: stride[1]) else { return nil }
-        return ConvGeometry(h: spatial[0], w: spatial[1], kh: window[0], kw: window[1], sh: stride[0], sw: stride[1],
-                            padTop: rows.before, padLeft: columns.before, oh: rows.output, ow: columns.output)
+        Convolution.geometry(for: inputShape, kernelSize: poolSize, strides: strides,
+                             dilationRate: Array(repeating: 1, count: rank), padding: padding)
     }
 
     public override func build(for inputShape: [Int]) throws {
