@@ -41,7 +41,7 @@ public struct EarlyStoppingExperiment: LabExperiment {
         }
         // The last weights, then the checkpoint's, on the validation and test splits.
         let validation = trainer.validationSamples!
-        func evaluate(_ x: some SampleConvertible, _ y: some SampleConvertible) throws -> [String: Float] {
+        func evaluate(_ x: some ModelData, _ y: some ModelData) throws -> [String: Float] {
             try model.evaluate(x, y, batchSize: batchSize).mapValues(Float.init)
         }
         let lastValidation = try evaluate(validation.x, validation.y)

@@ -87,9 +87,7 @@ public final class Diagnostics: Callback {
 
     private static func probe(_ model: Sequential, _ x: Tensor, _ y: Tensor, moment: ProbeMoment, step: Int,
                               updateRatios: [Float?]?) throws -> [LayerSnapshot] {
-        guard let loss = model.loss else {
-            throw StrataError.invalidArgument("the model is not compiled", context: "Diagnostics", expected: "compile(optimizer:loss:) first")
-        }
+        let (_, compiledOutputs) = try model.compiled(for: "Diagnostics")
         try model.build(inputShape: Array(x.shape.dropFirst()))
         // One training-mode pass gives the gradients and every layer's input and output.
         var inputs: [Tensor] = [], outputs: [Tensor] = []
@@ -102,7 +100,7 @@ public final class Diagnostics: Callback {
                     outputs.append(output.detached)
                     return output
                 }
-                return model.objective(loss, y, prediction, sampleWeight: nil)
+                return model.objective(compiledOutputs, [y], [prediction], sampleWeight: nil).total
             }
             return Dictionary(uniqueKeysWithValues: zip(variables.map(ObjectIdentifier.init), all))
         }

@@ -161,6 +161,21 @@ open class Layer {
         return variable
     }
 
+    // MARK: - As a node of a functional graph (merge layers take several inputs)
+
+    /// The per-sample output shape for a node's input shapes, building the layer.
+    func nodeOutputShape(forInputs shapes: [[Int]]) throws -> [Int] {
+        guard shapes.count == 1 else {
+            throw StrataError.invalidArgument("takes one input, got \(shapes.count)", context: "\(Self.typeName) '\(name)'",
+                                              expected: "a single tensor (a merge layer such as Add or Concatenate joins several)")
+        }
+        try build(inputShape: shapes[0])
+        return outputShape(for: shapes[0])
+    }
+
+    /// The forward pass of a node on its inputs' batches.
+    func nodeCall(_ inputs: [Tensor], training: Bool) -> Tensor { self(inputs[0], training: training) }
+
     // MARK: - Overridden by subclasses
 
     /// Creates the weights for samples of `inputShape`; throws a `StrataError` for a shape the

@@ -29,11 +29,8 @@ enum ModelFile {
         }
         metadata["variables"] = ConfigValue.array(variables.map { .string($0.name) }).description
         var tensors = variables.map { (name: $0.name, tensor: $0.value) }
-        if let optimizer = model.optimizer, let loss = model.loss {
-            var compile: [String: ConfigValue] = ["optimizer": optimizer.config, "loss": loss.config,
-                                                  "metrics": .array(model.metrics.map { .string($0.name) })]
-            if model.lossWeight != 1 { compile["loss_weights"] = .array([.float(model.lossWeight)]) }
-            metadata["compile_config"] = ConfigValue.object(compile).description
+        if let optimizer = model.optimizer, let spec = model.compileSpec {
+            metadata["compile_config"] = spec.config(optimizer: optimizer).description
             state?.encode(into: &metadata, tensors: &tensors)
         }
         try SafeTensors.write(tensors, metadata: metadata, to: URL(fileURLWithPath: path))
@@ -139,17 +136,7 @@ enum ModelFile {
         if let compile = try file.json("compile_config") {
             let reader = try ConfigReader(compile, owner: "\(path): compile_config")
             let optimizer = try Optimizer.from(config: reader.value("optimizer"))
-            let loss = try Loss(config: reader.value("loss"))
-            guard case .array(let names) = reader.value("metrics") else { throw file.fail("compile_config.metrics is not an array") }
-            let metrics = try names.map { item -> Metrics in
-                guard case .string(let name) = item, let metric = Metrics(name: name) else {
-                    throw file.fail("unknown metric \(item) in compile_config.metrics")
-                }
-                return metric
-            }
-            var weight: [Float]?
-            if case .array(let values) = reader.value("loss_weights"), case .number(let value)? = values.first { weight = [Float(value)] }
-            model.compile(optimizer: optimizer, loss: loss, metrics: metrics, lossWeights: weight)
+            model.setCompiled(optimizer: optimizer, try CompileSpec(config: reader) { file.fail($0) })
         }
         try restore(file, into: model)
         return model

@@ -14,7 +14,7 @@ extension Model {
     ///     metrics not built from `MeanMetric` stay per replica). Default nil: alone.
     ///
     ///     let result = try model.evaluate(testImages, testLabels)   // ["loss": …, "accuracy": …]
-    public func evaluate(_ x: some SampleConvertible, _ y: some SampleConvertible, batchSize: Int = 32,
+    public func evaluate(_ x: some ModelData, _ y: some ModelData, batchSize: Int = 32,
                          sampleWeight: Tensor? = nil, callbacks: [Callback] = [],
                          dataParallel: DataParallel? = nil) throws -> Logs {
         try evaluate(x, y, batchSize: batchSize, sampleWeight: sampleWeight, callbacks: callbacks,
@@ -22,67 +22,80 @@ extension Model {
     }
 
     /// `evaluate` with this process's share of the samples under `strategy`.
-    func evaluate(_ x: some SampleConvertible, _ y: some SampleConvertible, batchSize: Int = 32, sampleWeight: Tensor? = nil,
+    func evaluate(_ x: some ModelData, _ y: some ModelData, batchSize: Int = 32, sampleWeight: Tensor? = nil,
                   callbacks: [Callback], strategy: any DistributionStrategy) throws -> Logs {
-        let (x, y) = (x.samples, y.samples.tensor)
-        let (_, loss) = try compiled(for: "evaluate")
-        try TrainingData.validate(x, y.samples, sampleWeight: sampleWeight, operation: "evaluate")
+        let (_, outputs) = try compiled(for: "evaluate")
         guard batchSize >= 1 else {
             throw StrataError.invalidArgument("batchSize is \(batchSize)", context: "evaluate", expected: "≥ 1")
         }
-        try build(inputShape: x.sampleShape)
-        let outputShape = try self.outputShape(for: x.sampleShape)
-        try TrainingData.validateTargets(y, outputShape: outputShape, loss: loss, operation: "evaluate")
-        for metric in self.metrics {
-            try metric.validate(targetShape: y.shape, predictionShape: [x.count] + outputShape, context: "evaluate")
-        }
+        let (x, y, outputShapes) = try TrainingData.prepare(self, x: x.modelDataParts, y: y.modelDataParts, sampleWeight: sampleWeight,
+                                                            outputs: outputs, operation: "evaluate")
         let callbacks = CallbackList(callbacks, model: self, replacing: false)
-        let lossTracker = MeanMetric.mean(name: "loss")
-        let metrics = self.metrics.map { $0.make(targetShape: y.shape, predictionShape: [batchSize] + outputShape) }
+        let trackers = EpochTrackers(outputs: outputs, targetShapes: y.map(\.shape), predictionShapes: outputShapes.map { [batchSize] + $0 })
         try callbacks.testBegin()
-        let share = strategy.rows(start: 0, count: x.count)
+        let share = strategy.rows(start: 0, count: x[0].count)
         for (batch, start) in stride(from: share.lowerBound, to: share.upperBound, by: batchSize).enumerated() {
             let range = start..<Swift.min(share.upperBound, start + batchSize)
             try callbacks.testBatchBegin(batch)
-            let xb = x.slice(range).tensor, yb = y.slice(range)
+            let xb = x.map { $0.slice(range).tensor }, yb = y.map { $0.slice(range) }
             let wb = sampleWeight.map { $0.reshaped(to: [-1]).slice(range) }
-            let prediction = self(xb, training: false)
-            let value = objective(loss, yb, prediction, sampleWeight: wb).scalar
-            lossTracker.add(value, weight: Float(range.count))
-            metrics.forEach { $0.update(yb, prediction, sampleWeight: wb) }
-            try callbacks.testBatchEnd(batch, Model.logs(loss: lossTracker, metrics: metrics))
+            let predictions = forward(xb, training: false)
+            let objective = objective(outputs, yb, predictions, sampleWeight: wb)
+            trackers.update(total: objective.total.scalar, perOutput: objective.perOutput, y: yb, predictions: predictions,
+                            sampleWeight: wb, rows: range.count)
+            try callbacks.testBatchEnd(batch, trackers.logs)
         }
-        strategy.reduce([lossTracker] + metrics)
-        let logs = Model.logs(loss: lossTracker, metrics: metrics)
+        strategy.reduce(trackers.all)
+        let logs = trackers.logs
         try callbacks.testEnd(logs)
         return logs
     }
 
-    /// The model's outputs for `x`, computed in inference mode in batches (Keras' `predict`).
-    public func predict(_ x: some SampleConvertible, batchSize: Int = 32, callbacks: [Callback] = []) throws -> Tensor {
-        let x = x.samples
-        try TrainingData.validate(x, nil, sampleWeight: nil, operation: "predict")
+    /// The model's outputs for `x`, computed in inference mode in batches (Keras' `predict`), for
+    /// a model with one output (`predictOutputs` gives every output of a functional model).
+    ///
+    /// - Parameters:
+    ///   - x: the inputs (a list or dictionary by name for several inputs).
+    ///   - batchSize: samples per forward pass (default 32).
+    ///   - callbacks: called at predict's begin and end.
+    public func predict(_ x: some ModelData, batchSize: Int = 32, callbacks: [Callback] = []) throws -> Tensor {
+        guard outputNames.count == 1 else {
+            throw StrataError.invalidArgument("model '\(name)' has \(outputNames.count) outputs", context: "predict",
+                                              expected: "predictOutputs(_:) for a model with several outputs")
+        }
+        return try predictOutputs(x, batchSize: batchSize, callbacks: callbacks)[0]
+    }
+
+    /// Every output of the model for `x`, in output order, computed in inference mode in
+    /// batches (Keras' `predict` on a multi-output model).
+    ///
+    ///     let outputs = try model.predictOutputs([images, metadata])   // [labels, aux]
+    public func predictOutputs(_ x: some ModelData, batchSize: Int = 32, callbacks: [Callback] = []) throws -> [Tensor] {
         guard batchSize >= 1 else {
             throw StrataError.invalidArgument("batchSize is \(batchSize)", context: "predict", expected: "≥ 1")
         }
-        try build(inputShape: x.sampleShape)
+        let x = try x.modelDataParts.ordered(by: inputNames, role: "x", operation: "predict")
+        try TrainingData.validate(x, nil, sampleWeight: nil, operation: "predict")
+        try build(inputShapes: x.map(\.sampleShape))
         let callbacks = CallbackList(callbacks, model: self, replacing: false)
         try callbacks.predictBegin()
-        let samples = x.count
-        let outputs = stride(from: 0, to: samples, by: batchSize).map { start in
-            self(x.slice(start..<Swift.min(samples, start + batchSize)).tensor, training: false)
+        let samples = x[0].count
+        let batches = stride(from: 0, to: samples, by: batchSize).map { start in
+            forward(x.map { $0.slice(start..<Swift.min(samples, start + batchSize)).tensor }, training: false)
         }
         try callbacks.predictEnd()
-        return outputs.count == 1 ? outputs[0] : Tensor.concatenate(outputs, axis: 0)
+        return batches[0].indices.map { output in
+            batches.count == 1 ? batches[0][output] : Tensor.concatenate(batches.map { $0[output] }, axis: 0)
+        }
     }
 
     /// Loss and metrics of one batch in inference mode (Keras' `test_on_batch`).
-    public func testOnBatch(_ x: Tensor, _ y: Tensor, sampleWeight: Tensor? = nil) throws -> Logs {
-        try evaluate(x, y, batchSize: Swift.max(1, x.rank > 0 ? x.shape[0] : 1), sampleWeight: sampleWeight)
+    public func testOnBatch(_ x: some ModelData, _ y: some ModelData, sampleWeight: Tensor? = nil) throws -> Logs {
+        try evaluate(x, y, batchSize: Swift.max(1, x.modelDataParts.samples.first?.count ?? 1), sampleWeight: sampleWeight)
     }
 
     /// Outputs for one batch in inference mode (Keras' `predict_on_batch`).
-    public func predictOnBatch(_ x: Tensor) throws -> Tensor {
-        try predict(x, batchSize: Swift.max(1, x.rank > 0 ? x.shape[0] : 1))
+    public func predictOnBatch(_ x: some ModelData) throws -> Tensor {
+        try predict(x, batchSize: Swift.max(1, x.modelDataParts.samples.first?.count ?? 1))
     }
 }

@@ -23,8 +23,10 @@ extension Model {
     /// Everything is validated first: a mistake throws a `StrataError` before training starts.
     ///
     /// - Parameters:
-    ///   - x: the inputs, `[samples] + inputShape` (a `Tensor`, `Samples` or nested arrays).
-    ///   - y: the targets, one per sample (class indices for the sparse losses).
+    ///   - x: the inputs, `[samples] + inputShape` (a `Tensor`, `Samples` or nested arrays); for
+    ///     several inputs, a list in input order or a dictionary by input name.
+    ///   - y: the targets, one per sample (class indices for the sparse losses); for several
+    ///     outputs, a list in output order or a dictionary by output name.
     ///   - batchSize: samples per gradient step (default 32).
     ///   - epochs: the epoch to stop before (default 1): training runs epochs `initialEpoch..<epochs`.
     ///   - verbose: the progress output (default `.progressBar`).
@@ -33,8 +35,8 @@ extension Model {
     ///     validate on after each epoch (default 0: none).
     ///   - validationData: samples to validate on instead of a split.
     ///   - shuffle: shuffle the training samples each epoch (default true).
-    ///   - classWeight: per-class factors multiplied into the sample weights.
-    ///   - sampleWeight: per-sample factors of the loss and metrics (`[n]`).
+    ///   - classWeight: per-class factors multiplied into the sample weights (one output only).
+    ///   - sampleWeight: per-sample factors of the loss and metrics (`[n]`), of every output.
     ///   - initialEpoch: the epoch to start from (for resuming); `epochs` is the last epoch + 1.
     ///     A loaded model (`Sequential.load(from:)`) or a restored `BackupAndRestore` continues
     ///     after its saved epoch, with its history and random stream, whichever is later.
@@ -44,15 +46,15 @@ extension Model {
     ///     share of the validation data (the results are summed).
     @discardableResult
     public func fit(
-        _ x: some SampleConvertible, _ y: some SampleConvertible, batchSize: Int = 32, epochs: Int = 1, verbose: Verbosity = .progressBar,
+        _ x: some ModelData, _ y: some ModelData, batchSize: Int = 32, epochs: Int = 1, verbose: Verbosity = .progressBar,
         callbacks: [Callback] = [], validationSplit: Float = 0,
-        validationData: (x: any SampleConvertible, y: any SampleConvertible)? = nil,
+        validationData: (x: any ModelData, y: any ModelData)? = nil,
         shuffle: Bool = true, classWeight: [Int: Float]? = nil, sampleWeight: Tensor? = nil,
         initialEpoch: Int = 0, stepsPerEpoch: Int? = nil, dataParallel: DataParallel? = nil
     ) throws -> History {
-        let (optimizer, loss) = try compiled(for: "fit")
-        let data = try FitInputs(model: self, x: x.samples, y: y.samples.tensor, loss: loss, batchSize: batchSize, epochs: epochs,
-                                 initialEpoch: initialEpoch, stepsPerEpoch: stepsPerEpoch, sampleWeight: sampleWeight,
+        let (optimizer, outputs) = try compiled(for: "fit")
+        let data = try FitInputs(model: self, x: x.modelDataParts, y: y.modelDataParts, outputs: outputs, batchSize: batchSize,
+                                 epochs: epochs, initialEpoch: initialEpoch, stepsPerEpoch: stepsPerEpoch, sampleWeight: sampleWeight,
                                  classWeight: classWeight, validationSplit: validationSplit, validationData: validationData)
         let strategy: any DistributionStrategy = dataParallel ?? SingleProcess()
         let batches = EpochBatches(samples: data.trainCount, batchSize: batchSize, stepsPerEpoch: stepsPerEpoch,
@@ -63,8 +65,8 @@ extension Model {
         let progress = verbose == .silent ? [] : [ProgressBar(epochs: epochs, stepsPerEpoch: batches.stepsPerEpoch,
                                                               inPlace: verbose == .progressBar && ProgressBar.standardOutputIsTerminal)]
         let callbacks = CallbackList([history] + progress + callbacks, model: self)
-        let metrics = self.metrics.map { $0.make(targetShape: data.y.shape, predictionShape: [batchSize] + data.outputShape) }
-        let lossTracker = MeanMetric.mean(name: "loss")
+        let trackers = EpochTrackers(outputs: outputs, targetShapes: data.y.map(\.shape),
+                                     predictionShapes: data.outputShapes.map { [batchSize] + $0 })
 
         stopTraining = false
         outputVerbosity = verbose
@@ -75,22 +77,21 @@ extension Model {
         var epochLogs: Logs = [:]
         for epoch in firstEpoch..<epochs {
             try callbacks.epochBegin(epoch)
-            lossTracker.reset()
-            metrics.forEach { $0.reset() }
+            trackers.reset()
             for batch in batches.nextEpoch() {
                 try callbacks.trainBatchBegin(batch.index)
                 let (xb, yb, wb) = data.batch(batch.rows)
-                let (value, prediction) = trainStep(xb, yb, sampleWeight: wb, optimizer: optimizer, loss: loss,
-                                                    strategy: strategy, globalRows: batch.globalRows)
-                lossTracker.add(value, weight: Float(batch.rows.count))
-                metrics.forEach { $0.update(yb, prediction, sampleWeight: wb) }
-                try callbacks.trainBatchEnd(batch.index, Model.logs(loss: lossTracker, metrics: metrics))
+                let step = trainStep(xb, yb, sampleWeight: wb, optimizer: optimizer, outputs: outputs,
+                                     strategy: strategy, globalRows: batch.globalRows)
+                trackers.update(total: step.value, perOutput: step.perOutput, y: yb, predictions: step.predictions,
+                                sampleWeight: wb, rows: batch.rows.count)
+                try callbacks.trainBatchEnd(batch.index, trackers.logs)
                 stopTraining = strategy.agree(stopTraining)
                 if stopTraining { break }
             }
-            strategy.reduce([lossTracker] + metrics)
+            strategy.reduce(trackers.all)
             strategy.endEpoch(nonTrainable: nonTrainableVariables)
-            epochLogs = Model.logs(loss: lossTracker, metrics: metrics)
+            epochLogs = trackers.logs
             if let validation = data.validation {
                 let results = try evaluate(validation.x, validation.y, batchSize: batchSize, callbacks: callbacks.callbacks,
                                            strategy: strategy)
@@ -128,44 +129,41 @@ extension Model {
 
     /// One optimizer step on a batch (Keras' `train_on_batch`); returns the loss and metrics of
     /// that batch.
+    ///
+    /// - Parameters:
+    ///   - x: one batch per input (a `Tensor`, or a list or dictionary for several inputs).
+    ///   - y: one batch of targets per output.
+    ///   - sampleWeight: per-sample factors of the loss and metrics (`[n]`).
     @discardableResult
-    public func trainOnBatch(_ x: Tensor, _ y: Tensor, sampleWeight: Tensor? = nil) throws -> Logs {
-        let (optimizer, loss) = try compiled(for: "trainOnBatch")
-        try TrainingData.validate(x.samples, y.samples, sampleWeight: sampleWeight, operation: "trainOnBatch")
-        try build(inputShape: Array(x.shape.dropFirst()))
-        try TrainingData.validateTargets(y, outputShape: try outputShape(for: Array(x.shape.dropFirst())), loss: loss,
-                                         operation: "trainOnBatch")
-        let outputShape = [x.shape[0]] + (try self.outputShape(for: Array(x.shape.dropFirst())))
-        for metric in self.metrics { try metric.validate(targetShape: y.shape, predictionShape: outputShape, context: "trainOnBatch") }
-        let (value, prediction) = trainStep(x, y, sampleWeight: sampleWeight, optimizer: optimizer, loss: loss)
-        let metrics = self.metrics.map { $0.make(targetShape: y.shape, predictionShape: prediction.shape) }
-        metrics.forEach { $0.update(y, prediction, sampleWeight: sampleWeight) }
-        var logs = Model.logs(loss: nil, metrics: metrics)
-        logs["loss"] = Double(value)
-        return logs
+    public func trainOnBatch(_ x: some ModelData, _ y: some ModelData, sampleWeight: Tensor? = nil) throws -> Logs {
+        let (optimizer, outputs) = try compiled(for: "trainOnBatch")
+        let (xs, ys, _) = try TrainingData.prepare(self, x: x.modelDataParts, y: y.modelDataParts, sampleWeight: sampleWeight,
+                                                   outputs: outputs, operation: "trainOnBatch")
+        let xb = xs.map(\.tensor)
+        let step = trainStep(xb, ys, sampleWeight: sampleWeight, optimizer: optimizer, outputs: outputs)
+        let trackers = EpochTrackers(outputs: outputs, targetShapes: ys.map(\.shape), predictionShapes: step.predictions.map(\.shape))
+        trackers.update(total: step.value, perOutput: step.perOutput, y: ys, predictions: step.predictions,
+                        sampleWeight: sampleWeight, rows: xb[0].shape[0])
+        return trackers.logs
     }
 
-    /// Forward, backward and one optimizer update; the loss value and the predictions made. As
-    /// one of several processes (`strategy`), the step is on this process's rows of a global
-    /// batch of `globalRows`, with the global batch's gradient.
-    func trainStep(_ x: Tensor, _ y: Tensor, sampleWeight: Tensor?, optimizer: Optimizer, loss: Loss,
-                   strategy: any DistributionStrategy = SingleProcess(), globalRows: Int? = nil) -> (Float, Tensor) {
+    /// Forward, backward and one optimizer update; the loss value, each output's unweighted loss
+    /// and the predictions made. As one of several processes (`strategy`), the step is on this
+    /// process's rows of a global batch of `globalRows`, with the global batch's gradient.
+    func trainStep(_ x: [Tensor], _ y: [Tensor], sampleWeight: Tensor?, optimizer: Optimizer, outputs: [CompiledOutput],
+                   strategy: any DistributionStrategy = SingleProcess(),
+                   globalRows: Int? = nil) -> (value: Float, perOutput: [Tensor], predictions: [Tensor]) {
         let variables = trainableVariables
-        var prediction = Tensor(0)
-        let (value, gradients) = strategy.valueWithGradients(of: variables, rows: x.shape[0], globalRows: globalRows ?? x.shape[0]) {
-            let tracked = self(x, training: true)
-            prediction = tracked.detached   // keeps no tape alive: the update below runs in place
-            return objective(loss, y, tracked, sampleWeight: sampleWeight)
+        var predictions: [Tensor] = [], perOutput: [Tensor] = []
+        let rows = x[0].shape[0]
+        let (value, gradients) = strategy.valueWithGradients(of: variables, rows: rows, globalRows: globalRows ?? rows) {
+            let tracked = forward(x, training: true)
+            predictions = tracked.map(\.detached)   // keeps no tape alive: the update below runs in place
+            let objective = objective(outputs, y, tracked, sampleWeight: sampleWeight)
+            perOutput = outputs.count > 1 ? objective.perOutput.map(\.detached) : []
+            return objective.total
         }
         optimizer.apply(gradients, to: variables)
-        return (value, prediction)
-    }
-
-    /// `loss` and each metric's current value.
-    static func logs(loss: MeanMetric?, metrics: [any Metric]) -> Logs {
-        var logs: Logs = [:]
-        if let loss { logs["loss"] = loss.result }
-        for metric in metrics { logs[metric.name] = metric.result }
-        return logs
+        return (value, perOutput, predictions)
     }
 }

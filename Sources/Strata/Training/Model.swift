@@ -18,12 +18,18 @@ open class Model {
     public var stopTraining = false
     /// The optimizer given to `compile`.
     public private(set) var optimizer: Optimizer?
-    /// The loss given to `compile`.
-    public private(set) var loss: Loss?
-    /// The metrics given to `compile`.
-    public private(set) var metrics: [Metrics] = []
-    /// Scale of the loss (Keras' `loss_weights` for the single output).
-    public private(set) var lossWeight: Float = 1
+    /// What `compile` was given for the outputs (resolved against them when training starts).
+    var compileSpec: CompileSpec?
+    /// The loss given to `compile` for every output (nil before `compile`, or when it was given
+    /// one loss per output).
+    public var loss: Loss? { if case .one(let loss)? = compileSpec?.losses { loss } else { nil } }
+    /// Every metric given to `compile`, of every output.
+    public var metrics: [Metrics] { compileSpec?.metrics.all.flatMap { $0 } ?? [] }
+    /// The graph of a functional model (`Model(inputs:outputs:)`); nil for `Sequential` and
+    /// subclasses that override `call`.
+    let graph: FunctionalGraph?
+    /// The names data and losses are passed by, one per input and per output of the graph.
+    let graphNames: (inputs: [String], outputs: [String])?
     /// The per-sample input shape the model was built for, when known.
     public internal(set) var inputShape: [Int]?
     /// The `verbose` of the running `fit` (callbacks' warnings are silent with `.silent`).
@@ -46,12 +52,21 @@ open class Model {
     /// Creates a model; a nil `name` gets a unique one from the class name.
     public init(name: String? = nil) {
         self.name = name ?? LayerNames.unique(for: LayerNames.snakeCase(String(describing: type(of: self))))
+        (graph, graphNames) = (nil, nil)
+    }
+
+    /// A functional model running `graph` (see `Model(inputs:outputs:name:)`).
+    init(graph: FunctionalGraph, names: (inputs: [String], outputs: [String]), name: String) {
+        self.name = name
+        (self.graph, self.graphNames) = (graph, names)
+        if graph.inputs.count == 1 { inputShape = graph.inputShapes[0] }
     }
 
     /// The layers whose variables the model trains. The default finds every `Layer` (or array
     /// of layers) stored in the model's properties, in declaration order — by reflection, once the
     /// model is built (each training step asks for its variables; the walk is not repeated).
     open var layers: [Layer] {
+        if let graph { return graph.layers }
         if let reflectedLayers { return reflectedLayers }
         let found = reflectLayers()
         if inputShape != nil { reflectedLayers = found }
@@ -77,9 +92,13 @@ open class Model {
         return found
     }
 
-    /// The forward pass; `Sequential` runs its layers in order, subclasses define their own.
+    /// The forward pass; `Sequential` runs its layers in order, a functional model its graph
+    /// (with one input and one output), subclasses define their own.
     open func call(_ x: Tensor, training: Bool) -> Tensor {
-        preconditionFailure("\(type(of: self)) must override call(_:training:)")
+        guard let graph else { preconditionFailure("\(type(of: self)) must override call(_:training:)") }
+        precondition(graph.inputs.count == 1 && graph.outputs.count == 1,
+                     "model '\(name)' has \(graph.inputs.count) inputs and \(graph.outputs.count) outputs: call it on an array of tensors")
+        return graph.run([x], training: training)[0]
     }
 
     /// Runs the model on a batch.
@@ -90,6 +109,7 @@ open class Model {
     /// Builds every layer for samples of `inputShape` (without the batch axis). The default runs
     /// one zero sample through `call` in inference mode; `Sequential` propagates shapes instead.
     open func build(inputShape: [Int]) throws {
+        if graph != nil { return try build(inputShapes: [inputShape]) }
         if let built = self.inputShape {
             guard built == inputShape else {
                 throw StrataError.shapeMismatch("was built for samples of shape \(built), got \(inputShape)",
@@ -103,6 +123,7 @@ open class Model {
 
     /// The per-sample output shape for the built input shape.
     open func outputShape(for inputShape: [Int]) throws -> [Int] {
+        if graph != nil { return try outputShapes(for: [inputShape])[0] }
         try build(inputShape: inputShape)
         return Array(call(Tensor.zeros([1] + inputShape), training: false).shape.dropFirst())
     }
@@ -138,37 +159,9 @@ open class Model {
         try Layer.assign(values, to: weights, owner: "model '\(name)'")
     }
 
-    /// Configures training: the optimizer, the loss and the metrics to report.
-    ///
-    ///     model.compile(optimizer: Adam(learningRate: 1e-3), loss: .sparseCategoricalCrossentropy, metrics: [.accuracy])
-    ///
-    /// - Parameters:
-    ///   - optimizer: how the weights are updated from their gradients.
-    ///   - loss: what training minimizes.
-    ///   - metrics: values reported per epoch beside the loss (default none).
-    ///   - lossWeights: for this single-output model, at most one factor scaling the loss.
-    public func compile(optimizer: Optimizer, loss: Loss, metrics: [Metrics] = [], lossWeights: [Float]? = nil) {
-        precondition(lossWeights.map { $0.count <= 1 } ?? true,
-                     "compile: a single-output model takes at most one loss weight, got \(lossWeights!.count)")
+    /// Sets the compile settings (every `compile` overload ends here).
+    func setCompiled(optimizer: Optimizer, _ spec: CompileSpec) {
         self.optimizer = optimizer
-        self.loss = loss
-        self.metrics = metrics
-        self.lossWeight = lossWeights?.first ?? 1
-    }
-
-    /// The compiled optimizer and loss, or an error telling to call `compile`.
-    func compiled(for operation: String) throws -> (Optimizer, Loss) {
-        guard let optimizer, let loss else {
-            throw StrataError.invalidArgument("the model is not compiled", context: "\(operation) on model '\(name)'",
-                                              expected: "model.compile(optimizer:loss:) before \(operation)")
-        }
-        return (optimizer, loss)
-    }
-
-    /// The training objective: `lossWeight · loss(y, ŷ; w) + Σ regularization penalties`.
-    func objective(_ loss: Loss, _ y: Tensor, _ prediction: Tensor, sampleWeight: Tensor?) -> Tensor {
-        var total = loss(y, prediction, sampleWeight: sampleWeight)
-        if lossWeight != 1 { total = total * lossWeight }
-        return total + regularizationLoss
+        compileSpec = spec
     }
 }

@@ -1,21 +1,51 @@
 /// Checks of `fit`/`evaluate` inputs, each failing with a `StrataError` that says what is wrong
 /// and where — before any training starts.
 enum TrainingData {
-    static func validate(_ x: Samples, _ y: Samples?, sampleWeight: Tensor?, operation: String) throws {
-        guard x.count > 0 else {
-            throw StrataError.invalidArgument("x is empty (shape \(x.shape))", context: operation, expected: "at least one sample")
+    /// The inputs (and targets) of `operation`, in the model's input (and output) order, each
+    /// checked — counts, finiteness, the model built for the inputs' shapes, targets that fit
+    /// each output's loss and metrics — with the model's per-sample output shapes.
+    static func prepare(_ model: Model, x: ModelDataParts, y: ModelDataParts?, sampleWeight: Tensor?,
+                        outputs: [CompiledOutput], operation: String) throws -> (x: [Samples], y: [Tensor], outputShapes: [[Int]]) {
+        let xs = try x.ordered(by: model.inputNames, role: "x", operation: operation)
+        let ys = try y.map { try $0.ordered(by: outputs.map(\.name), role: "y", operation: operation) }
+        try validate(xs, ys, sampleWeight: sampleWeight, operation: operation)
+        let outputShapes = try model.outputShapes(for: xs.map(\.sampleShape))
+        let targets = ys?.map(\.tensor) ?? []
+        for (index, target) in targets.enumerated() {
+            let output = outputs[index]
+            let context = outputs.count == 1 ? operation : "\(operation), output '\(output.name)'"
+            try validateTargets(target, outputShape: outputShapes[index], loss: output.loss, operation: context)
+            for metric in output.metrics {
+                try metric.validate(targetShape: target.shape, predictionShape: [target.shape[0]] + outputShapes[index], context: context)
+            }
         }
-        if let floats = x.floats { try requireFinite(floats, "x", operation) }
-        if let y {
-            guard y.count == x.count else {
-                throw StrataError.shapeMismatch("x has \(x.count) samples but y has \(y.count)",
+        return (xs, targets, outputShapes)
+    }
+
+    static func validate(_ xs: [Samples], _ ys: [Samples]?, sampleWeight: Tensor?, operation: String) throws {
+        let count = xs[0].count
+        for (index, x) in xs.enumerated() {
+            let name = xs.count == 1 ? "x" : "x[\(index)]"
+            guard x.count > 0 else {
+                throw StrataError.invalidArgument("\(name) is empty (shape \(x.shape))", context: operation, expected: "at least one sample")
+            }
+            guard x.count == count else {
+                throw StrataError.shapeMismatch("x[0] has \(count) samples but \(name) has \(x.count)", context: operation,
+                                                expected: "the same number of samples in every input")
+            }
+            if let floats = x.floats { try requireFinite(floats, name, operation) }
+        }
+        for (index, y) in (ys ?? []).enumerated() {
+            let name = ys!.count == 1 ? "y" : "y[\(index)]"
+            guard y.count == count else {
+                throw StrataError.shapeMismatch("x has \(count) samples but \(name) has \(y.count)",
                                                 context: operation, expected: "the same number of samples")
             }
-            if let floats = y.floats { try requireFinite(floats, "y", operation) }
+            if let floats = y.floats { try requireFinite(floats, name, operation) }
         }
         if let sampleWeight {
-            guard sampleWeight.count == x.count else {
-                throw StrataError.shapeMismatch("sampleWeight has \(sampleWeight.count) values for \(x.count) samples",
+            guard sampleWeight.count == count else {
+                throw StrataError.shapeMismatch("sampleWeight has \(sampleWeight.count) values for \(count) samples",
                                                 context: operation, expected: "one weight per sample")
             }
             try requireFinite(sampleWeight, "sampleWeight", operation)

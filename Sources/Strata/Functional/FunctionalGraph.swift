@@ -1,0 +1,113 @@
+/// The graph of a functional model (Keras' `Functional`/`Function`): its input and output
+/// tensors, the nodes between them in an order that runs every node after its inputs' producers,
+/// and, per node, where its inputs are and when each value is last used — so a forward pass
+/// frees every intermediate batch as soon as its last consumer has run.
+final class FunctionalGraph {
+    let inputs: [SymbolicTensor]
+    let outputs: [SymbolicTensor]
+    /// Every node but the inputs', each after the producers of its inputs.
+    let nodes: [GraphNode]
+    /// The operations in `nodes`' order, each once (a shared layer's first node decides).
+    let operations: [GraphOperation]
+
+    /// Where each value lives while the graph runs: one slot per node output.
+    private let slotOfInput: [Int]
+    private let inputSlots: [[Int]]      // per node: its inputs' slots
+    private let outputSlots: [[Int]]     // per node: its outputs' slots
+    private let freedAfter: [[Int]]      // per node: the slots whose last use it is
+    private let resultSlots: [Int]
+    private let slotCount: Int
+
+    /// Checks and orders the graph between `inputs` and `outputs`: every input an `Input`, used
+    /// once in the list and by some output; every output reachable from the inputs alone.
+    init(inputs: [SymbolicTensor], outputs: [SymbolicTensor], model: String) throws {
+        let context = "Model '\(model)'"
+        guard !inputs.isEmpty, !outputs.isEmpty else {
+            throw StrataError.invalidArgument("has \(inputs.count) inputs and \(outputs.count) outputs", context: context,
+                                              expected: "at least one of each")
+        }
+        for input in inputs where !input.producer.isInput {
+            throw StrataError.invalidArgument("input '\(input.name)' is the output of a layer, not an Input", context: context,
+                                              expected: "tensors made by Input(shape:)")
+        }
+        let inputNodes = inputs.map { ObjectIdentifier($0.producer) }
+        if let repeated = inputs.first(where: { input in inputNodes.filter { $0 == ObjectIdentifier(input.producer) }.count > 1 }) {
+            throw StrataError.invalidArgument("input '\(repeated.name)' is listed twice", context: context, expected: "distinct inputs")
+        }
+        self.inputs = inputs
+        self.outputs = outputs
+
+        // Depth-first from the outputs: each node after its inputs' producers.
+        // (Symbolic tensors are immutable, so a node's inputs always exist before it: no cycles.)
+        var ordered: [GraphNode] = [], visited = Set<ObjectIdentifier>()
+        var reachedInputs = Set<ObjectIdentifier>()
+        func visit(_ node: GraphNode, from consumer: String) throws {
+            let id = ObjectIdentifier(node)
+            guard visited.insert(id).inserted else { return }
+            if node.isInput {
+                guard inputNodes.contains(id) else {
+                    throw StrataError.invalidArgument(
+                        "the graph is disconnected: '\(consumer)' needs Input '\(node.operation.name)', which is not among the model's inputs",
+                        context: context, expected: "inputs: [\((inputs.map(\.name) + [node.operation.name]).joined(separator: ", "))]")
+                }
+                reachedInputs.insert(id)
+                return
+            }
+            for input in node.inputs { try visit(input.producer, from: node.operation.name) }
+            ordered.append(node)
+        }
+        for output in outputs { try visit(output.producer, from: output.name) }
+        for input in inputs where !reachedInputs.contains(ObjectIdentifier(input.producer)) {
+            throw StrataError.invalidArgument("input '\(input.name)' is used by no output", context: context,
+                                              expected: "every input connected to an output (remove it from inputs)")
+        }
+        nodes = ordered
+        var seen = Set<ObjectIdentifier>()
+        operations = ordered.map(\.operation).filter { seen.insert(ObjectIdentifier($0)).inserted }
+
+        // Slots: the inputs first, then each node's outputs.
+        var slots: [ObjectIdentifier: Int] = [:]
+        for (index, input) in inputs.enumerated() { slots[ObjectIdentifier(input.producer)] = index }
+        var next = inputs.count
+        var outputSlots: [[Int]] = []
+        for node in ordered {
+            slots[ObjectIdentifier(node)] = next
+            outputSlots.append(Array(next ..< next + node.outputShapes.count))
+            next += node.outputShapes.count
+        }
+        func slot(_ tensor: SymbolicTensor) -> Int { slots[ObjectIdentifier(tensor.producer)]! + tensor.index }
+        let inputSlots = ordered.map { $0.inputs.map(slot) }
+        let resultSlots = outputs.map(slot)
+        var lastUse: [Int: Int] = [:]
+        for (position, used) in inputSlots.enumerated() { for s in used { lastUse[s] = position } }
+        var freedAfter = [[Int]](repeating: [], count: ordered.count)
+        for (s, position) in lastUse where !resultSlots.contains(s) { freedAfter[position].append(s) }
+        (self.slotOfInput, self.inputSlots, self.outputSlots, self.freedAfter, self.resultSlots, self.slotCount)
+            = (Array(0..<inputs.count), inputSlots, outputSlots, freedAfter, resultSlots, next)
+    }
+
+    /// The per-sample shapes of the inputs and outputs.
+    var inputShapes: [[Int]] { inputs.map(\.shape) }
+    var outputShapes: [[Int]] { outputs.map(\.shape) }
+
+    /// The layers holding the graph's weights, in node order, each once (a nested model's
+    /// layers in its own order).
+    var layers: [Layer] {
+        var seen = Set<ObjectIdentifier>()
+        return operations.flatMap(\.operationLayers).filter { seen.insert(ObjectIdentifier($0)).inserted }
+    }
+
+    /// Runs the graph on one batch per input; each intermediate value is dropped after its
+    /// last consumer.
+    func run(_ values: [Tensor], training: Bool) -> [Tensor] {
+        precondition(values.count == inputs.count, "functional model: \(values.count) inputs for \(inputs.count)")
+        var live = [Tensor?](repeating: nil, count: slotCount)
+        for (slot, value) in zip(slotOfInput, values) { live[slot] = value }
+        for (position, node) in nodes.enumerated() {
+            let results = node.operation.run(inputSlots[position].map { live[$0]! }, training: training)
+            for (slot, result) in zip(outputSlots[position], results) { live[slot] = result }
+            for slot in freedAfter[position] { live[slot] = nil }
+        }
+        return resultSlots.map { live[$0]! }
+    }
+}
