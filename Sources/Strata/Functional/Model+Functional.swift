@@ -72,6 +72,22 @@ extension Model {
         return try graph?.outputShapes ?? [outputShape(for: shapes[0])]
     }
 
+    /// Checks each input's samples with the layers that read them directly (`Layer.validate`):
+    /// a functional model's first consumers of each input, a `Sequential`'s first layer.
+    func validate(inputs: [Samples], operation: String) throws {
+        for (index, samples) in inputs.enumerated() {
+            let readers: [Layer]
+            if let graph {
+                let input = ObjectIdentifier(graph.inputs[index].producer)
+                readers = graph.nodes.filter { $0.inputs.contains { ObjectIdentifier($0.producer) == input } }
+                    .compactMap { $0.operation as? Layer }
+            } else {
+                readers = (self as? Sequential)?.layers.prefix(1).map { $0 } ?? []
+            }
+            for layer in readers { try layer.validate(input: samples, operation: operation) }
+        }
+    }
+
     /// The forward pass on one batch per input; one batch per output.
     func forward(_ inputs: [Tensor], training: Bool) -> [Tensor] {
         graph?.run(inputs, training: training) ?? [call(inputs[0], training: training)]

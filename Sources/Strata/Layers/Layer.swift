@@ -176,6 +176,10 @@ open class Layer {
     /// The forward pass of a node on its inputs' batches.
     func nodeCall(_ inputs: [Tensor], training: Bool) -> Tensor { self(inputs[0], training: training) }
 
+    /// Checks a user's samples that this layer reads directly (a model input it consumes), before
+    /// any of them is used: `Embedding` refuses ids outside its vocabulary. The default accepts all.
+    func validate(input samples: Samples, operation: String) throws {}
+
     // MARK: - Overridden by subclasses
 
     /// Creates the weights for samples of `inputShape`; throws a `StrataError` for a shape the

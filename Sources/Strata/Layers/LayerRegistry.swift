@@ -17,7 +17,7 @@ public enum LayerRegistry {
             Conv1D.self, Conv2D.self, DepthwiseConv2D.self, SeparableConv2D.self, Conv2DTranspose.self, MaxPooling1D.self, MaxPooling2D.self, AveragePooling1D.self, AveragePooling2D.self,
             GlobalAveragePooling1D.self, GlobalAveragePooling2D.self, GlobalMaxPooling1D.self, GlobalMaxPooling2D.self,
             ZeroPadding2D.self, Cropping2D.self, UpSampling2D.self, SpatialDropout1D.self, SpatialDropout2D.self,
-            Add.self, Subtract.self, Multiply.self, Average.self, Maximum.self, Minimum.self, Concatenate.self, Dot.self,
+            Embedding.self, Add.self, Subtract.self, Multiply.self, Average.self, Maximum.self, Minimum.self, Concatenate.self, Dot.self,
         ]
     }
 

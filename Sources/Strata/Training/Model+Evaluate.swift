@@ -77,6 +77,7 @@ extension Model {
         let x = try x.modelDataParts.ordered(by: inputNames, role: "x", operation: "predict")
         try TrainingData.validate(x, nil, sampleWeight: nil, operation: "predict")
         try build(inputShapes: x.map(\.sampleShape))
+        try validate(inputs: x, operation: "predict")
         let callbacks = CallbackList(callbacks, model: self, replacing: false)
         try callbacks.predictBegin()
         let samples = x[0].count

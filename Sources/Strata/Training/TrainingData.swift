@@ -10,6 +10,7 @@ enum TrainingData {
         let ys = try y.map { try $0.ordered(by: outputs.map(\.name), role: "y", operation: operation) }
         try validate(xs, ys, sampleWeight: sampleWeight, operation: operation)
         let outputShapes = try model.outputShapes(for: xs.map(\.sampleShape))
+        try model.validate(inputs: xs, operation: operation)
         let targets = ys?.map(\.tensor) ?? []
         for (index, target) in targets.enumerated() {
             let output = outputs[index]

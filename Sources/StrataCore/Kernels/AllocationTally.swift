@@ -13,11 +13,15 @@ package final class AllocationTally: Sendable {
     let pool: BufferPool?
 
     private let bufferCount = Atomic<Int>(0), systemCount = Atomic<Int>(0), nodeCount = Atomic<Int>(0)
+    private let liveCount = Atomic<Int>(0), peakCount = Atomic<Int>(0)
 
     /// Tensor buffers handed out.
     package var buffers: Int { bufferCount.load(ordering: .relaxed) }
     /// Buffers of pooled sizes that came from the system allocator (pool misses).
     package var systemAllocations: Int { systemCount.load(ordering: .relaxed) }
+    /// The most tensor buffers of this task alive at once (handed out during the measurement
+    /// and not yet freed).
+    package var peakLiveBuffers: Int { peakCount.load(ordering: .relaxed) }
     /// Operations recorded on the tape.
     package var tapeNodes: Int { nodeCount.load(ordering: .relaxed) }
 
@@ -39,7 +43,11 @@ package final class AllocationTally: Sendable {
     func countBuffer(missedPool: Bool) {
         bufferCount.add(1, ordering: .relaxed)
         if missedPool { systemCount.add(1, ordering: .relaxed) }
+        let live = liveCount.add(1, ordering: .relaxed).newValue
+        peakCount.max(live, ordering: .relaxed)
     }
+
+    func countRelease() { liveCount.subtract(1, ordering: .relaxed) }
 
     static func countNode() { current?.nodeCount.add(1, ordering: .relaxed) }
 }

@@ -5,6 +5,7 @@ package final class TensorStorage: @unchecked Sendable {
     let count: Int
     private let capacity: Int
     private let pool: BufferPool   // where the buffer goes back when this storage dies
+    private let tally: AllocationTally?   // the measurement that counted it, told when it dies
 
     /// Uninitialized storage for `count` floats.
     init(uninitializedCount count: Int) {
@@ -14,6 +15,7 @@ package final class TensorStorage: @unchecked Sendable {
         let buffer = pool.allocate(count: count)
         (pointer, capacity) = (buffer.pointer, buffer.capacity)
         tally?.countBuffer(missedPool: buffer.missed)
+        self.tally = tally
         self.count = count
     }
 
@@ -34,5 +36,8 @@ package final class TensorStorage: @unchecked Sendable {
         UnsafeMutableBufferPointer(start: pointer, count: count)
     }
 
-    deinit { pool.release(pointer, capacity: capacity) }
+    deinit {
+        pool.release(pointer, capacity: capacity)
+        tally?.countRelease()
+    }
 }
