@@ -9,7 +9,7 @@ struct Summary: ParsableCommand {
     @Option(help: "A model file written by model.save(to:) or strata demo/train.") var model: String
 
     func run() throws {
-        let loaded = try Sequential.load(from: model)
+        let loaded = try Model.loadModel(from: model)
         print(try loaded.summaryText())
         if let optimizer = loaded.optimizer, let loss = loaded.loss {
             print("Compiled with \(optimizer.name) (\(optimizer.iterations) steps taken), loss \(loss.name)"
@@ -27,8 +27,8 @@ struct ModelOnData: ParsableArguments {
 
     /// The model and the samples to run it on (the test split of an image data set, or a whole
     /// CSV file), checked to be of the shape the model takes.
-    func load() throws -> (model: Sequential, source: DataSpec, split: DataSpec.Split) {
-        let loaded = try Sequential.load(from: model)
+    func load() throws -> (model: Model, source: DataSpec, split: DataSpec.Split) {
+        let loaded = try Model.loadModel(from: model)
         let source = try DataSpec(data, target: target, shuffleSeed: nil)
         let split = source.test ?? source.training
         try checkShape(of: split.x, for: loaded, found: "\(split.x.sampleShape.first ?? 0) columns besides the target")
@@ -37,7 +37,7 @@ struct ModelOnData: ParsableArguments {
 
     /// `samples` fit `model`'s input: the same sample shape (for CSV data, feature count).
     /// `found` says what a CSV file holds ("13 columns").
-    func checkShape(of samples: Samples, for model: Sequential, found: String) throws {
+    func checkShape(of samples: Samples, for model: Model, found: String) throws {
         guard let expected = model.inputShape, expected != samples.sampleShape else { return }
         let isCSV = data.hasPrefix("csv:")
         let takes = isCSV && expected.count == 1 ? "\(expected[0]) features per row" : "samples of shape \(expected)"
@@ -81,9 +81,9 @@ struct Predict: ParsableCommand {
     }
 
     func run() throws {
-        let loaded: Sequential, x: Samples, classNames: [String]?
+        let loaded: Model, x: Samples, classNames: [String]?
         if options.target == nil, options.data.hasPrefix("csv:") {
-            loaded = try Sequential.load(from: options.model)
+            loaded = try Model.loadModel(from: options.model)
             x = try CSV.read(String(options.data.dropFirst(4))).tensor.samples
             try options.checkShape(of: x, for: loaded, found: "\(x.sampleShape.first ?? 0) columns")
             classNames = nil

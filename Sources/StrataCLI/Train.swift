@@ -22,7 +22,7 @@ public struct Train: ParsableCommand {
 
     @Option(help: "fashion-mnist, mnist or csv:PATH.") var data: String
     @Option(parsing: .unconditional, help: "For CSV data: the target column, by name or 0-based index (negative counts from the end).") var target: String?
-    @Option(help: "A JSON model spec (Sequential config) instead of --layers.") var model: String?
+    @Option(help: "A JSON model spec (a Sequential or Functional config) instead of --layers.") var model: String?
     @Option(help: "Hidden layer sizes, comma separated.") var layers = "300,100"
     @Option(help: "Hidden activation: relu, leaky_relu, elu, selu, gelu, tanh, sigmoid, swish.") var activation = "relu"
     @Flag(help: "Batch normalization before each Dense layer.") var batchNorm = false
@@ -82,9 +82,9 @@ public struct Train: ParsableCommand {
         let environment = TrainingEnvironment.current
         Random.seed(seed)
         let task = try loadTask()
-        let network: Sequential
+        let network: Model
         if let resume {
-            network = try Sequential.load(from: resume)
+            network = try Model.loadModel(from: resume)
             guard network.optimizer != nil else {
                 throw StrataError.invalidArgument("the model was saved without its compile settings", context: resume,
                                                   expected: "a file written by strata train or model.save(to:)")
@@ -186,17 +186,21 @@ public struct Train: ParsableCommand {
         return Sequential(stack)
     }
 
-    /// The model of a JSON spec. With CSV data its features are standardized as with flags: a
-    /// leading `Normalization` of the spec's own is adapted on the training part (unless the
-    /// spec fixes its mean and variance); any other spec gets one placed before its layers.
-    func specifiedModel(_ path: String, _ task: Task) throws -> Sequential {
-        let spec = try Sequential(specificationFile: path)
+    /// The model of a JSON spec (a Sequential or a functional config). With CSV data its features
+    /// are standardized as with flags: a leading `Normalization` of the spec's own is adapted on
+    /// the training part (unless the spec fixes its mean and variance); any other spec gets one
+    /// placed before its layers (a functional spec: called on the normalized input).
+    func specifiedModel(_ path: String, _ task: Task) throws -> Model {
+        let spec = try Model.from(specificationFile: path)
         guard let trainingPart = task.standardizeOn else { return spec }
         if let own = spec.layers.first as? Normalization {
             if !own.isAdapted { try own.adapt(trainingPart) }
             return spec
         }
-        return Sequential([try Self.normalization(adaptedTo: trainingPart)] + spec.layers, name: spec.name)
+        let normalization = try Self.normalization(adaptedTo: trainingPart)
+        if let sequential = spec as? Sequential { return Sequential([normalization] + sequential.layers, name: spec.name) }
+        let input = Input(shape: Array(trainingPart.shape.dropFirst()))
+        return try Model(inputs: input, outputs: try spec(try normalization(input)), name: spec.name)
     }
 
     static func normalization(adaptedTo data: Tensor) throws -> Normalization {

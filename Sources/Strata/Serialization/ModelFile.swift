@@ -19,7 +19,7 @@ enum ModelFile {
     /// Writes `model` atomically, with `state` when given.
     static func save(_ model: Model, to path: String, state: TrainingState?) throws {
         var metadata = ["format": format, "format_version": String(version)]
-        if let sequential = model as? Sequential { metadata["model_config"] = sequential.config.description }
+        if let architecture = model.architectureConfig { metadata["model_config"] = architecture.description }
         if let shape = model.inputShape { metadata["input_shape"] = ConfigValue.ints(shape).description }
         let variables = model.variables
         var seen: Set<String> = []
@@ -113,14 +113,14 @@ enum ModelFile {
         return Contents(path: path, tensors: renamed, metadata: metadata, version: version, variableNames: names)
     }
 
-    static func loadSequential(from path: String) throws -> Sequential {
+    static func load(from path: String) throws -> Model {
         let file = try read(path)
         guard let architecture = try file.json("model_config").map({ file.version == 1 ? approximateGELU($0) : $0 }) else {
             throw file.fail("no model_config: the file holds a subclassed model or is a backup of one",
                             expected: "load it into an instance with loadWeights(from:)")
         }
-        let model: Sequential
-        do { model = try Sequential(config: architecture) } catch let error as StrataError {
+        let model: Model
+        do { model = try Model.from(config: architecture) } catch let error as StrataError {
             throw StrataError(kind: error.kind, message: error.message, context: "\(path): \(error.context ?? "model_config")",
                               expected: error.expected)
         }
@@ -245,6 +245,22 @@ extension Sequential {
     ///
     ///     let again = try Sequential.load(from: "fashion.safetensors")
     public static func load(from path: String) throws -> Sequential {
-        try ModelFile.loadSequential(from: path)
+        guard let model = try ModelFile.load(from: path) as? Sequential else {
+            throw StrataError(kind: .invalidFile, message: "holds a functional model, not a Sequential", context: path,
+                              expected: "Model.loadModel(from:) for any model file")
+        }
+        return model
+    }
+}
+
+extension Model {
+    /// Loads any model saved with `save(to:)` — a `Sequential` or a functional model — with its
+    /// architecture, weights, compile settings and training state (see `Sequential.load(from:)`).
+    ///
+    /// Keras' `load_model`.
+    ///
+    ///     let again = try Model.loadModel(from: "residual.safetensors")
+    public static func loadModel(from path: String) throws -> Model {
+        try ModelFile.load(from: path)
     }
 }

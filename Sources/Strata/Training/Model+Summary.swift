@@ -5,28 +5,53 @@ extension Model {
     /// total, trainable and non-trainable parameters (with their size as float32).
     ///
     /// Throws when the model cannot be built for its declared input shape.
+    ///
+    /// A functional model's table has Keras' "Connected to" column (`dense[0][0]`: the layer,
+    /// which of its calls, which output) and a row per input; a nested model is one row.
     public func summaryText() throws -> String {
-        var rows: [(String, String, String)] = []
-        if let declared = layers.first?.declaredInputShape, inputShape == nil { try build(inputShape: declared) }
-        var shape = inputShape      // nil until built: shapes then print as '?'
-        for layer in layers {
-            if let current = shape { shape = layer.outputShape(for: current) }
-            let output = shape.map { "(" + (["None"] + $0.map(String.init)).joined(separator: ", ") + ")" } ?? "?"
-            rows.append(("\(layer.name) (\(type(of: layer).typeName))", output, Model.grouped(layer.parameterCount)))
+        func shapeText(_ shape: [Int]?) -> String {
+            shape.map { "(" + (["None"] + $0.map(String.init)).joined(separator: ", ") + ")" } ?? "?"
         }
-        let widths = [Swift.max(31, rows.map(\.0.count).max() ?? 0), Swift.max(22, rows.map(\.1.count).max() ?? 0), 13]
+        var header = ["Layer (type)", "Output Shape", "Param #"]
+        var rows: [[String]] = []
+        if let graph {
+            header.append("Connected to")
+            var nodeIndex: [ObjectIdentifier: Int] = [:], calls: [ObjectIdentifier: Int] = [:]
+            for node in graph.nodes {
+                nodeIndex[ObjectIdentifier(node)] = calls[ObjectIdentifier(node.operation), default: 0]
+                calls[ObjectIdentifier(node.operation), default: 0] += 1
+            }
+            for input in graph.inputs { rows.append(["\(input.name) (InputLayer)", shapeText(input.shape), "0", "-"]) }
+            for operation in graph.operations {
+                let nodes = graph.nodes.filter { $0.operation === operation }
+                let sources = nodes.flatMap(\.inputs).map { "\($0.name)[\(nodeIndex[ObjectIdentifier($0.producer)] ?? 0)][\($0.index)]" }
+                let parameters = operation.operationLayers.reduce(0) { $0 + $1.parameterCount }
+                rows.append(["\(operation.name) (\(operation.operationTypeName))", shapeText(nodes[0].outputShapes[0]),
+                             Model.grouped(parameters), sources.joined(separator: ", ")])
+            }
+        } else {
+            if let declared = layers.first?.declaredInputShape, inputShape == nil { try build(inputShape: declared) }
+            var shape = inputShape      // nil until built: shapes then print as '?'
+            for layer in layers {
+                if let current = shape { shape = layer.outputShape(for: current) }
+                rows.append(["\(layer.name) (\(type(of: layer).typeName))", shapeText(shape), Model.grouped(layer.parameterCount)])
+            }
+        }
+        let minimum = [31, 22, 13, 20]
+        let widths = header.indices.map { column in Swift.max(minimum[column], rows.map { $0[column].count }.max() ?? 0) }
         func line(_ left: String, _ fill: String, _ join: String, _ right: String) -> String {
             left + widths.map { String(repeating: fill, count: $0 + 2) }.joined(separator: join) + right
         }
-        func row(_ a: String, _ b: String, _ c: String, _ bar: String) -> String {
-            bar + " " + a.padding(toLength: widths[0], withPad: " ", startingAt: 0) + " " + bar + " "
-                + b.padding(toLength: widths[1], withPad: " ", startingAt: 0) + " " + bar + " "
-                + String(repeating: " ", count: Swift.max(0, widths[2] - c.count)) + c + " " + bar
+        func row(_ cells: [String], _ bar: String) -> String {
+            bar + zip(cells, widths).enumerated().map { column, cell in
+                let (text, width) = cell
+                let padding = String(repeating: " ", count: Swift.max(0, width - text.count))
+                return " " + (column == 2 ? padding + text : text + padding) + " "   // parameter counts align right
+            }.joined(separator: bar) + bar
         }
-        var out = ["Model: \"\(name)\"", line("┏", "━", "┳", "┓"), row("Layer (type)", "Output Shape", "Param #", "┃"),
-                   line("┡", "━", "╇", "┩")]
+        var out = ["Model: \"\(name)\"", line("┏", "━", "┳", "┓"), row(header, "┃"), line("┡", "━", "╇", "┩")]
         for (index, entry) in rows.enumerated() {
-            out.append(row(entry.0, entry.1, entry.2, "│"))
+            out.append(row(entry, "│"))
             if index < rows.count - 1 { out.append(line("├", "─", "┼", "┤")) }
         }
         out.append(line("└", "─", "┴", "┘"))
