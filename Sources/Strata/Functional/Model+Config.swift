@@ -104,7 +104,15 @@ extension Model {
                 throw StrataError.invalidArgument("layer name '\(name)' is used twice", context: context, expected: "unique layer names")
             }
             if className == "InputLayer" {
-                let shape = try inner.optionalInts("batch_shape").map { Array($0.dropFirst()) } ?? inner.ints("shape")
+                // Keras 3 writes batch_shape [null, …]; older configs batch_input_shape or shape.
+                let batchShape = inner.value("batch_shape") != .null ? inner.value("batch_shape") : inner.value("batch_input_shape")
+                let shape: [Int]
+                if case .array(let dimensions) = batchShape, !dimensions.isEmpty {
+                    shape = try ConfigReader(.object(["shape": .array(Array(dimensions.dropFirst()))]), owner: "\(context) (InputLayer)")
+                        .ints("shape")
+                } else {
+                    shape = try inner.ints("shape")
+                }
                 let input = Input(shape: shape, name: name)
                 operations[name] = input.producer.operation
                 produced[name] = [[input]]
