@@ -43,6 +43,9 @@ let package = Package(
         .executableTarget(name: "CustomTrainingLoop", dependencies: ["Strata"], path: "Examples/CustomTrainingLoop"),
         .executableTarget(name: "FashionClassifier", dependencies: ["Strata"], path: "Examples/FashionClassifier"),
         .executableTarget(name: "FashionCNN", dependencies: ["Strata"], path: "Examples/FashionCNN"),
+        .executableTarget(name: "ResidualCNN", dependencies: ["Strata"], path: "Examples/ResidualCNN"),
+        .executableTarget(name: "WineMultiTask", dependencies: ["Strata"], path: "Examples/WineMultiTask"),
+        .executableTarget(name: "TextClassifier", dependencies: ["Strata"], path: "Examples/TextClassifier"),
         // Test helpers shared by both test targets (finite-difference gradient checks).
         .target(name: "StrataTestSupport", dependencies: ["StrataCore"], path: "Tests/StrataTestSupport"),
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore", "CStrataKernels", "StrataTestSupport"]),
