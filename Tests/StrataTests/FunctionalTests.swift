@@ -108,6 +108,36 @@ struct FunctionalTests {
         #expect(sequentialHistory.history == functionalHistory.history)
     }
 
+    /// The Diagnostics callback probes a functional model call by call: on a chain, exactly as
+    /// on the same Sequential; on a residual graph, one snapshot per layer call.
+    @Test func diagnosticsProbeAFunctionalModelLikeASequential() throws {
+        let sequential = Sequential {
+            Dense(6, activation: .relu, inputShape: [5])
+            Dense(3, activation: .softmax)
+        }
+        let input = Input(shape: [5])
+        let functional = try Model(inputs: input, outputs: try Dense(3, activation: .softmax)(try Dense(6, activation: .relu)(input)))
+        try functional.setWeights(sequential.getWeights())
+        let x = Tensor.randomNormal([16, 5], seed: 4), y = Tensor(labels: (0..<16).map { $0 % 3 })
+        for model in [sequential, functional] as [Model] {
+            model.compile(optimizer: SGD(), loss: .sparseCategoricalCrossentropy)
+        }
+        let a = try Diagnostics.probe(sequential, x, y), b = try Diagnostics.probe(functional, x, y)
+        #expect(a.map(\.kernelGradientNorm) == b.map(\.kernelGradientNorm) && a.map(\.outputStd) == b.map(\.outputStd))
+        #expect(a.map(\.deadFraction) == b.map(\.deadFraction) && b.map(\.depth) == [1, 2])
+
+        let residualInput = Input(shape: [5])
+        let shared = Dense(5, activation: .tanh)
+        let residual = try Model(inputs: residualInput,
+                                 outputs: try Dense(3, activation: .softmax)(try Add()([residualInput, try shared(try shared(residualInput))])))
+        residual.compile(optimizer: SGD(), loss: .sparseCategoricalCrossentropy)
+        let diagnostics = Diagnostics(probe: x, labels: y, every: 1, atEpochEnd: false)
+        try residual.fit(x, y, batchSize: 8, epochs: 1, verbose: .silent, callbacks: [diagnostics])
+        let initial = diagnostics.table.rows.filter { $0.step == 0 }
+        #expect(initial.map(\.type) == ["Dense", "Dense", "Add", "Dense"])   // the shared layer twice
+        #expect(diagnostics.table.rows.filter { $0.step == 2 }.compactMap(\.updateRatio).count == 3)
+    }
+
     @Test func aNestedModelIsALayerWhoseWeightsAreShared() throws {
         let inner = Input(shape: [4])
         let encoder = try Model(inputs: inner, outputs: try Dense(2, activation: .tanh)(inner), name: "encoder")

@@ -58,7 +58,7 @@ struct DistributedTrainingTests {
 
     /// Every variable of two saved models agrees within `tolerance` × the tensor's largest magnitude.
     static func expectClose(_ a: String, _ b: String, tolerance: Float) throws {
-        let first = try Sequential.load(from: a), second = try Sequential.load(from: b)
+        let first = try Model.loadModel(from: a), second = try Model.loadModel(from: b)
         #expect(first.variables.count == second.variables.count && !first.variables.isEmpty)
         for (x, y) in zip(first.variables, second.variables) {
             let scale = max(y.value.scalars.map(abs).max() ?? 0, 1e-6)
@@ -76,6 +76,31 @@ struct DistributedTrainingTests {
         #expect(parallel.status == 0, "\(parallel.output)")
         #expect(parallel.output.contains("weights bit-identical on all 2 ranks after each of 96 steps"), "\(parallel.output)")
         let single = try Self.train(in: folder, ranks: nil, batchSize: 16, epochs: 3, output: "one")
+        #expect(single.status == 0, "\(single.output)")
+        try Self.expectClose(folder.appendingPathComponent("two/model.safetensors").path,
+                             folder.appendingPathComponent("one/model.safetensors").path, tolerance: 1e-5)
+    }
+
+    /// A functional spec — a residual block with batch normalization and a concatenation, written
+    /// by the Swift API's own config writer — trains on two ranks as one process does on the
+    /// global batch.
+    @Test func aFunctionalModelOnTwoRanksEqualsOneProcessOnTheGlobalBatch() throws {
+        let folder = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let input = Input(shape: [4], name: "features")
+        let hidden = try Dense(8, activation: .relu, name: "hidden")(input)
+        let block = try BatchNormalization(name: "block_norm")(try Dense(8, name: "block_dense")(hidden))
+        let residual = try Activation(.relu, name: "block_relu")(try Add(name: "block_add")([hidden, block]))
+        let joined = try Concatenate(name: "joined")([residual, input])
+        let output = try Dense(1, activation: .sigmoid, name: "output")(joined)
+        let spec = try Model(inputs: input, outputs: output, name: "residual_spec")
+        let specPath = folder.appendingPathComponent("residual.json")
+        try String(describing: try #require(spec.architectureConfig)).write(to: specPath, atomically: true, encoding: .utf8)
+        let parallel = try Self.train(in: folder, ranks: 2, batchSize: 8, epochs: 2, output: "two",
+                                      extra: ["--model", specPath.path, "--sync-batch-norm", "--verify-replicas"])
+        #expect(parallel.status == 0, "\(parallel.output)")
+        #expect(parallel.output.contains("weights bit-identical on all 2 ranks after each of 64 steps"), "\(parallel.output)")
+        let single = try Self.train(in: folder, ranks: nil, batchSize: 16, epochs: 2, output: "one", extra: ["--model", specPath.path])
         #expect(single.status == 0, "\(single.output)")
         try Self.expectClose(folder.appendingPathComponent("two/model.safetensors").path,
                              folder.appendingPathComponent("one/model.safetensors").path, tolerance: 1e-5)

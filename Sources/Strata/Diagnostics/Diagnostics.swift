@@ -27,7 +27,7 @@ public final class Diagnostics: Callback {
 
     private var step = 0
     private var epoch = 0
-    private var kernelsBefore: [Tensor?]?
+    private var kernelsBefore: [Tensor?]?   // per layer of `model.layers`
 
     /// Creates the callback.
     /// - Parameters:
@@ -51,18 +51,19 @@ public final class Diagnostics: Callback {
     public override func onEpochBegin(_ epoch: Int, logs: Logs) throws { self.epoch = epoch }
 
     public override func onTrainBatchBegin(_ batch: Int, logs: Logs) throws {
-        guard let every, (step + 1) % every == 0, let model = model as? Sequential else { return }
+        guard let every, (step + 1) % every == 0, let model else { return }
         kernelsBefore = model.layers.map { $0.trainableVariables.first?.value }
     }
 
     public override func onTrainBatchEnd(_ batch: Int, logs: Logs) throws {
         step += 1
-        guard let before = kernelsBefore, let model = model as? Sequential else { return }
+        guard let before = kernelsBefore, let model else { return }
         kernelsBefore = nil
-        let ratios = zip(model.layers, before).map { layer, old -> Float? in
-            guard let old, let new = layer.trainableVariables.first?.value else { return nil }
+        var ratios: [ObjectIdentifier: Float] = [:]
+        for (layer, old) in zip(model.layers, before) {
+            guard let old, let new = layer.trainableVariables.first?.value else { continue }
             let norm = Self.norm(old)
-            return norm > 0 ? Self.norm(new - old) / norm : nil
+            if norm > 0 { ratios[ObjectIdentifier(layer)] = Self.norm(new - old) / norm }
         }
         try record(.step(step, epoch: epoch), updateRatios: ratios)
     }
@@ -71,42 +72,50 @@ public final class Diagnostics: Callback {
         if atEpochEnd { try record(.epochEnd(epoch), updateRatios: nil) }
     }
 
-    private func record(_ moment: ProbeMoment, updateRatios: [Float?]?) throws {
-        guard let model = model as? Sequential else {
+    private func record(_ moment: ProbeMoment, updateRatios: [ObjectIdentifier: Float]?) throws {
+        guard let model, model is Sequential || model.graph?.inputs.count == 1 && model.graph?.outputs.count == 1 else {
             throw StrataError.invalidArgument("the model is a \(type(of: model as Any))", context: "Diagnostics",
-                                              expected: "a Sequential model (its layers are probed in order)")
+                                              expected: "a Sequential or a functional model with one input and one output")
         }
         table.rows += try Self.probe(model, probe, labels, moment: moment, step: step, updateRatios: updateRatios)
     }
 
-    /// Probes `model` once on `x` with targets `y` (the model must be compiled and built) and
-    /// returns one snapshot per layer; changes nothing in the model.
-    public static func probe(_ model: Sequential, _ x: Tensor, _ y: Tensor, moment: ProbeMoment = .initialization) throws -> [LayerSnapshot] {
+    /// Probes `model` (a `Sequential`, or a functional model with one input and one output) once
+    /// on `x` with targets `y` (the model must be compiled and built) and returns one snapshot per
+    /// layer call, in running order (a shared layer's calls each get one); changes nothing in the
+    /// model.
+    public static func probe(_ model: Model, _ x: Tensor, _ y: Tensor, moment: ProbeMoment = .initialization) throws -> [LayerSnapshot] {
         try probe(model, x, y, moment: moment, step: model.optimizer?.iterations ?? 0, updateRatios: nil)
     }
 
-    private static func probe(_ model: Sequential, _ x: Tensor, _ y: Tensor, moment: ProbeMoment, step: Int,
-                              updateRatios: [Float?]?) throws -> [LayerSnapshot] {
+    private static func probe(_ model: Model, _ x: Tensor, _ y: Tensor, moment: ProbeMoment, step: Int,
+                              updateRatios: [ObjectIdentifier: Float]?) throws -> [LayerSnapshot] {
         let (_, compiledOutputs) = try model.compiled(for: "Diagnostics")
         try model.build(inputShape: Array(x.shape.dropFirst()))
-        // One training-mode pass gives the gradients and every layer's input and output.
-        var inputs: [Tensor] = [], outputs: [Tensor] = []
+        // One training-mode pass gives the gradients and every layer call's (first) input and output.
+        var calls: [(layer: Layer, input: Tensor, output: Tensor)] = []
         let gradients = try preservingState(of: model) {
             let variables = model.trainableVariables
             let (_, all) = valueWithGradients(of: variables) {
-                let prediction = model.layers.reduce(x) { h, layer in
-                    inputs.append(h.detached)
-                    let output = layer(h, training: true)
-                    outputs.append(output.detached)
-                    return output
+                let prediction: Tensor
+                if let graph = model.graph {
+                    prediction = graph.run([x], training: true) { node, inputs, outputs in
+                        guard let layer = node.operation as? Layer else { return }
+                        calls.append((layer, inputs[0].detached, outputs[0].detached))
+                    }[0]
+                } else {
+                    prediction = model.layers.reduce(x) { h, layer in
+                        let output = layer(h, training: true)
+                        calls.append((layer, h.detached, output.detached))
+                        return output
+                    }
                 }
                 return model.objective(compiledOutputs, [y], [prediction], sampleWeight: nil).total
             }
             return Dictionary(uniqueKeysWithValues: zip(variables.map(ObjectIdentifier.init), all))
         }
         var snapshots: [LayerSnapshot] = []
-        for (index, layer) in model.layers.enumerated() {
-            let (input, output) = (inputs[index], outputs[index])
+        for (index, (layer, input, output)) in calls.enumerated() {
             let weights = layer.trainableVariables
             let gradientNorm = { (position: Int) -> Float? in
                 weights.indices.contains(position) ? gradients[ObjectIdentifier(weights[position])].map(norm) : nil
@@ -116,7 +125,7 @@ public final class Diagnostics: Callback {
             snapshots.append(LayerSnapshot(
                 moment: moment, step: step, depth: index + 1, layer: layer.name, type: String(describing: Swift.type(of: layer)),
                 kernelGradientNorm: gradientNorm(0), biasGradientNorm: gradientNorm(1),
-                updateRatio: updateRatios?[index], preActivationMean: pre.map(mean), preActivationStd: pre.map(standardDeviation),
+                updateRatio: updateRatios?[ObjectIdentifier(layer)], preActivationMean: pre.map(mean), preActivationStd: pre.map(standardDeviation),
                 outputMean: mean(output), outputStd: standardDeviation(output),
                 deadFraction: units == .reluFamily ? deadFraction(output) : nil,
                 inactiveFraction: units == .reluFamily ? pre.map(inactiveFraction) : nil,
@@ -130,7 +139,7 @@ public final class Diagnostics: Callback {
 
     /// Runs `body` and puts back what a training-mode pass changes: the non-trainable variables
     /// (moving statistics), the noise layers' counters, and the global random stream.
-    private static func preservingState<R>(of model: Sequential, _ body: () throws -> R) throws -> R {
+    private static func preservingState<R>(of model: Model, _ body: () throws -> R) throws -> R {
         let frozen = model.nonTrainableVariables.map { ($0, $0.value) }
         let noise = model.layers.compactMap { $0 as? any NoiseLayer }.map { ($0, $0.noiseCalls) }
         defer {

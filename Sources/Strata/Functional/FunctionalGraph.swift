@@ -98,13 +98,17 @@ final class FunctionalGraph {
     }
 
     /// Runs the graph on one batch per input; each intermediate value is dropped after its
-    /// last consumer.
-    func run(_ values: [Tensor], training: Bool) -> [Tensor] {
+    /// last consumer. `observe`, when given, sees each node with its inputs and outputs (the
+    /// `Diagnostics` probe).
+    func run(_ values: [Tensor], training: Bool,
+             observe: ((_ node: GraphNode, _ inputs: [Tensor], _ outputs: [Tensor]) -> Void)? = nil) -> [Tensor] {
         precondition(values.count == inputs.count, "functional model: \(values.count) inputs for \(inputs.count)")
         var live = [Tensor?](repeating: nil, count: slotCount)
         for (slot, value) in zip(slotOfInput, values) { live[slot] = value }
         for (position, node) in nodes.enumerated() {
-            let results = node.operation.run(inputSlots[position].map { live[$0]! }, training: training)
+            let inputs = inputSlots[position].map { live[$0]! }
+            let results = node.operation.run(inputs, training: training)
+            observe?(node, inputs, results)
             for (slot, result) in zip(outputSlots[position], results) { live[slot] = result }
             for slot in freedAfter[position] { live[slot] = nil }
         }
