@@ -197,6 +197,61 @@ struct FunctionalTests {
         #expect(Self.error { _ = try model.predict([xi, xm]) }?.expected == "predictOutputs(_:) for a model with several outputs")
     }
 
+    /// A graph with two inputs, two outputs, a shared layer, a nested model, batch norm and
+    /// unseeded dropout: interrupted after epoch 1 and resumed from its backup in a fresh model,
+    /// it ends with the weights and history of an uninterrupted run; saved and loaded, it
+    /// continues the same way.
+    @Test func aFunctionalModelResumesBitIdentically() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-functional-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        func makeModel() throws -> Model {
+            let a = Input(shape: [5]), b = Input(shape: [5])
+            let encoderInput = Input(shape: [5])
+            let encoder = try Model(inputs: encoderInput, outputs: try Dropout(0.2)(try Dense(6, activation: .relu)(encoderInput)))
+            let shared = Dense(6, activation: .tanh)
+            let joined = try BatchNormalization()(try Add()([try shared(try encoder(a)), try shared(try encoder(b))]))
+            let label = try Dense(3, activation: .softmax, name: "label")(joined)
+            let aux = try Dense(1, name: "aux")(joined)
+            let model = try Model(inputs: [a, b], outputs: [label, aux])
+            model.compile(optimizer: Nadam(learningRate: 0.01), loss: [.sparseCategoricalCrossentropy, .meanSquaredError],
+                          metrics: [[.accuracy], []], lossWeights: [1, 0.5])
+            return model
+        }
+        let xa = Tensor.randomNormal([40, 5], seed: 1), xb = Tensor.randomNormal([40, 5], seed: 2)
+        let yl = Tensor(labels: (0..<40).map { $0 % 3 }), ya = Tensor.randomNormal([40, 1], seed: 3)
+        func fit(_ model: Model, _ callbacks: [Callback], epochs: Int = 4) throws -> History {
+            try model.fit([xa, xb], [yl, ya], batchSize: 8, epochs: epochs, verbose: .silent, callbacks: callbacks, validationSplit: 0.2)
+        }
+        let (referenceWeights, reference) = try Random.withSeed(11) { () -> ([Tensor], History) in
+            let model = try makeModel()
+            let history = try fit(model, [])
+            return (model.getWeights(), history)
+        }
+        try Random.withSeed(11) {
+            let model = try makeModel()
+            let crash = LambdaCallback(onEpochEnd: { epoch, _ in if epoch == 1 { model.stopTraining = true } })
+            _ = try fit(model, [BackupAndRestore(folder, deleteCheckpoint: false), crash])
+        }
+        let (weights, history) = try Random.withSeed(999) { () -> ([Tensor], History) in
+            let model = try Random.withSeed(12345) { try makeModel() }   // different initial weights
+            let history = try fit(model, [BackupAndRestore(folder)])
+            return (model.getWeights(), history)
+        }
+        #expect(weights == referenceWeights, "bit-identical weights")
+        #expect(history.history == reference.history)
+        // Saved after 2 epochs and loaded: the same continuation.
+        let path = folder + "/model.safetensors"
+        try Random.withSeed(11) {
+            let model = try makeModel()
+            _ = try fit(model, [], epochs: 2)
+            try model.save(to: path)
+        }
+        let loaded = try Model.loadModel(from: path)
+        let continued = try Random.withSeed(5) { try fit(loaded, []) }
+        #expect(loaded.getWeights() == referenceWeights && continued.history == reference.history)
+        #expect(Set(history.history.keys).isSuperset(of: ["label_loss", "aux_loss", "val_label_accuracy"]))
+    }
+
     @Test func mismatchedDataAndCompileSettingsAreClearErrors() throws {
         let a = Input(shape: [2], name: "a"), b = Input(shape: [2], name: "b")
         let first = try Dense(1, name: "first")(a), second = try Dense(2, activation: .softmax, name: "second")(b)

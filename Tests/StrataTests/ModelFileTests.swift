@@ -61,6 +61,11 @@ struct ModelFileTests {
         #expect(cnn.layers.count == demo.layers.count)
         #expect(zip(cnn.layers, demo.layers).allSatisfy { type(of: $0.0) == type(of: $0.1) && $0.0.options == $0.1.options },
                 "the spec is strata demo --model cnn's model")
+        // Written by Keras 3's own model.to_json(): 28·28·256 + 256 + 2 · (4·256 + 256·256 + 256) + 2570 parameters.
+        let residual = try Model.from(specificationFile: folder.appendingPathComponent("fashion_residual_mlp.json").path)
+        #expect(try residual.outputShape(for: [28, 28]) == [10] && residual.weights.map(\.value.count).reduce(0, +) == 337_162)
+        #expect(residual.layers.map { type(of: $0).typeName } == ["Flatten", "Dense", "BatchNormalization", "Dense", "Add",
+                                                                  "BatchNormalization", "Dense", "Add", "Dropout", "Dense"])
     }
 
     @Test func roundTripKeepsArchitectureWeightsAndCompileState() throws {

@@ -23,7 +23,7 @@ extension CompileSpec {
                 return metric
             }
         }
-        losses = try PerOutput(reader.value("loss"), leaf: { if case .object = $0 { $0.objectHasClassName } else { true } }) {
+        losses = try PerOutput(reader.value("loss"), leaf: { if case .string = $0 { true } else { $0.objectHasClassName } }) {
             try Loss(config: $0)
         }
         metrics = switch reader.value("metrics") {
