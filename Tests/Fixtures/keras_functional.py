@@ -121,4 +121,17 @@ out["two_heads"] = {
     "train_on_batch": {k: float(v) for k, v in step.items()},
     "weights_after": [flat(w) for w in model.get_weights()],
 }
+# Layer (and so weight) order in a branching graph: Keras sorts by depth from the outputs, then
+# by first visit; a shared layer called at two depths takes the deeper one.
+x = keras.Input(shape=(3,), name="x")
+a = L.Dense(2, name="a")(x)
+c = L.Dense(3, name="c")(x)
+shared = L.Dense(3, name="shared")
+s1 = shared(c)
+s2 = shared(L.Add(name="join")([s1, x]))
+b = L.Dense(2, name="b")(s2)
+d = L.Dense(2, name="d")(L.Concatenate(name="cat")([a, c]))
+ordering = keras.Model(inputs=x, outputs=[a, b, d], name="ordering")
+out["ordering"] = {"config": json.loads(ordering.to_json()), "layers": [l.name for l in ordering.layers],
+                   "weights": [w.path for w in ordering.weights]}
 print(json.dumps(out, default=lambda v: v.tolist() if hasattr(v, "tolist") else str(v)))

@@ -44,10 +44,13 @@ struct KerasFunctionalTests {
         }
     }
 
+    struct Ordering: Decodable { let config: ConfigValue, layers: [String], weights: [String] }
+
     struct Fixture: Decodable {
         let merges: [Merge], embedding: EmbeddingCase
         let twoHeads: TwoHeads
-        enum CodingKeys: String, CodingKey { case merges, embedding, twoHeads = "two_heads" }
+        let ordering: Ordering
+        enum CodingKeys: String, CodingKey { case merges, embedding, ordering, twoHeads = "two_heads" }
     }
 
     static let fixture: Fixture? = {
@@ -118,6 +121,15 @@ struct KerasFunctionalTests {
         for (index, expected) in keras.weightsAfter.enumerated() {
             #expect(Self.maxError(model.getWeights()[index].scalars, expected) <= 1e-6, "weight \(index)")
         }
+    }
+
+    /// Keras' layer and weight order in a branching graph with a shared layer called at two
+    /// depths: by decreasing depth from the outputs, ties by first visit.
+    @Test func layersAndWeightsComeInKerasOrder() throws {
+        let keras = try #require(Self.fixture?.ordering)
+        let model = try Model.from(config: keras.config)
+        #expect(model.layers.map(\.name) == Array(keras.layers.dropFirst()))   // Keras lists the InputLayer too
+        #expect(model.weights.map(\.name) == keras.weights)
     }
 
     @Test func aConfigRoundTripsAndAFileReloadsToIdenticalPredictions() throws {

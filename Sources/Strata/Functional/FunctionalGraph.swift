@@ -5,9 +5,12 @@
 final class FunctionalGraph {
     let inputs: [SymbolicTensor]
     let outputs: [SymbolicTensor]
-    /// Every node but the inputs', each after the producers of its inputs.
+    /// Every node but the inputs', by decreasing depth from the outputs (so each after the
+    /// producers of its inputs), as Keras runs them.
     let nodes: [GraphNode]
-    /// The operations in `nodes`' order, each once (a shared layer's first node decides).
+    /// The operations (layers, nested models) in Keras' order — by decreasing depth, a shared
+    /// one at its deepest call, ties by first visit from the outputs: the order of `layers` and
+    /// of the weights.
     let operations: [GraphOperation]
 
     /// Where each value lives while the graph runs: one slot per node output.
@@ -37,13 +40,17 @@ final class FunctionalGraph {
         self.inputs = inputs
         self.outputs = outputs
 
-        // Depth-first from the outputs: each node after its inputs' producers.
-        // (Symbolic tensors are immutable, so a node's inputs always exist before it: no cycles.)
-        var ordered: [GraphNode] = [], visited = Set<ObjectIdentifier>()
+        // Keras' map_graph: a depth-first walk from the outputs (each operation numbered at its
+        // first visit), then each node's depth — 0 at an output, one more than its deepest
+        // consumer, a shared operation at its deepest node — and the nodes and operations by
+        // decreasing depth, ties by the walk. (Symbolic tensors are immutable, so a node's
+        // inputs always exist before it: there are no cycles.)
+        var postOrder: [GraphNode] = [], visited = Set<ObjectIdentifier>(), firstVisit: [ObjectIdentifier: Int] = [:]
         var reachedInputs = Set<ObjectIdentifier>()
         func visit(_ node: GraphNode, from consumer: String) throws {
             let id = ObjectIdentifier(node)
             guard visited.insert(id).inserted else { return }
+            if firstVisit[ObjectIdentifier(node.operation)] == nil { firstVisit[ObjectIdentifier(node.operation)] = firstVisit.count }
             if node.isInput {
                 guard inputNodes.contains(id) else {
                     throw StrataError.invalidArgument(
@@ -54,16 +61,34 @@ final class FunctionalGraph {
                 return
             }
             for input in node.inputs { try visit(input.producer, from: node.operation.name) }
-            ordered.append(node)
+            postOrder.append(node)
         }
         for output in outputs { try visit(output.producer, from: output.name) }
         for input in inputs where !reachedInputs.contains(ObjectIdentifier(input.producer)) {
             throw StrataError.invalidArgument("input '\(input.name)' is used by no output", context: context,
                                               expected: "every input connected to an output (remove it from inputs)")
         }
+        var nodeDepth: [ObjectIdentifier: Int] = [:], operationDepth: [ObjectIdentifier: Int] = [:]
+        for node in postOrder.reversed() {
+            let operation = ObjectIdentifier(node.operation)
+            let depth = Swift.max(nodeDepth[ObjectIdentifier(node), default: 0], operationDepth[operation, default: 0])
+            operationDepth[operation] = depth
+            nodeDepth[ObjectIdentifier(node)] = depth
+            for input in node.inputs where !input.producer.isInput {
+                nodeDepth[ObjectIdentifier(input.producer)] = Swift.max(depth + 1, nodeDepth[ObjectIdentifier(input.producer), default: 0])
+            }
+        }
+        let position = Dictionary(uniqueKeysWithValues: postOrder.enumerated().map { (ObjectIdentifier($1), $0) })
+        let ordered = postOrder.sorted { a, b in
+            let (da, db) = (nodeDepth[ObjectIdentifier(a)]!, nodeDepth[ObjectIdentifier(b)]!)
+            return da != db ? da > db : position[ObjectIdentifier(a)]! < position[ObjectIdentifier(b)]!
+        }
         nodes = ordered
         var seen = Set<ObjectIdentifier>()
-        operations = ordered.map(\.operation).filter { seen.insert(ObjectIdentifier($0)).inserted }
+        operations = postOrder.map(\.operation).filter { seen.insert(ObjectIdentifier($0)).inserted }.sorted { a, b in
+            let (da, db) = (operationDepth[ObjectIdentifier(a)]!, operationDepth[ObjectIdentifier(b)]!)
+            return da != db ? da > db : firstVisit[ObjectIdentifier(a)]! < firstVisit[ObjectIdentifier(b)]!
+        }
 
         // Slots: the inputs first, then each node's outputs.
         var slots: [ObjectIdentifier: Int] = [:]
