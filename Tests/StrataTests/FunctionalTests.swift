@@ -252,6 +252,34 @@ struct FunctionalTests {
         #expect(Set(history.history.keys).isSuperset(of: ["label_loss", "aux_loss", "val_label_accuracy"]))
     }
 
+    /// Ids outside the vocabulary — too large, negative, fractional — are refused before any
+    /// training, naming the id, its sample and the layer; a bag of embeddings learns which ids
+    /// mean what.
+    @Test func embeddingIdsAreCheckedAndABagOfEmbeddingsLearns() throws {
+        let tokens = Input(shape: [4])
+        let vectors = try Embedding(inputDim: 6, outputDim: 3, name: "words")(tokens)
+        let model = try Model(inputs: tokens, outputs: try Dense(1, activation: .sigmoid)(try GlobalAveragePooling1D()(vectors)))
+        model.compile(optimizer: Adam(learningRate: 0.05), loss: .binaryCrossentropy, metrics: [.accuracy])
+        // Label 1 exactly when id 5 occurs.
+        var rows: [[Float]] = []
+        for i in 0..<64 {
+            var row = (0..<4).map { (j: Int) -> Float in Float((i * 7 + j * 3) % 5) }
+            if i % 2 == 0 { row[0] = 5 }
+            rows.append(row)
+        }
+        let x = Tensor(rows: rows), y = Tensor((0..<64).map { Float(($0 + 1) % 2) })
+        for (bad, id) in [(Float(6), "6.0"), (-1, "-1.0"), (2.5, "2.5")] {
+            var broken = rows
+            broken[3][2] = bad
+            let error = Self.error { try model.fit(Tensor(rows: broken), y, verbose: .silent) }
+            #expect(error?.message == "id \(id) at sample 3 is not in the vocabulary of 6", "\(bad)")
+            #expect(error?.context == "fit, Embedding 'words'")
+        }
+        #expect(Self.error { _ = try model.predict(Tensor(rows: [[0, 1, 9, 2]])) }?.context == "predict, Embedding 'words'")
+        let history = try Random.withSeed(3) { try model.fit(x, y, batchSize: 16, epochs: 40, verbose: .silent) }
+        #expect(history["accuracy"].last == 1)
+    }
+
     @Test func mismatchedDataAndCompileSettingsAreClearErrors() throws {
         let a = Input(shape: [2], name: "a"), b = Input(shape: [2], name: "b")
         let first = try Dense(1, name: "first")(a), second = try Dense(2, activation: .softmax, name: "second")(b)
