@@ -89,7 +89,7 @@ struct DistributedTrainingTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let input = Input(shape: [4], name: "features")
         let hidden = try Dense(8, activation: .relu, name: "hidden")(input)
-        let block = try BatchNormalization(name: "block_norm")(try Dense(8, name: "block_dense")(hidden))
+        let block = try BatchNormalization(name: "block_norm")(try Dense(8, useBias: false, name: "block_dense")(hidden))   // no bias before BN: its gradient is 0
         let residual = try Activation(.relu, name: "block_relu")(try Add(name: "block_add")([hidden, block]))
         let joined = try Concatenate(name: "joined")([residual, input])
         let output = try Dense(1, activation: .sigmoid, name: "output")(joined)
