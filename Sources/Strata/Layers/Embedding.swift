@@ -29,6 +29,9 @@ public final class Embedding: Layer, ConfigurableLayer {
     ///   - outputDim: the length of each vector.
     ///   - embeddingsInitializer: the table's initializer (default uniform in [−0.05, 0.05]).
     ///   - embeddingsRegularizer: a penalty on the table (default none).
+    ///   - activityRegularizer: a penalty on the output (default none).
+    ///   - inputShape: the shape of one sample of ids, to build at once (default: at the first call).
+    ///   - name: the layer's name (default `embedding`, `embedding_1`, …).
     public init(inputDim: Int, outputDim: Int, embeddingsInitializer: Initializer = .randomUniform(minval: -0.05, maxval: 0.05),
                 embeddingsRegularizer: Regularizer? = nil, activityRegularizer: Regularizer? = nil,
                 inputShape: [Int]? = nil, name: String? = nil) {

@@ -9,7 +9,9 @@ public final class Concatenate: MergeLayer, ConfigurableLayer {
 
     /// Creates the layer.
     ///
-    /// - Parameter axis: the axis to join along, counting the batch axis (default −1, the last).
+    /// - Parameters:
+    ///   - axis: the axis to join along, counting the batch axis (default −1, the last).
+    ///   - name: the layer's name (default `concatenate`, `concatenate_1`, …).
     public init(axis: Int = -1, name: String? = nil) {
         self.axis = axis
         super.init(name: name)

@@ -19,6 +19,7 @@ public final class Dot: MergeLayer, ConfigurableLayer {
     ///   - axes: the summed axis of both inputs, counting the batch axis (so 1 is the first
     ///     sample axis; negative counts from the end).
     ///   - normalize: L2-normalize along the summed axes first (default false).
+    ///   - name: the layer's name (default `dot`, `dot_1`, …).
     public convenience init(axes: Int, normalize: Bool = false, name: String? = nil) {
         self.init(axes: (axes, axes), normalize: normalize, name: name)
     }
