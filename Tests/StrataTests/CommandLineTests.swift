@@ -198,6 +198,33 @@ struct CommandLineTests {
         #expect(help.status == 0 && help.output.contains("demo") && help.output.contains("train"))
     }
 
+    /// A functional spec (a residual block, written by the config writer) trains through
+    /// `strata train --model`, and `summary`, `evaluate` and `predict` read its file.
+    @Test func aFunctionalSpecTrainsAndItsFileIsReadByEveryCommand() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let csv = URL(fileURLWithPath: try writeData(in: folder, rows: 60))
+        let input = Input(shape: [3], name: "features")
+        let hidden = try Dense(3, activation: .relu, name: "hidden")(input)
+        let output = try Dense(3, activation: .softmax, name: "output")(try Add(name: "skip")([input, hidden]))   // 3 classes
+        let spec = folder.appendingPathComponent("residual.json").path
+        try String(describing: try #require(try Model(inputs: input, outputs: output, name: "residual").architectureConfig))
+            .write(toFile: spec, atomically: true, encoding: .utf8)
+        let trained = try strata(["train", "--data", "csv:" + csv.path, "--target", "label", "--model", spec,
+                                  "--epochs", "2", "--batch-size", "16", "--output", folder.path])
+        #expect(trained.status == 0, "\(trained.errors)")
+        let model = folder.appendingPathComponent("model.safetensors").path
+        let summary = try strata(["summary", "--model", model])
+        // The CSV features are standardized by a Normalization the spec is called on: a nested model.
+        #expect(summary.status == 0 && summary.output.contains("Connected to") && summary.output.contains("residual (Functional)"),
+                "\(summary.output)")
+        let evaluation = try strata(["evaluate", "--model", model, "--data", "csv:" + csv.path, "--target", "label"])
+        #expect(evaluation.status == 0 && evaluation.output.contains("accuracy:"), "\(evaluation.errors)")
+        let predicted = try strata(["predict", "--model", model, "--data", "csv:" + csv.path, "--target", "label",
+                                    "--output", folder.appendingPathComponent("p.csv").path])
+        #expect(predicted.status == 0, "\(predicted.errors)")
+    }
+
     @Test func trainSavesAModelThatEvaluatePredictAndSummaryRead() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-cli-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
