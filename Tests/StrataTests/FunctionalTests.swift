@@ -184,8 +184,13 @@ struct FunctionalTests {
                       metrics: [[.accuracy], [.meanAbsoluteError]], lossWeights: [1, 0.5])
         let xi = Tensor.randomNormal([30, 4], seed: 2), xm = Tensor.randomNormal([30, 2], seed: 3)
         let yl = Tensor(labels: (0..<30).map { $0 % 3 }), ya = Tensor.randomNormal([30, 1], seed: 4)
+        // Monitoring an output's metric resolves its direction (`.auto`) from the compiled metric.
+        let best = ModelCheckpoint(FileManager.default.temporaryDirectory.appendingPathComponent("best-\(UUID()).safetensors").path,
+                                   monitor: "val_label_accuracy", saveBestOnly: true)
         let history = try model.fit(["meta": xm, "image": xi], [yl, ya], batchSize: 10, epochs: 2, verbose: .silent,
+                                    callbacks: [best, EarlyStopping(monitor: "val_aux_mean_absolute_error", patience: 3)],
                                     validationSplit: 0.2)
+        try? FileManager.default.removeItem(atPath: best.filepath)
         #expect(Set(history.history.keys) == ["loss", "label_loss", "aux_loss", "label_accuracy", "aux_mean_absolute_error",
                                              "val_loss", "val_label_loss", "val_aux_loss", "val_label_accuracy",
                                              "val_aux_mean_absolute_error"])

@@ -37,7 +37,8 @@ public struct Monitor: Sendable {
         let name = quantity.hasPrefix("val_") ? String(quantity.dropFirst(4)) : quantity
         if name.contains("loss") {
             self.mode = .min
-        } else if let metric = metrics.first(where: { $0.name == name }) {
+        } else if let metric = metrics.first(where: { $0.name == name || name.hasSuffix("_" + $0.name) }) {
+            // A model with several outputs logs `<output>_<metric>` (Keras' `CompileMetrics`).
             self.mode = metric.direction
         } else {
             let available = (["loss"] + metrics.map(\.name)).flatMap { [$0, "val_" + $0] }
