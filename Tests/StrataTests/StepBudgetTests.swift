@@ -27,7 +27,20 @@ struct StepBudgetTests {
         try checkBudget(ArticleModels.lenet5(), buffers: Self.cnnBuffersPerStep, nodes: Self.cnnTapeNodesPerStep)
     }
 
-    private func checkBudget(_ model: Sequential, buffers budget: Int, nodes nodeBudget: Int) throws {
+    /// The same network built with the functional API costs what the Sequential costs: running
+    /// the graph adds no tensor buffer and no tape node.
+    @Test func aFunctionalLeNetCostsWhatTheSequentialCosts() throws {
+        let sequential = ArticleModels.lenet5()
+        let input = Input(shape: [28, 28])
+        let output = try sequential.layers.reduce(input) { try $1($0) }
+        let functional = try Model(inputs: input, outputs: output)
+        let chain = try checkBudget(ArticleModels.lenet5(), buffers: Self.cnnBuffersPerStep, nodes: Self.cnnTapeNodesPerStep)
+        let graph = try checkBudget(functional, buffers: Self.cnnBuffersPerStep, nodes: Self.cnnTapeNodesPerStep)
+        #expect(graph.buffers == chain.buffers && graph.nodes == chain.nodes)
+    }
+
+    @discardableResult
+    private func checkBudget(_ model: Model, buffers budget: Int, nodes nodeBudget: Int) throws -> (buffers: Double, nodes: Double) {
         let steps = 12, batch = 32
         Random.seed(7)
         model.compile(optimizer: Adam(), loss: .sparseCategoricalCrossentropy, metrics: [.accuracy])
@@ -49,5 +62,6 @@ struct StepBudgetTests {
         #expect(tally.systemAllocations == 0, "pool misses in the second epoch: \(tally.systemAllocations)")
         // The tally sees the work at all (a broken counter must not pass).
         #expect(buffers >= 20 && nodes >= 10)
+        return (buffers, nodes)
     }
 }
