@@ -197,6 +197,8 @@ struct FunctionalTests {
         let result = try model.evaluate([xi, xm], ["label": yl, "aux": ya], batchSize: 7)
         let penalties = Double(model.regularizationLoss.scalar)
         #expect(abs(result["loss"]! - (result["label_loss"]! + 0.5 * result["aux_loss"]! + penalties)) < 1e-5)
+        #expect(try model.layer(named: "hidden") === model.layers[0])
+        #expect(Self.error { _ = try model.layer(named: "nope") }?.expected?.hasPrefix("one of hidden") == true)
         let outputs = try model.predictOutputs([xi, xm])
         #expect(outputs.map(\.shape) == [[30, 3], [30, 1]])
         #expect(Self.error { _ = try model.predict([xi, xm]) }?.expected == "predictOutputs(_:) for a model with several outputs")

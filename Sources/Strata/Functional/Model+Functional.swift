@@ -48,6 +48,17 @@ extension Model {
         self.init(graph: graph, names: names, name: name)
     }
 
+    /// The layer called `name` (Keras' `get_layer`), or a `StrataError` listing the names there are.
+    ///
+    ///     let head = try model.layer(named: "label")
+    public func layer(named name: String) throws -> Layer {
+        guard let found = layers.first(where: { $0.name == name }) else {
+            throw StrataError.invalidArgument("has no layer named '\(name)'", context: "model '\(self.name)'",
+                                              expected: "one of \(layers.map(\.name).joined(separator: ", "))")
+        }
+        return found
+    }
+
     /// The per-sample shapes of the inputs (nil until known; one for a `Sequential`).
     public var inputShapes: [[Int]]? { graph?.inputShapes ?? inputShape.map { [$0] } }
 
