@@ -60,23 +60,26 @@ struct FunctionalTests {
     }
 
     /// Every merge layer and a shared layer in one graph; the gradients of the weights and the
-    /// inputs against central differences.
-    @Test func gradientsThroughMergesAndSharedLayersMatchFiniteDifferences() throws {
-        let a = Input(shape: [3]), b = Input(shape: [3])
-        let shared = Dense(3, activation: .tanh)
-        let (ha, hb) = (try shared(a), try shared(b))
-        let merged = try Concatenate()([
-            try Add()([ha, hb]), try Subtract()([ha, hb]), try Multiply()([ha, hb]), try Average()([ha, hb, a]),
-            try Maximum()([ha, hb]), try Minimum()([ha, hb]),
-        ])
-        let similarity = try Dot(axes: 1, normalize: true)([ha, hb])
-        let outputs = try Concatenate()([try Dense(2)(merged), similarity])
-        let model = try Model(inputs: [a, b], outputs: outputs)
-        let xa = Tensor.randomNormal([4, 3], seed: 2), xb = Tensor.randomNormal([4, 3], seed: 3)
-        for (index, error) in variableGradientErrors(model.trainableVariables, step: 1e-2, { model([xa, xb])[0] }).enumerated() {
-            #expect(error < 2e-2, "variable \(model.trainableVariables[index].name): relative error \(error)")
+    /// inputs against central differences (step 1e-3: Maximum and Minimum have kinks where the
+    /// two branches meet, which a larger step could straddle), for several initializations.
+    @Test(arguments: [1, 2, 3, 4] as [UInt64])
+    func gradientsThroughMergesAndSharedLayersMatchFiniteDifferences(seed: UInt64) throws {
+        let model = try Random.withSeed(seed) { () -> Model in
+            let a = Input(shape: [3]), b = Input(shape: [3])
+            let shared = Dense(3, activation: .tanh)
+            let (ha, hb) = (try shared(a), try shared(b))
+            let merged = try Concatenate()([
+                try Add()([ha, hb]), try Subtract()([ha, hb]), try Multiply()([ha, hb]), try Average()([ha, hb, a]),
+                try Maximum()([ha, hb]), try Minimum()([ha, hb]),
+            ])
+            let similarity = try Dot(axes: 1, normalize: true)([ha, hb])
+            return try Model(inputs: [a, b], outputs: try Concatenate()([try Dense(2)(merged), similarity]))
         }
-        checkGradients([xa, xb], step: 1e-2, tolerance: 2e-2) { model([$0[0], $0[1]])[0] }
+        let xa = Tensor.randomNormal([4, 3], seed: 2 * seed), xb = Tensor.randomNormal([4, 3], seed: 2 * seed + 1)
+        for (index, error) in variableGradientErrors(model.trainableVariables, step: 1e-3, { model([xa, xb])[0] }).enumerated() {
+            #expect(error < 1e-2, "variable \(model.trainableVariables[index].name): relative error \(error)")
+        }
+        checkGradients([xa, xb], step: 1e-3, tolerance: 1e-2) { model([$0[0], $0[1]])[0] }
     }
 
     @Test func aSequentialAndTheSameChainBuiltFunctionallyTrainBitIdentically() throws {
@@ -263,9 +266,11 @@ struct FunctionalTests {
     /// training, naming the id, its sample and the layer; a bag of embeddings learns which ids
     /// mean what.
     @Test func embeddingIdsAreCheckedAndABagOfEmbeddingsLearns() throws {
-        let tokens = Input(shape: [4])
-        let vectors = try Embedding(inputDim: 6, outputDim: 3, name: "words")(tokens)
-        let model = try Model(inputs: tokens, outputs: try Dense(1, activation: .sigmoid)(try GlobalAveragePooling1D()(vectors)))
+        let model = try Random.withSeed(3) { () -> Model in
+            let tokens = Input(shape: [4])
+            let vectors = try Embedding(inputDim: 6, outputDim: 3, name: "words")(tokens)
+            return try Model(inputs: tokens, outputs: try Dense(1, activation: .sigmoid)(try GlobalAveragePooling1D()(vectors)))
+        }
         model.compile(optimizer: Adam(learningRate: 0.05), loss: .binaryCrossentropy, metrics: [.accuracy])
         // Label 1 exactly when id 5 occurs.
         var rows: [[Float]] = []
