@@ -13,8 +13,7 @@ final class FunctionalGraph {
     /// of the weights.
     let operations: [GraphOperation]
 
-    /// Where each value lives while the graph runs: one slot per node output.
-    private let slotOfInput: [Int]
+    /// Where each value lives while the graph runs: one slot per input, then one per node output.
     private let inputSlots: [[Int]]      // per node: its inputs' slots
     private let outputSlots: [[Int]]     // per node: its outputs' slots
     private let freedAfter: [[Int]]      // per node: the slots whose last use it is
@@ -107,16 +106,16 @@ final class FunctionalGraph {
         for (position, used) in inputSlots.enumerated() { for s in used { lastUse[s] = position } }
         var freedAfter = [[Int]](repeating: [], count: ordered.count)
         for (s, position) in lastUse where !resultSlots.contains(s) { freedAfter[position].append(s) }
-        (self.slotOfInput, self.inputSlots, self.outputSlots, self.freedAfter, self.resultSlots, self.slotCount)
-            = (Array(0..<inputs.count), inputSlots, outputSlots, freedAfter, resultSlots, next)
+        (self.inputSlots, self.outputSlots, self.freedAfter, self.resultSlots, self.slotCount)
+            = (inputSlots, outputSlots, freedAfter, resultSlots, next)
     }
 
     /// The per-sample shapes of the inputs and outputs.
     var inputShapes: [[Int]] { inputs.map(\.shape) }
     var outputShapes: [[Int]] { outputs.map(\.shape) }
 
-    /// The layers holding the graph's weights, in node order, each once (a nested model's
-    /// layers in its own order).
+    /// The layers holding the graph's weights, in `operations` order, each once (a nested
+    /// model's layers in its own order).
     var layers: [Layer] {
         var seen = Set<ObjectIdentifier>()
         return operations.flatMap(\.operationLayers).filter { seen.insert(ObjectIdentifier($0)).inserted }
@@ -129,7 +128,7 @@ final class FunctionalGraph {
              observe: ((_ node: GraphNode, _ inputs: [Tensor], _ outputs: [Tensor]) -> Void)? = nil) -> [Tensor] {
         precondition(values.count == inputs.count, "functional model: \(values.count) inputs for \(inputs.count)")
         var live = [Tensor?](repeating: nil, count: slotCount)
-        for (slot, value) in zip(slotOfInput, values) { live[slot] = value }
+        for (slot, value) in values.enumerated() { live[slot] = value }   // the inputs hold the first slots
         for (position, node) in nodes.enumerated() {
             let inputs = inputSlots[position].map { live[$0]! }
             let results = node.operation.run(inputs, training: training)
