@@ -13,6 +13,10 @@ final class FunctionalGraph {
     /// of the weights.
     let operations: [GraphOperation]
 
+    /// Which call of its operation each node is, counted in `nodes`' order (an input's node: 0) —
+    /// Keras' node index in `keras_history` and in the summary's "Connected to".
+    private let callIndex: [ObjectIdentifier: Int]
+
     /// Where each value lives while the graph runs: one slot per input, then one per node output.
     private let inputSlots: [[Int]]      // per node: its inputs' slots
     private let outputSlots: [[Int]]     // per node: its outputs' slots
@@ -89,6 +93,13 @@ final class FunctionalGraph {
             return da != db ? da > db : firstVisit[ObjectIdentifier(a)]! < firstVisit[ObjectIdentifier(b)]!
         }
 
+        var calls: [ObjectIdentifier: Int] = [:], callIndex: [ObjectIdentifier: Int] = [:]
+        for node in ordered {
+            callIndex[ObjectIdentifier(node)] = calls[ObjectIdentifier(node.operation), default: 0]
+            calls[ObjectIdentifier(node.operation), default: 0] += 1
+        }
+        self.callIndex = callIndex
+
         // Slots: the inputs first, then each node's outputs.
         var slots: [ObjectIdentifier: Int] = [:]
         for (index, input) in inputs.enumerated() { slots[ObjectIdentifier(input.producer)] = index }
@@ -108,6 +119,11 @@ final class FunctionalGraph {
         for (s, position) in lastUse where !resultSlots.contains(s) { freedAfter[position].append(s) }
         (self.inputSlots, self.outputSlots, self.freedAfter, self.resultSlots, self.slotCount)
             = (inputSlots, outputSlots, freedAfter, resultSlots, next)
+    }
+
+    /// `tensor` as Keras references it: its layer, which call of that layer, which output.
+    func reference(_ tensor: SymbolicTensor) -> (layer: String, call: Int, output: Int) {
+        (tensor.name, callIndex[ObjectIdentifier(tensor.producer)] ?? 0, tensor.index)
     }
 
     /// The per-sample shapes of the inputs and outputs.

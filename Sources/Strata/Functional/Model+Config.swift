@@ -12,15 +12,9 @@ extension Model {
     public var architectureConfig: ConfigValue? {
         if let sequential = self as? Sequential { return sequential.config }
         guard let graph, let names = graphNames else { return nil }
-        // Node indices count each operation's calls within this graph, in running order.
-        var nodeIndex: [ObjectIdentifier: Int] = [:], callsSoFar: [ObjectIdentifier: Int] = [:]
-        for node in graph.nodes {
-            let operation = ObjectIdentifier(node.operation)
-            nodeIndex[ObjectIdentifier(node)] = callsSoFar[operation, default: 0]
-            callsSoFar[operation, default: 0] += 1
-        }
         func reference(_ tensor: SymbolicTensor) -> ConfigValue {
-            .array([.string(tensor.name), .int(nodeIndex[ObjectIdentifier(tensor.producer)] ?? 0), .int(tensor.index)])
+            let (layer, call, output) = graph.reference(tensor)
+            return .array([.string(layer), .int(call), .int(output)])
         }
         func kerasTensor(_ tensor: SymbolicTensor) -> ConfigValue {
             .object(["class_name": .string("__keras_tensor__"),
@@ -76,14 +70,18 @@ extension Model {
 
     /// Reads a model config from a JSON file (`strata train --model spec.json`).
     public static func from(specificationFile path: String) throws -> Model {
-        let data = try FileBytes.read(path, expected: "a model config in JSON")
-        let config: ConfigValue
-        do { config = try JSONDecoder().decode(ConfigValue.self, from: data) } catch {
-            throw StrataError(kind: .invalidFile, message: "not valid JSON (\(error.localizedDescription))", context: path,
-                              expected: "a model config: {\"class_name\": \"Sequential\" or \"Functional\", \"config\": {…}}")
-        }
+        let config = try specification(at: path)
         do { return try from(config: config) } catch let error as StrataError {
             throw StrataError(kind: error.kind, message: error.message, context: "\(path): \(error.context ?? "")", expected: error.expected)
+        }
+    }
+
+    /// The JSON of a spec file, or a `StrataError` naming the file.
+    static func specification(at path: String) throws -> ConfigValue {
+        let data = try FileBytes.read(path, expected: "a model config in JSON")
+        do { return try JSONDecoder().decode(ConfigValue.self, from: data) } catch {
+            throw StrataError(kind: .invalidFile, message: "not valid JSON (\(error.localizedDescription))", context: path,
+                              expected: "a model config: {\"class_name\": \"Sequential\" or \"Functional\", \"config\": {…}}")
         }
     }
 

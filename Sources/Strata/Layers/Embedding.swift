@@ -79,10 +79,13 @@ public final class Embedding: Layer, ConfigurableLayer {
     }
 
     public override func call(_ x: Tensor, training: Bool) -> Tensor {
-        if let (position, id) = firstInvalidID(in: x) {
-            preconditionFailure("Embedding '\(name)': id \(id) at position \(position) is not an integer in 0..<\(inputDim)")
+        let limit = Float(inputDim)
+        let rows = x.withUnsafeBufferPointer { ids in
+            ids.map { id in
+                precondition(id >= 0 && id < limit && id == id.rounded(), "Embedding '\(name)': id \(id) is not an integer in 0..<\(inputDim)")
+                return Int(id)
+            }
         }
-        let rows = x.withUnsafeBufferPointer { $0.map { Int($0) } }
         return embeddings!.value.gathering(rows: rows).reshaped(to: x.shape + [outputDim])
     }
 

@@ -16,15 +16,10 @@ extension Model {
         var rows: [[String]] = []
         if let graph {
             header.append("Connected to")
-            var nodeIndex: [ObjectIdentifier: Int] = [:], calls: [ObjectIdentifier: Int] = [:]
-            for node in graph.nodes {
-                nodeIndex[ObjectIdentifier(node)] = calls[ObjectIdentifier(node.operation), default: 0]
-                calls[ObjectIdentifier(node.operation), default: 0] += 1
-            }
             for input in graph.inputs { rows.append(["\(input.name) (InputLayer)", shapeText(input.shape), "0", "-"]) }
             for operation in graph.operations {
                 let nodes = graph.nodes.filter { $0.operation === operation }
-                let sources = nodes.flatMap(\.inputs).map { "\($0.name)[\(nodeIndex[ObjectIdentifier($0.producer)] ?? 0)][\($0.index)]" }
+                let sources = nodes.flatMap(\.inputs).map { graph.reference($0) }.map { "\($0.layer)[\($0.call)][\($0.output)]" }
                 let parameters = operation.operationLayers.reduce(0) { $0 + $1.parameterCount }
                 rows.append(["\(operation.name) (\(operation.operationTypeName))", shapeText(nodes[0].outputShapes[0]),
                              Model.grouped(parameters), sources.joined(separator: ", ")])

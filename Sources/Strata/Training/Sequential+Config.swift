@@ -38,12 +38,7 @@ extension Sequential {
 
     /// Reads a model config from a JSON file.
     public convenience init(specificationFile path: String) throws {
-        let data = try FileBytes.read(path, expected: "a model config in JSON")
-        let config: ConfigValue
-        do { config = try JSONDecoder().decode(ConfigValue.self, from: data) } catch {
-            throw StrataError(kind: .invalidFile, message: "not valid JSON (\(error.localizedDescription))", context: path,
-                              expected: "a model config: {\"class_name\": \"Sequential\", \"config\": {\"layers\": […]}}")
-        }
+        let config = try Model.specification(at: path)
         do { try self.init(config: config) } catch let error as StrataError {
             throw StrataError(kind: error.kind, message: error.message, context: "\(path): \(error.context ?? "")", expected: error.expected)
         }
