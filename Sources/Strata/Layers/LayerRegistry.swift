@@ -18,6 +18,8 @@ public enum LayerRegistry {
             GlobalAveragePooling1D.self, GlobalAveragePooling2D.self, GlobalMaxPooling1D.self, GlobalMaxPooling2D.self,
             ZeroPadding2D.self, Cropping2D.self, UpSampling2D.self, SpatialDropout1D.self, SpatialDropout2D.self,
             Embedding.self, Add.self, Subtract.self, Multiply.self, Average.self, Maximum.self, Minimum.self, Concatenate.self, Dot.self,
+            RandomFlip.self, RandomTranslation.self, RandomRotation.self, RandomZoom.self, RandomCrop.self, RandomContrast.self,
+            RandomBrightness.self, Rescaling.self, Resizing.self, CenterCrop.self,
         ]
     }
 

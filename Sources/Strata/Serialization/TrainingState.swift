@@ -21,6 +21,8 @@ struct TrainingState {
     var optimizer: OptimizerState?
     /// Training calls so far of each noise layer, by its position in `Model.layers`.
     var noiseCalls: [Int: UInt64] = [:]
+    /// The seed each augmentation layer draws its transforms with, by its position.
+    var augmentationSeeds: [Int: UInt64] = [:]
 
     /// The state of `model` now, after `epoch` (default: the last epoch its history recorded).
     init(of model: Model, epoch: Int? = nil) {
@@ -30,6 +32,7 @@ struct TrainingState {
         optimizer = model.optimizer?.state
         for (index, layer) in model.layers.enumerated() {
             if let noise = layer as? any NoiseLayer { noiseCalls[index] = noise.noiseCalls }
+            if let augmentation = layer as? RandomAugmentation { augmentationSeeds[index] = augmentation.streamSeed }
         }
     }
 
@@ -44,6 +47,7 @@ struct TrainingState {
             tensors += optimizer.slots.keys.sorted().map { (name: Self.slotPrefix + $0, tensor: optimizer.slots[$0]!) }
         }
         for (index, calls) in noiseCalls { metadata[String(format: "noise_calls/%03d", index)] = String(calls) }
+        for (index, seed) in augmentationSeeds { metadata[String(format: "augmentation_seed/%03d", index)] = String(seed) }
     }
 
     /// The state a file holds, its slots renamed from the file's variable names to the model's
@@ -65,6 +69,9 @@ struct TrainingState {
         for (key, value) in metadata where key.hasPrefix("noise_calls/") {
             if let index = Int(key.dropFirst("noise_calls/".count)), let calls = UInt64(value) { noiseCalls[index] = calls }
         }
+        for (key, value) in metadata where key.hasPrefix("augmentation_seed/") {
+            if let index = Int(key.dropFirst("augmentation_seed/".count)), let seed = UInt64(value) { augmentationSeeds[index] = seed }
+        }
         guard epoch != nil || history != nil || randomStream != nil || optimizer != nil || !noiseCalls.isEmpty else { return nil }
     }
 
@@ -76,6 +83,7 @@ struct TrainingState {
         }
         for (index, layer) in model.layers.enumerated() {
             if let noise = layer as? any NoiseLayer, let calls = noiseCalls[index] { noise.noiseCalls = calls }
+            if let augmentation = layer as? RandomAugmentation, let seed = augmentationSeeds[index] { augmentation.streamSeed = seed }
         }
     }
 

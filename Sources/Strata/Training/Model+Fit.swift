@@ -74,6 +74,7 @@ extension Model {
         try callbacks.trainBegin()
         let firstEpoch = continueTrainingProgress(history, initialEpoch: initialEpoch, epochs: epochs)
         strategy.broadcast(variables)   // the first process's weights (after any restore) for everyone
+        for layer in layers.compactMap({ $0 as? RandomAugmentation }) { layer.streamSeed = strategy.agree(layer.streamSeed) }
         var epochLogs: Logs = [:]
         for epoch in firstEpoch..<epochs {
             try callbacks.epochBegin(epoch)
@@ -81,8 +82,11 @@ extension Model {
             for batch in batches.nextEpoch() {
                 try callbacks.trainBatchBegin(batch.index)
                 let (xb, yb, wb) = data.batch(batch.rows)
-                let step = trainStep(xb, yb, sampleWeight: wb, optimizer: optimizer, outputs: outputs,
-                                     strategy: strategy, globalRows: batch.globalRows)
+                let positions = SamplePositions(epoch: epoch, keys: batch.rows.map { UInt64($0) })
+                let step = SamplePositions.$current.withValue(positions) {
+                    trainStep(xb, yb, sampleWeight: wb, optimizer: optimizer, outputs: outputs, strategy: strategy,
+                              globalRows: batch.globalRows)
+                }
                 trackers.update(total: step.value, perOutput: step.perOutput, y: yb, predictions: step.predictions,
                                 sampleWeight: wb, rows: batch.rows.count)
                 try callbacks.trainBatchEnd(batch.index, trackers.logs)

@@ -20,13 +20,6 @@ package struct ConvGeometry: Equatable, Sendable {
 /// The non-GEMM passes of convolution and pooling, on NHWC tensors, split across threads by
 /// image (each image's outputs and input gradient belong to one thread).
 package enum ConvKernels {
-    /// Runs `body` on ranges of the `images`, each range at least ~32k elements of `work` per image.
-    private static func byImage(_ images: Int, workPerImage: Int, _ body: (_ n0: Int, _ n1: Int) -> Void) {
-        parallelChunks(count: images, grain: max(1, (1 << 15) / max(workPerImage, 1))) { range in
-            body(range.lowerBound, range.upperBound)
-        }
-    }
-
     /// The patches of `x` ([n, h, w, channels]) for channels `c0 ..< c0 + cg`:
     /// `[n·oh·ow, kh·kw·cg]`, columns ordered (ky, kx, c) as a `[kh, kw, cg, filters]` kernel.
     package static func im2col(_ x: Tensor, _ g: ConvGeometry, c0: Int, cg: Int) -> Tensor {
@@ -35,7 +28,7 @@ package enum ConvKernels {
         let cols = Tensor(uninitializedShape: [n * g.oh * g.ow, width])
         var geometry = g.c
         withExtendedLifetime(x) {
-            byImage(n, workPerImage: g.oh * g.ow * width) { n0, n1 in
+            parallelImages(n, workPerImage: g.oh * g.ow * width) { n0, n1 in
                 strata_im2col(&geometry, x.storage.pointer, channels, c0, cg, n0, n1, cols.storage.pointer)
             }
         }
@@ -49,7 +42,7 @@ package enum ConvKernels {
         dx.withUnsafeMutableBufferPointer { out in
             let pointer = out.baseAddress!
             withExtendedLifetime(cols) {
-                byImage(n, workPerImage: g.oh * g.ow * g.kh * g.kw * cg) { n0, n1 in
+                parallelImages(n, workPerImage: g.oh * g.ow * g.kh * g.kw * cg) { n0, n1 in
                     strata_col2im(&geometry, cols.storage.pointer, channels, c0, cg, n0, n1, pointer)
                 }
             }
@@ -65,7 +58,7 @@ package enum ConvKernels {
         var geometry = g.c
         withExtendedLifetime(x) {
             argmax.storage.pointer.withMemoryRebound(to: Int32.self, capacity: argmax.count) { indices in
-                byImage(n, workPerImage: g.oh * g.ow * g.kh * g.kw * channels) { n0, n1 in
+                parallelImages(n, workPerImage: g.oh * g.ow * g.kh * g.kw * channels) { n0, n1 in
                     strata_max_pool(&geometry, x.storage.pointer, channels, n0, n1, y.storage.pointer, indices)
                 }
             }
@@ -82,7 +75,7 @@ package enum ConvKernels {
             let pointer = out.baseAddress!
             withExtendedLifetime((dy, argmax)) {
                 argmax.storage.pointer.withMemoryRebound(to: Int32.self, capacity: argmax.count) { indices in
-                    byImage(n, workPerImage: g.oh * g.ow * channels) { n0, n1 in
+                    parallelImages(n, workPerImage: g.oh * g.ow * channels) { n0, n1 in
                         strata_max_pool_backward(&geometry, dy.storage.pointer, indices, channels, n0, n1, pointer)
                     }
                 }
@@ -97,7 +90,7 @@ package enum ConvKernels {
         let y = Tensor(uninitializedShape: [n, g.oh, g.ow, channels])
         var geometry = g.c
         withExtendedLifetime(x) {
-            byImage(n, workPerImage: g.oh * g.ow * g.kh * g.kw * channels) { n0, n1 in
+            parallelImages(n, workPerImage: g.oh * g.ow * g.kh * g.kw * channels) { n0, n1 in
                 strata_average_pool(&geometry, x.storage.pointer, channels, n0, n1, y.storage.pointer)
             }
         }
@@ -112,7 +105,7 @@ package enum ConvKernels {
         dx.withUnsafeMutableBufferPointer { out in
             let pointer = out.baseAddress!
             withExtendedLifetime(dy) {
-                byImage(n, workPerImage: g.oh * g.ow * g.kh * g.kw * channels) { n0, n1 in
+                parallelImages(n, workPerImage: g.oh * g.ow * g.kh * g.kw * channels) { n0, n1 in
                     strata_average_pool_backward(&geometry, dy.storage.pointer, channels, n0, n1, pointer)
                 }
             }

@@ -14,3 +14,11 @@ func parallelChunks(count: Int, grain: Int = 1 << 15, _ body: (Range<Int>) -> Vo
         if start < end { body(start..<end) }
     }
 }
+
+/// Runs `body` on ranges `[n0, n1)` of `images`, each range at least ~32k elements of
+/// `workPerImage` (each image's outputs and input gradient belong to one thread).
+func parallelImages(_ images: Int, workPerImage: Int, _ body: (_ n0: Int, _ n1: Int) -> Void) {
+    parallelChunks(count: images, grain: max(1, (1 << 15) / max(workPerImage, 1))) { range in
+        body(range.lowerBound, range.upperBound)
+    }
+}

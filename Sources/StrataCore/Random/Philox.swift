@@ -31,7 +31,7 @@ public struct Philox4x32: Sendable, Hashable {
 
     /// A float uniform in [0, 1) from the top 24 bits of a word (every value exactly representable).
     @inline(__always)
-    static func unitFloat(_ word: UInt32) -> Float {
+    package static func unitFloat(_ word: UInt32) -> Float {
         Float(word >> 8) * 0x1p-24
     }
 }
