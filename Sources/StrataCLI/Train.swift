@@ -40,6 +40,8 @@ public struct Train: ParsableCommand {
     var resume: String?
     @Option(help: "Keep a backup in this folder after every epoch; a rerun with the same folder resumes an interrupted run.")
     var backup: String?
+    @Option(help: "With --backup: back up every N batches instead of every epoch; a resumed run continues at the next batch, bit-identical.")
+    var backupEvery: Int?
     @Option(help: "Folder for history.csv and history.svg.") var output = "strata-train"
     @Flag(help: "For CSV data: keep the file's row order (by default rows are shuffled once with the seed, since files are often sorted and the validation split takes the last rows).")
     var keepRowOrder = false
@@ -66,6 +68,10 @@ public struct Train: ParsableCommand {
         try OutputPath.check(output, option: "--output", kind: .folder)
         if let checkpoint { try OutputPath.check(checkpoint, option: "--checkpoint", kind: .file) }
         if let backup { try OutputPath.check(backup, option: "--backup", kind: .folder) }
+        if let backupEvery {
+            guard backup != nil else { throw ValidationError("--backup-every needs --backup (the folder the backups go to)") }
+            guard backupEvery >= 1 else { throw ValidationError("--backup-every must be at least 1 batch, got \(backupEvery)") }
+        }
     }
 
     /// `--layers` as sizes: positive integers, every comma-separated field present (`300,,100` is refused).
@@ -105,7 +111,9 @@ public struct Train: ParsableCommand {
         }
         if let checkpoint { callbacks += environment.primaryOnly([ModelCheckpoint(checkpoint, saveBestOnly: true, verbose: true)]) }
         // Every replica restores from the backup; only the primary writes it.
-        if let backup { callbacks.append(BackupAndRestore(backup, writes: environment.isPrimary)) }
+        if let backup {
+            callbacks.append(BackupAndRestore(backup, saveFrequency: backupEvery.map { .steps($0) } ?? .epoch, writes: environment.isPrimary))
+        }
         callbacks += environment.addedCallbacks()
         let history = try network.fit(task.x, task.y, batchSize: batchSize, epochs: epochs, verbose: environment.verbosity,
                                       callbacks: callbacks, validationSplit: validationSplit,

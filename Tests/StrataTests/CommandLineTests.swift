@@ -359,6 +359,45 @@ struct CommandLineTests {
         #expect(a.optimizer?.state == b.optimizer?.state)
     }
 
+    /// Backups after every batch, the run SIGKILLed at random moments and restarted until it
+    /// completes: the final model equals an uninterrupted run's, bit for bit — however many
+    /// times an epoch was cut in the middle.
+    @Test func killedMidEpochAtRandomMomentsResumesBitIdentically() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-kill-mid-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let csv = try writeData(in: folder, rows: 400)
+        let common = ["train", "--data", "csv:" + csv, "--target", "label", "--layers", "16,8", "--dropout", "0.2",
+                      "--batch-size", "4", "--epochs", "6", "--seed", "5", "--validation-split", "0.2"]
+        let whole = try strata(common + ["--output", folder.path + "/whole"])
+        try #require(whole.status == 0, "\(whole.errors)")
+        let arguments = common + ["--backup", folder.path + "/backup", "--backup-every", "1", "--output", folder.path + "/killed"]
+        var generator = SystemRandomNumberGenerator()
+        var kills = 0, finished = false
+        for _ in 0..<40 where !finished {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let deadline = Date().addingTimeInterval(Double.random(in: 0.2...0.8, using: &generator))
+            while process.isRunning && Date() < deadline { usleep(10_000) }
+            if process.isRunning {
+                Foundation.kill(process.processIdentifier, SIGKILL)
+                kills += 1
+            }
+            process.waitUntilExit()
+            finished = process.terminationReason == .exit && process.terminationStatus == 0
+        }
+        try #require(finished, "the run never completed")
+        #expect(kills >= 2, "the run was interrupted \(kills) times")
+        let a = try Sequential.load(from: folder.path + "/whole/model.safetensors")
+        let b = try Sequential.load(from: folder.path + "/killed/model.safetensors")
+        #expect(a.getWeights() == b.getWeights(), "\(kills) kills: the same weights, bit for bit")
+        #expect(a.optimizer?.state == b.optimizer?.state)
+        #expect(a.history?.history == b.history?.history)
+    }
+
     @Test func killedAtRandomMomentsTheBackupIsAlwaysComplete() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-kill-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }

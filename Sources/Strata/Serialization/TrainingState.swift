@@ -8,8 +8,9 @@ import Foundation
 /// a run that was never interrupted.
 ///
 /// In the file: metadata `epoch` (0-based), `history` (`History.json()`), `random_stream`,
-/// `optimizer_iterations`, `optimizer_scalars` (a JSON object) and `noise_calls/<layer index>`;
-/// tensors `optimizer/<variable name>/<slot name>`.
+/// `optimizer_iterations`, `optimizer_scalars` (a JSON object), `noise_calls/<layer index>`,
+/// `augmentation_seed/<layer index>` and, for a backup written between batches,
+/// `epoch_position` (an `EpochPosition` as JSON); tensors `optimizer/<variable name>/<slot name>`.
 struct TrainingState {
     /// The last epoch completed (0-based); nil before any.
     var epoch: Int?
@@ -23,10 +24,14 @@ struct TrainingState {
     var noiseCalls: [Int: UInt64] = [:]
     /// The seed each augmentation layer draws its transforms with, by its position.
     var augmentationSeeds: [Int: UInt64] = [:]
+    /// Where training stood inside the epoch after `epoch`, for a backup written between batches.
+    var position: EpochPosition?
 
-    /// The state of `model` now, after `epoch` (default: the last epoch its history recorded).
-    init(of model: Model, epoch: Int? = nil) {
+    /// The state of `model` now, after `epoch` (default: the last epoch its history recorded),
+    /// and at `position` inside the next one.
+    init(of model: Model, epoch: Int? = nil, position: EpochPosition? = nil) {
         self.epoch = epoch ?? model.history?.epochs.last
+        self.position = position
         history = model.history.map { (values: $0.history, epochs: $0.epochs) }
         randomStream = Random.streamState
         optimizer = model.optimizer?.state
@@ -48,6 +53,7 @@ struct TrainingState {
         }
         for (index, calls) in noiseCalls { metadata[String(format: "noise_calls/%03d", index)] = String(calls) }
         for (index, seed) in augmentationSeeds { metadata[String(format: "augmentation_seed/%03d", index)] = String(seed) }
+        if let position, let json = try? JSONEncoder().encode(position) { metadata["epoch_position"] = String(decoding: json, as: UTF8.self) }
     }
 
     /// The state a file holds, its slots renamed from the file's variable names to the model's
@@ -72,7 +78,10 @@ struct TrainingState {
         for (key, value) in metadata where key.hasPrefix("augmentation_seed/") {
             if let index = Int(key.dropFirst("augmentation_seed/".count)), let seed = UInt64(value) { augmentationSeeds[index] = seed }
         }
-        guard epoch != nil || history != nil || randomStream != nil || optimizer != nil || !noiseCalls.isEmpty else { return nil }
+        position = metadata["epoch_position"].flatMap { try? JSONDecoder().decode(EpochPosition.self, from: Data($0.utf8)) }
+        guard epoch != nil || history != nil || randomStream != nil || optimizer != nil || !noiseCalls.isEmpty || position != nil else {
+            return nil
+        }
     }
 
     /// Puts the optimizer's state and the noise layers' counts back into `model` (the epoch,

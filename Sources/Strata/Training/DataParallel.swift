@@ -119,6 +119,14 @@ public struct DataParallel: Sendable, DistributionStrategy {
         }
     }
 
+    func sum(_ values: [Double]) -> [Double] {
+        var values = values
+        values.withUnsafeMutableBufferPointer { group.allReduceSum($0) }
+        return values
+    }
+
+    var isFirst: Bool { group.rank == 0 }
+
     /// Averages per-replica batch-norm moving statistics over the replicas (synchronized ones
     /// are equal already).
     func endEpoch(nonTrainable variables: [Variable]) {

@@ -18,6 +18,10 @@ protocol DistributionStrategy {
     func broadcast(_ variables: [Variable])
     /// Combines the epoch's (or evaluation's) metric totals so every process holds the global ones.
     func reduce(_ metrics: [any Metric])
+    /// The element-wise sum of `values` over the processes.
+    func sum(_ values: [Double]) -> [Double]
+    /// Whether this is the first process (the one whose state is saved).
+    var isFirst: Bool { get }
     /// What an epoch's end combines besides the metrics (per-replica moving statistics).
     func endEpoch(nonTrainable variables: [Variable])
     /// The gradient of the global batch's objective for this process's `rows` of `globalRows`:
@@ -35,6 +39,8 @@ struct SingleProcess: DistributionStrategy {
     func agree(_ seed: UInt64) -> UInt64 { seed }
     func broadcast(_ variables: [Variable]) {}
     func reduce(_ metrics: [any Metric]) {}
+    func sum(_ values: [Double]) -> [Double] { values }
+    var isFirst: Bool { true }
     func endEpoch(nonTrainable variables: [Variable]) {}
 
     func valueWithGradients(of variables: [Variable], rows: Int, globalRows: Int,

@@ -27,12 +27,18 @@ struct EpochBatches {
         self.stepsPerEpoch = Swift.min((samples + globalBatch - 1) / globalBatch, stepsPerEpoch ?? .max)
     }
 
-    /// The next epoch's batches. Each epoch takes one seed from the global stream, whether it
-    /// shuffles or not, so that the noise layers draw the same values either way; every process
-    /// shuffles with the first process's seed, so their shares are disjoint and cover the epoch.
-    func nextEpoch() -> [Batch] {
+    /// The next epoch's shuffling seed. Each epoch takes one seed from the global stream, whether
+    /// it shuffles or not, so that the noise layers draw the same values either way; every
+    /// process shuffles with the first process's seed, so their shares are disjoint and cover
+    /// the epoch.
+    func nextSeed() -> UInt64 {
         let seed = Random.nextSeed()
-        let order = shuffle ? Random.permutation(samples, seed: strategy.agree(seed)) : Array(0..<samples)
+        return shuffle ? strategy.agree(seed) : seed
+    }
+
+    /// The batches of an epoch shuffled with `seed` (from `nextSeed`).
+    func epoch(seed: UInt64) -> [Batch] {
+        let order = shuffle ? Random.permutation(samples, seed: seed) : Array(0..<samples)
         var batches: [Batch] = []
         for index in 0..<stepsPerEpoch {
             let start = index * globalBatch, count = Swift.min(samples - start, globalBatch)

@@ -24,6 +24,20 @@ struct EpochTrackers {
 
     func reset() { all.forEach { $0.reset() } }
 
+    /// The totals of the trackers that have them (every built-in one), for a backup written in
+    /// the middle of an epoch.
+    var state: [Double] {
+        get { all.compactMap { $0 as? any ReducibleMetric }.flatMap(\.reducibleState) }
+        nonmutating set {
+            var rest = newValue[...]
+            for metric in all.compactMap({ $0 as? any ReducibleMetric }) {
+                let count = metric.reducibleState.count
+                metric.reducibleState = Array(rest.prefix(count))
+                rest = rest.dropFirst(count)
+            }
+        }
+    }
+
     /// Adds a batch of `rows` samples: its total loss, its per-output losses and its predictions.
     func update(total: Float, perOutput: [Tensor], y: [Tensor], predictions: [Tensor], sampleWeight: Tensor?, rows: Int) {
         loss.add(total, weight: Float(rows))

@@ -72,14 +72,23 @@ extension Model {
         outputVerbosity = verbose
         defer { outputVerbosity = .progressBar }
         try callbacks.trainBegin()
-        let firstEpoch = continueTrainingProgress(history, initialEpoch: initialEpoch, epochs: epochs)
+        let (firstEpoch, resumed) = try continueTrainingProgress(history, initialEpoch: initialEpoch, epochs: epochs, batches: batches)
+        self.history = history   // a backup restored by a callback set the saved record; this one goes on
         strategy.broadcast(variables)   // the first process's weights (after any restore) for everyone
         for layer in layers.compactMap({ $0 as? RandomAugmentation }) { layer.streamSeed = strategy.agree(layer.streamSeed) }
         var epochLogs: Logs = [:]
+        defer { epochInProgress = nil }
         for epoch in firstEpoch..<epochs {
             try callbacks.epochBegin(epoch)
             trackers.reset()
-            for batch in batches.nextEpoch() {
+            // A run resumed in the middle of this epoch continues its order after the batches done.
+            let position = resumed?.epoch == epoch ? resumed : nil
+            if let position, strategy.isFirst { trackers.state = position.trackers }
+            let seed = position?.shuffleSeed ?? batches.nextSeed()
+            let current = EpochInProgress(epoch: epoch, shuffleSeed: seed, batches: batches, nextBatch: position?.nextBatch ?? 0,
+                                          trackers: trackers)
+            epochInProgress = current
+            for batch in batches.epoch(seed: seed).dropFirst(current.nextBatch) {
                 try callbacks.trainBatchBegin(batch.index)
                 let (xb, yb, wb) = data.batch(batch.rows)
                 let positions = SamplePositions(epoch: epoch, keys: batch.rows.map { UInt64($0) })
@@ -89,10 +98,12 @@ extension Model {
                 }
                 trackers.update(total: step.value, perOutput: step.perOutput, y: yb, predictions: step.predictions,
                                 sampleWeight: wb, rows: batch.rows.count)
+                current.nextBatch = batch.index + 1
                 try callbacks.trainBatchEnd(batch.index, trackers.logs)
                 stopTraining = strategy.agree(stopTraining)
                 if stopTraining { break }
             }
+            epochInProgress = nil
             strategy.reduce(trackers.all)
             strategy.endEpoch(nonTrainable: nonTrainableVariables)
             epochLogs = trackers.logs
@@ -114,13 +125,23 @@ extension Model {
 
     /// The epoch `fit` starts at: `initialEpoch`, or the one after the epoch of the training
     /// progress the model carries (a loaded model's, a restored backup's), whose history and
-    /// random stream then continue too — Keras' `initial_epoch` semantics. The progress is used
-    /// once.
-    private func continueTrainingProgress(_ history: History, initialEpoch: Int, epochs: Int) -> Int {
-        guard let progress = trainingProgress else { return initialEpoch }
+    /// random stream then continue too — Keras' `initial_epoch` semantics; with the position
+    /// inside an epoch where a backup between batches stopped (checked against this run's data
+    /// and batch size). The progress is used once.
+    private func continueTrainingProgress(_ history: History, initialEpoch: Int, epochs: Int,
+                                          batches: EpochBatches) throws -> (epoch: Int, position: EpochPosition?) {
+        guard let progress = trainingProgress else { return (initialEpoch, nil) }
         trainingProgress = nil
         if let record = progress.history { history.restore(history: record.values, epochs: record.epochs) }
         if let stream = progress.randomStream { Random.streamState = stream }
+        if let position = progress.position, position.epoch >= initialEpoch, position.epoch < epochs {
+            guard position.samples == batches.samples, position.globalBatch == batches.globalBatch else {
+                throw StrataError.invalidArgument(
+                    "the backup stopped inside epoch \(position.epoch + 1) of \(position.samples) training samples in global batches of \(position.globalBatch), but fit now has \(batches.samples) samples in batches of \(batches.globalBatch)",
+                    context: "fit", expected: "the same training data and batch size to resume in the middle of an epoch")
+            }
+            return (position.epoch, position)
+        }
         let next = Swift.max(initialEpoch, (progress.epoch ?? -1) + 1)
         if next >= epochs, outputVerbosity != .silent {
             StrataLog.training.warning("""
@@ -128,7 +149,7 @@ extension Model {
                 (pass epochs > \(next) to continue, or call resetTrainingProgress() to start over at epoch 0)
                 """)
         }
-        return Swift.min(next, epochs)
+        return (Swift.min(next, epochs), nil)
     }
 
     /// One optimizer step on a batch (Keras' `train_on_batch`); returns the loss and metrics of

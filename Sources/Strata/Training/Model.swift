@@ -40,6 +40,8 @@ open class Model {
     /// Where a loaded model's or a restored backup's run stood; the next `fit` continues from
     /// it (and consumes it).
     var trainingProgress: TrainingState?
+    /// The epoch `fit` is in, between its batches (nil outside an epoch).
+    var epochInProgress: EpochInProgress?
 
     /// Forgets the training progress a loaded model carries (its epoch, history and random
     /// stream), so the next `fit` starts at epoch 0 — to fine-tune a saved model as a new run.
