@@ -10,7 +10,8 @@ struct EpochPosition: Codable, Equatable {
     var nextBatch: Int
     /// The seed of the epoch's order.
     var shuffleSeed: UInt64
-    /// The training samples and the global batch size the order and batches were cut for.
+    /// The training samples and the global batch size the order and batches were cut for (a
+    /// dataset's batch count and 0).
     var samples: Int, globalBatch: Int
     /// The epoch's tracker totals so far, summed over the replicas of a data-parallel run.
     var trackers: [Double]
@@ -23,9 +24,10 @@ final class EpochInProgress {
     let trackers: EpochTrackers
     let strategy: any DistributionStrategy
 
-    init(epoch: Int, shuffleSeed: UInt64, batches: EpochBatches, nextBatch: Int, trackers: EpochTrackers) {
+    init(epoch: Int, shuffleSeed: UInt64, extent: (samples: Int, globalBatch: Int), strategy: any DistributionStrategy,
+         nextBatch: Int, trackers: EpochTrackers) {
         (self.epoch, self.shuffleSeed, self.nextBatch, self.trackers) = (epoch, shuffleSeed, nextBatch, trackers)
-        (samples, globalBatch, strategy) = (batches.samples, batches.globalBatch, batches.strategy)
+        (samples, globalBatch, self.strategy) = (extent.samples, extent.globalBatch, strategy)
     }
 
     /// The position now, the trackers summed over the replicas — a collective call: every

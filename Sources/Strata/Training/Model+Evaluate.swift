@@ -39,16 +39,59 @@ extension Model {
             try callbacks.testBatchBegin(batch)
             let xb = x.map { $0.slice(range).tensor }, yb = y.map { $0.slice(range) }
             let wb = sampleWeight.map { $0.reshaped(to: [-1]).slice(range) }
-            let predictions = forward(xb, training: false)
-            let objective = objective(outputs, yb, predictions, sampleWeight: wb)
-            trackers.update(total: objective.total.scalar, perOutput: objective.perOutput, y: yb, predictions: predictions,
-                            sampleWeight: wb, rows: range.count)
+            test(xb, yb, sampleWeight: wb, outputs: outputs, trackers: trackers)
             try callbacks.testBatchEnd(batch, trackers.logs)
         }
         strategy.reduce(trackers.all)
         let logs = trackers.logs
         try callbacks.testEnd(logs)
         return logs
+    }
+
+    /// The loss and metrics on the batches of a `Dataset`, in inference mode (Keras' `evaluate`
+    /// on a `PyDataset`); each batch is checked as arrays are.
+    ///
+    /// - Parameters:
+    ///   - dataset: the batches (targets required).
+    ///   - callbacks: called at each test batch's begin and end.
+    ///   - dataParallel: evaluate as one of several replicas, each on its share of every batch's rows.
+    public func evaluate(_ dataset: any Dataset, callbacks: [Callback] = [], dataParallel: DataParallel? = nil) throws -> Logs {
+        try evaluate(dataset, callbacks: callbacks, strategy: dataParallel ?? SingleProcess())
+    }
+
+    func evaluate(_ dataset: any Dataset, callbacks: [Callback], strategy: any DistributionStrategy) throws -> Logs {
+        let (_, outputs) = try compiled(for: "evaluate")
+        let callbacks = CallbackList(callbacks, model: self, replacing: false)
+        var trackers: EpochTrackers?
+        try callbacks.testBegin()
+        for index in 0..<dataset.batchCount {
+            try callbacks.testBatchBegin(index)
+            let batch = try DatasetSource.checked(dataset, index, model: self, outputs: outputs, operation: "evaluate")
+            let share = Array(strategy.rows(start: 0, count: batch.x[0].count))
+            let current = trackers ?? EpochTrackers(outputs: outputs, targetShapes: batch.y.map(\.shape),
+                                                    predictionShapes: batch.outputShapes.map { [batch.x[0].count] + $0 })
+            trackers = current
+            if !share.isEmpty {
+                test(batch.x.map { $0.gather(share) }, batch.y.map { $0.gathering(rows: share) },
+                     sampleWeight: batch.weights?.reshaped(to: [-1]).gathering(rows: share), outputs: outputs, trackers: current)
+            }
+            try callbacks.testBatchEnd(index, current.logs)
+        }
+        guard let trackers else {
+            throw StrataError.invalidArgument("the dataset has no batches", context: "evaluate", expected: "at least one batch")
+        }
+        strategy.reduce(trackers.all)
+        let logs = trackers.logs
+        try callbacks.testEnd(logs)
+        return logs
+    }
+
+    /// One test batch into `trackers`.
+    private func test(_ x: [Tensor], _ y: [Tensor], sampleWeight: Tensor?, outputs: [CompiledOutput], trackers: EpochTrackers) {
+        let predictions = forward(x, training: false)
+        let objective = objective(outputs, y, predictions, sampleWeight: sampleWeight)
+        trackers.update(total: objective.total.scalar, perOutput: objective.perOutput, y: y, predictions: predictions,
+                        sampleWeight: sampleWeight, rows: x[0].shape[0])
     }
 
     /// The model's outputs for `x`, computed in inference mode in batches (Keras' `predict`), for
@@ -88,6 +131,37 @@ extension Model {
         return batches[0].indices.map { output in
             batches.count == 1 ? batches[0][output] : Tensor.concatenate(batches.map { $0[output] }, axis: 0)
         }
+    }
+
+    /// Every output of the model for the batches of a `Dataset`, in batch order, in inference
+    /// mode (Keras' `predict` on a `PyDataset`; targets in the batches are ignored).
+    ///
+    ///     let probabilities = try model.predictOutputs(testSet)[0]
+    public func predictOutputs(_ dataset: any Dataset, callbacks: [Callback] = []) throws -> [Tensor] {
+        let callbacks = CallbackList(callbacks, model: self, replacing: false)
+        try callbacks.predictBegin()
+        let batches = try (0..<dataset.batchCount).map { index -> [Tensor] in
+            let operation = "predict, batch \(index) of the dataset"
+            let x = try dataset.batch(index).x.ordered(by: inputNames, role: "x", operation: operation)
+            try TrainingData.validate(x, nil, sampleWeight: nil, operation: operation)
+            try build(inputShapes: x.map(\.sampleShape))
+            try validate(inputs: x, operation: operation)
+            return forward(x.map(\.tensor), training: false)
+        }
+        try callbacks.predictEnd()
+        guard let first = batches.first else {
+            throw StrataError.invalidArgument("the dataset has no batches", context: "predict", expected: "at least one batch")
+        }
+        return first.indices.map { output in batches.count == 1 ? first[output] : Tensor.concatenate(batches.map { $0[output] }, axis: 0) }
+    }
+
+    /// The model's output for the batches of a `Dataset` (one output; see `predictOutputs`).
+    public func predict(_ dataset: any Dataset, callbacks: [Callback] = []) throws -> Tensor {
+        guard outputNames.count == 1 else {
+            throw StrataError.invalidArgument("model '\(name)' has \(outputNames.count) outputs", context: "predict",
+                                              expected: "predictOutputs(_:) for a model with several outputs")
+        }
+        return try predictOutputs(dataset, callbacks: callbacks)[0]
     }
 
     /// Loss and metrics of one batch in inference mode (Keras' `test_on_batch`).

@@ -59,20 +59,68 @@ extension Model {
         let strategy: any DistributionStrategy = dataParallel ?? SingleProcess()
         let batches = EpochBatches(samples: data.trainCount, batchSize: batchSize, stepsPerEpoch: stepsPerEpoch,
                                    shuffle: shuffle, strategy: strategy)
+        let validate = data.validation.map { validation in
+            { (callbacks: [Callback]) throws -> Logs in
+                try self.evaluate(validation.x, validation.y, batchSize: batchSize, callbacks: callbacks, strategy: strategy)
+            }
+        }
+        return try train(ArraySource(data: data, batches: batches, batchSize: batchSize), optimizer: optimizer, outputs: outputs,
+                         epochs: epochs, initialEpoch: initialEpoch, verbose: verbose, callbacks: callbacks, validate: validate,
+                         strategy: strategy)
+    }
+
+    /// Trains on the batches of a `Dataset` (Keras' `fit` on a `PyDataset`): each epoch visits
+    /// its batches — in a seeded random order with `shuffle` (the default, as Keras) — calling
+    /// `onEpochBegin` and `onEpochEnd` around them; each batch is checked as arrays are, the
+    /// error naming the batch. With `workers` 1 the next batch is read while one trains.
+    /// Resumes, callbacks, data parallelism (every replica reads each batch and trains on its
+    /// share of the rows) and the augmentation layers' per-sample draws work as with arrays.
+    ///
+    ///     try model.fit(FileDataset.idx(images: "train-images-idx3-ubyte", labels: "train-labels-idx1-ubyte",
+    ///                                   batchSize: 128), epochs: 10, validationData: testSet)
+    ///
+    /// - Parameters:
+    ///   - dataset: the training batches.
+    ///   - epochs, verbose, callbacks, initialEpoch, stepsPerEpoch, dataParallel: as for arrays.
+    ///   - validationData: batches to validate on after each epoch.
+    ///   - shuffle: visit the batches in a seeded random order each epoch (default true).
+    @discardableResult
+    public func fit(_ dataset: any Dataset, epochs: Int = 1, verbose: Verbosity = .progressBar, callbacks: [Callback] = [],
+                    validationData: (any Dataset)? = nil, shuffle: Bool = true, initialEpoch: Int = 0, stepsPerEpoch: Int? = nil,
+                    dataParallel: DataParallel? = nil) throws -> History {
+        let (optimizer, outputs) = try compiled(for: "fit")
+        guard epochs >= 0, initialEpoch >= 0, initialEpoch <= epochs else {
+            throw StrataError.invalidArgument("initialEpoch \(initialEpoch) with epochs \(epochs)", context: "fit",
+                                              expected: "0 ≤ initialEpoch ≤ epochs")
+        }
+        let strategy: any DistributionStrategy = dataParallel ?? SingleProcess()
+        let source = try DatasetSource(dataset, model: self, outputs: outputs, shuffle: shuffle, stepsPerEpoch: stepsPerEpoch,
+                                       strategy: strategy)
+        let validate = validationData.map { validation in
+            { (callbacks: [Callback]) throws -> Logs in try self.evaluate(validation, callbacks: callbacks, strategy: strategy) }
+        }
+        return try train(source, optimizer: optimizer, outputs: outputs, epochs: epochs, initialEpoch: initialEpoch, verbose: verbose,
+                         callbacks: callbacks, validate: validate, strategy: strategy)
+    }
+
+    /// The training loop of both `fit`s: epochs of steps from `source`, with callbacks, resumes
+    /// (after an epoch or inside one), validation after each epoch and the strategy's collectives.
+    private func train<Source: FitSource>(_ source: Source, optimizer: Optimizer, outputs: [CompiledOutput], epochs: Int,
+                                          initialEpoch: Int, verbose: Verbosity, callbacks: [Callback],
+                                          validate: (([Callback]) throws -> Logs)?, strategy: any DistributionStrategy) throws -> History {
         let history = History()
         self.history = history
         // The progress line comes before the user's callbacks, so their announcements follow it.
-        let progress = verbose == .silent ? [] : [ProgressBar(epochs: epochs, stepsPerEpoch: batches.stepsPerEpoch,
+        let progress = verbose == .silent ? [] : [ProgressBar(epochs: epochs, stepsPerEpoch: source.stepsPerEpoch,
                                                               inPlace: verbose == .progressBar && ProgressBar.standardOutputIsTerminal)]
         let callbacks = CallbackList([history] + progress + callbacks, model: self)
-        let trackers = EpochTrackers(outputs: outputs, targetShapes: data.y.map(\.shape),
-                                     predictionShapes: data.outputShapes.map { [batchSize] + $0 })
+        let trackers = EpochTrackers(outputs: outputs, targetShapes: source.targetShapes, predictionShapes: source.predictionShapes)
 
         stopTraining = false
         outputVerbosity = verbose
         defer { outputVerbosity = .progressBar }
         try callbacks.trainBegin()
-        let (firstEpoch, resumed) = try continueTrainingProgress(history, initialEpoch: initialEpoch, epochs: epochs, batches: batches)
+        let (firstEpoch, resumed) = try continueTrainingProgress(history, initialEpoch: initialEpoch, epochs: epochs, extent: source.extent)
         self.history = history   // a backup restored by a callback set the saved record; this one goes on
         strategy.broadcast(variables)   // the first process's weights (after any restore) for everyone
         for layer in layers.compactMap({ $0 as? RandomAugmentation }) { layer.streamSeed = strategy.agree(layer.streamSeed) }
@@ -84,33 +132,33 @@ extension Model {
             // A run resumed in the middle of this epoch continues its order after the batches done.
             let position = resumed?.epoch == epoch ? resumed : nil
             if let position, strategy.isFirst { trackers.state = position.trackers }
-            let seed = position?.shuffleSeed ?? batches.nextSeed()
-            let current = EpochInProgress(epoch: epoch, shuffleSeed: seed, batches: batches, nextBatch: position?.nextBatch ?? 0,
-                                          trackers: trackers)
+            let seed = position?.shuffleSeed ?? source.nextSeed()
+            let current = EpochInProgress(epoch: epoch, shuffleSeed: seed, extent: source.extent, strategy: strategy,
+                                          nextBatch: position?.nextBatch ?? 0, trackers: trackers)
             epochInProgress = current
-            for batch in batches.epoch(seed: seed).dropFirst(current.nextBatch) {
-                try callbacks.trainBatchBegin(batch.index)
-                let (xb, yb, wb) = data.batch(batch.rows)
-                let positions = SamplePositions(epoch: epoch, keys: batch.rows.map { UInt64($0) })
-                let step = SamplePositions.$current.withValue(positions) {
-                    trainStep(xb, yb, sampleWeight: wb, optimizer: optimizer, outputs: outputs, strategy: strategy,
+            let loader = StepLoader(source, steps: source.plan(epoch: epoch, seed: seed), from: current.nextBatch)
+            defer { loader.finish() }
+            while let (index, batch) = try loader.nextStep() {
+                try callbacks.trainBatchBegin(index)
+                let step = SamplePositions.$current.withValue(SamplePositions(epoch: epoch, keys: batch.keys)) {
+                    trainStep(batch.x, batch.y, sampleWeight: batch.weights, optimizer: optimizer, outputs: outputs, strategy: strategy,
                               globalRows: batch.globalRows)
                 }
-                trackers.update(total: step.value, perOutput: step.perOutput, y: yb, predictions: step.predictions,
-                                sampleWeight: wb, rows: batch.rows.count)
-                current.nextBatch = batch.index + 1
-                try callbacks.trainBatchEnd(batch.index, trackers.logs)
+                trackers.update(total: step.value, perOutput: step.perOutput, y: batch.y, predictions: step.predictions,
+                                sampleWeight: batch.weights, rows: batch.keys.count)
+                current.nextBatch = index + 1
+                try callbacks.trainBatchEnd(index, trackers.logs)
                 stopTraining = strategy.agree(stopTraining)
                 if stopTraining { break }
             }
+            loader.finish()
             epochInProgress = nil
+            source.endEpoch(epoch)
             strategy.reduce(trackers.all)
             strategy.endEpoch(nonTrainable: nonTrainableVariables)
             epochLogs = trackers.logs
-            if let validation = data.validation {
-                let results = try evaluate(validation.x, validation.y, batchSize: batchSize, callbacks: callbacks.callbacks,
-                                           strategy: strategy)
-                for (key, value) in results { epochLogs["val_" + key] = value }
+            if let validate {
+                for (key, value) in try validate(callbacks.callbacks) { epochLogs["val_" + key] = value }
             }
             // Keras logs the rate only where a learning-rate callback adds it to the epoch's logs.
             if callbacks.logsLearningRate { epochLogs["learning_rate"] = Double(optimizer.currentLearningRate) }
@@ -129,15 +177,15 @@ extension Model {
     /// inside an epoch where a backup between batches stopped (checked against this run's data
     /// and batch size). The progress is used once.
     private func continueTrainingProgress(_ history: History, initialEpoch: Int, epochs: Int,
-                                          batches: EpochBatches) throws -> (epoch: Int, position: EpochPosition?) {
+                                          extent: (samples: Int, globalBatch: Int)) throws -> (epoch: Int, position: EpochPosition?) {
         guard let progress = trainingProgress else { return (initialEpoch, nil) }
         trainingProgress = nil
         if let record = progress.history { history.restore(history: record.values, epochs: record.epochs) }
         if let stream = progress.randomStream { Random.streamState = stream }
         if let position = progress.position, position.epoch >= initialEpoch, position.epoch < epochs {
-            guard position.samples == batches.samples, position.globalBatch == batches.globalBatch else {
+            guard position.samples == extent.samples, position.globalBatch == extent.globalBatch else {
                 throw StrataError.invalidArgument(
-                    "the backup stopped inside epoch \(position.epoch + 1) of \(position.samples) training samples in global batches of \(position.globalBatch), but fit now has \(batches.samples) samples in batches of \(batches.globalBatch)",
+                    "the backup stopped inside epoch \(position.epoch + 1) of \(position.samples) training samples (or dataset batches) in global batches of \(position.globalBatch), but fit now has \(extent.samples) in batches of \(extent.globalBatch)",
                     context: "fit", expected: "the same training data and batch size to resume in the middle of an epoch")
             }
             return (position.epoch, position)
