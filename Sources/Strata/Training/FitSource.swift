@@ -3,7 +3,7 @@ import Foundation
 /// One training step's data, ready to train on: this process's rows of a global batch.
 struct LoadedBatch {
     let x: [Tensor], y: [Tensor], weights: Tensor?
-    /// Each row's key for the augmentation layers (its sample index within the epoch's data).
+    /// Each row's key for the augmentation layers (its sample index in the data).
     let keys: [UInt64]
     /// The rows of the global batch, over all processes.
     let globalRows: Int
@@ -65,6 +65,9 @@ struct DatasetSource: FitSource {
     let strategy: any DistributionStrategy
     let stepsPerEpoch: Int
     let targetShapes: [[Int]], predictionShapes: [[Int]]
+    /// The rows of the first batch: row r of batch i is sample i · rows + r for the augmentation
+    /// layers (the index arrays would give it when the batches are the arrays' in order).
+    let batchRows: Int
 
     /// Checks the dataset and reads its first batch for the model's shapes.
     init(_ dataset: any Dataset, model: Model, outputs: [CompiledOutput], shuffle: Bool, stepsPerEpoch: Int?,
@@ -80,6 +83,7 @@ struct DatasetSource: FitSource {
         let first = try Self.checked(dataset, 0, model: model, outputs: outputs, operation: "fit")
         targetShapes = first.y.map(\.shape)
         predictionShapes = first.outputShapes.map { [first.x[0].count] + $0 }
+        batchRows = first.x[0].count
     }
 
     var extent: (samples: Int, globalBatch: Int) { (dataset.batchCount, 0) }
@@ -107,7 +111,7 @@ struct DatasetSource: FitSource {
         let ordered = Array(share)
         return LoadedBatch(x: batch.x.map { $0.gather(ordered) }, y: batch.y.map { $0.gathering(rows: ordered) },
                            weights: batch.weights?.reshaped(to: [-1]).gathering(rows: ordered),
-                           keys: ordered.map { UInt64(index) << 32 | UInt64($0) }, globalRows: rows)
+                           keys: ordered.map { UInt64(index * batchRows + $0) }, globalRows: rows)
     }
 
     func endEpoch(_ epoch: Int) { dataset.onEpochEnd(epoch) }
