@@ -13,7 +13,7 @@
 
 // A sample coordinate mapped into [0, len − 1] by the fill mode (constant leaves it alone: its
 // neighbours outside the image read the fill value).
-static inline float map_coordinate(float c, long len, int fill_mode) {
+static inline __attribute__((always_inline)) float map_coordinate(float c, long len, int fill_mode) {
     switch (fill_mode) {
     case 0:  // reflect: (d c b a | a b c d | d c b a)
         if (c < 0) {
@@ -64,7 +64,7 @@ static inline long pixel(const strata_warp_geometry *g, long y, long x) {
     return (0 <= y && y < g->h && 0 <= x && x < g->w) ? y * g->w + x : -1;
 }
 
-static inline taps sample_taps(const strata_warp_geometry *g, const float *t, long ox, long oy) {
+static inline __attribute__((always_inline)) taps sample_taps(const strata_warp_geometry *g, const float *t, long ox, long oy) {
     const float fx = (float)ox, fy = (float)oy;
     const float sx = map_coordinate(t[0] * fx + t[1] * fy + t[2], g->w, g->fill_mode);
     const float sy = map_coordinate(t[3] * fx + t[4] * fy + t[5], g->h, g->fill_mode);
@@ -85,28 +85,58 @@ static inline taps sample_taps(const strata_warp_geometry *g, const float *t, lo
     return s;
 }
 
+// The bilinear or nearest value of an interior sample point (px, py) — all four neighbours in
+// the image — for `c` channels; the same arithmetic as the general path.
+static inline __attribute__((always_inline)) void interior(const float *image, long w, long c, int bilinear, float px, float py,
+                                                           float *out) {
+    if (!bilinear) {
+        const float *p = image + ((long)roundf(py) * w + (long)roundf(px)) * c;
+        for (long k = 0; k < c; ++k) out[k] = p[k];
+        return;
+    }
+    const float x0 = (float)(long)px, y0 = (float)(long)py;   // floor of a non-negative point
+    const float wx0 = (x0 + 1) - px, wx1 = px - x0, wy0 = (y0 + 1) - py, wy1 = py - y0;
+    const float *p0 = image + ((long)y0 * w + (long)x0) * c, *p1 = p0 + w * c;
+    for (long k = 0; k < c; ++k) {
+        const float upper = wx0 * p0[k] + wx1 * p0[k + c], lower = wx0 * p1[k] + wx1 * p1[k + c];
+        out[k] = wy0 * upper + wy1 * lower;
+    }
+}
+
 STRATA_CLONES
 void strata_affine_warp(const strata_warp_geometry *g, const float *restrict x, const float *restrict transforms,
                         long n0, long n1, float *restrict y) {
-    const long c = g->channels;
+    const long c = g->channels, h = g->h, w = g->w, oh = g->oh, ow = g->ow;
+    const int bilinear = g->interpolation != 0;
+    const float right = (float)(w - 1), bottom = (float)(h - 1), fill = g->fill_value;
     for (long n = n0; n < n1; ++n) {
         const float *t = transforms + 6 * n;
-        const float *image = x + n * g->h * g->w * c;
-        float *out = y + n * g->oh * g->ow * c;
-        for (long oy = 0; oy < g->oh; ++oy)
-            for (long ox = 0; ox < g->ow; ++ox, out += c) {
+        const float t0 = t[0], t1 = t[1], t2 = t[2], t3 = t[3], t4 = t[4], t5 = t[5];
+        const float *image = x + n * h * w * c;
+        float *out = y + n * oh * ow * c;
+        for (long oy = 0; oy < oh; ++oy)
+            for (long ox = 0; ox < ow; ++ox, out += c) {
+                // Inside the image (most sample points) every fill mode maps a point to itself and
+                // all four neighbours exist: no mapping and no checks.
+                const float fx = (float)ox, fy = (float)oy;
+                const float px = t0 * fx + t1 * fy + t2, py = t3 * fx + t4 * fy + t5;
+                if (px >= 0 && py >= 0 && px < right && py < bottom) {
+                    if (c == 1) interior(image, w, 1, bilinear, px, py, out);
+                    else interior(image, w, c, bilinear, px, py, out);
+                    continue;
+                }
                 const taps s = sample_taps(g, t, ox, oy);
                 if (s.count == 1) {
                     const float *p = s.index[0] >= 0 ? image + s.index[0] * c : 0;
-                    for (long k = 0; k < c; ++k) out[k] = p ? p[k] : g->fill_value;
+                    for (long k = 0; k < c; ++k) out[k] = p ? p[k] : fill;
                     continue;
                 }
                 // TensorFlow's order: along x on the upper and lower rows, then along y.
                 const float *p[4];
                 for (int i = 0; i < 4; ++i) p[i] = s.index[i] >= 0 ? image + s.index[i] * c : 0;
                 for (long k = 0; k < c; ++k) {
-                    const float v00 = p[0] ? p[0][k] : g->fill_value, v01 = p[1] ? p[1][k] : g->fill_value;
-                    const float v10 = p[2] ? p[2][k] : g->fill_value, v11 = p[3] ? p[3][k] : g->fill_value;
+                    const float v00 = p[0] ? p[0][k] : fill, v01 = p[1] ? p[1][k] : fill;
+                    const float v10 = p[2] ? p[2][k] : fill, v11 = p[3] ? p[3][k] : fill;
                     const float upper = s.wx[0] * v00 + s.wx[1] * v01, lower = s.wx[0] * v10 + s.wx[1] * v11;
                     out[k] = s.wy[0] * upper + s.wy[1] * lower;
                 }

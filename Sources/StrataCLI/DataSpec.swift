@@ -1,8 +1,8 @@
 import ArgumentParser
 import Strata
 
-/// The `--data` argument shared by `train`, `evaluate` and `predict`: `fashion-mnist`, `mnist`
-/// or `csv:PATH` (with `--target`).
+/// The `--data` argument shared by `train`, `evaluate` and `predict`: `fashion-mnist`, `mnist`,
+/// `cifar10` or `csv:PATH` (with `--target`).
 struct DataSpec {
     /// Inputs and targets of one split.
     typealias Split = (x: Samples, y: Tensor)
@@ -15,8 +15,8 @@ struct DataSpec {
     /// Loads the data; CSV rows are shuffled once with `shuffleSeed` unless it is nil.
     init(_ spec: String, target: String?, shuffleSeed: UInt64?) throws {
         switch spec {
-        case "fashion-mnist", "mnist":
-            let set = spec == "mnist" ? try MNIST.load() : try FashionMNIST.load()
+        case "fashion-mnist", "mnist", "cifar10":
+            let set = spec == "mnist" ? try MNIST.load() : spec == "cifar10" ? try CIFAR10.load() : try FashionMNIST.load()
             training = (set.train.images, set.train.labels)
             test = (set.test.images, set.test.labels)
             classNames = set.classNames
@@ -29,7 +29,7 @@ struct DataSpec {
             test = nil
             classNames = nil
         default:
-            throw ValidationError("--data must be fashion-mnist, mnist or csv:PATH, got '\(spec)'")
+            throw ValidationError("--data must be fashion-mnist, mnist, cifar10 or csv:PATH, got '\(spec)'")
         }
     }
 }

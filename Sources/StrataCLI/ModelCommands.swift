@@ -21,7 +21,7 @@ struct Summary: ParsableCommand {
 /// The options `evaluate` and `predict` share: which model, on which data.
 struct ModelOnData: ParsableArguments {
     @Option(help: "A model file written by model.save(to:).") var model: String
-    @Option(help: "fashion-mnist, mnist or csv:PATH.") var data: String
+    @Option(help: "fashion-mnist, mnist, cifar10 or csv:PATH.") var data: String
     @Option(parsing: .unconditional, help: "For CSV data: the target column, by name or index (negative counts from the end).") var target: String?
     @Option(help: "Samples per batch.") var batchSize = 1000
 

@@ -8,7 +8,7 @@ public struct Train: ParsableCommand {
     public static let configuration = CommandConfiguration(
         abstract: "Train a model from flags or a JSON model spec.",
         discussion: """
-            Data: fashion-mnist, mnist, or csv:PATH with --target (a column name or index). For CSV data \
+            Data: fashion-mnist, mnist, cifar10 (found or downloaded like Fashion-MNIST), or csv:PATH with --target (a column name or index). For CSV data \
             the task is inferred from the target: 0/1 → binary (sigmoid, binary cross-entropy), integers \
             0..<k → k classes (softmax), otherwise regression (mean squared error); features are \
             standardized with a Normalization layer adapted on the training part — with --model too: \
@@ -20,7 +20,7 @@ public struct Train: ParsableCommand {
               strata train --data csv:wine.csv --target class --layers 30,12,8 --batch-size 500 --epochs 2000 --early-stopping 100
             """)
 
-    @Option(help: "fashion-mnist, mnist or csv:PATH.") var data: String
+    @Option(help: "fashion-mnist, mnist, cifar10 or csv:PATH.") var data: String
     @Option(parsing: .unconditional, help: "For CSV data: the target column, by name or 0-based index (negative counts from the end).") var target: String?
     @Option(help: "A JSON model spec (a Sequential or Functional config) instead of --layers.") var model: String?
     @Option(help: "Hidden layer sizes, comma separated.") var layers = "300,100"

@@ -26,11 +26,44 @@ struct TrainBench: ParsableCommand {
     @OptionGroup var common: BenchOptions
     @Flag(help: "Probe with a Diagnostics callback (256 test images, default interval) to measure its cost.")
     var diagnostics = false
+    @Flag(help: "Augment in training: RandomTranslation(0.1, 0.1) → RandomRotation(0.05) → RandomZoom(0.1) after the images' reshape (convolutional models), to measure its cost.")
+    var augment = false
+    @Option(help: "Stream the training images from uncompressed IDX files (a FileDataset, written to a temporary folder) with this many workers reading ahead: 0 or 1.")
+    var stream: Int?
 
     func validate() throws {
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
         guard epochs >= 2 else { throw ValidationError("--epochs must be at least 2 (the first is a warm-up)") }
         guard Self.models[model] != nil else { throw ValidationError("--model must be mlp, lenet5 or convnet, got '\(model)'") }
+        if let stream, !(0...1).contains(stream) { throw ValidationError("--stream takes 0 or 1 workers, got \(stream)") }
+        if augment, model == "mlp" { throw ValidationError("--augment needs a convolutional model (lenet5 or convnet)") }
+    }
+
+    /// The training images and labels of the IDX files in `folder` (gzip'd or not), written
+    /// uncompressed into a temporary folder for a `FileDataset` to map.
+    static func uncompressedTrainingFiles(from folder: String) throws -> (folder: String, images: String, labels: String) {
+        let target = FileManager.default.temporaryDirectory.appendingPathComponent("strata-stream-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+        var paths: [String] = []
+        for name in ["train-images-idx3-ubyte", "train-labels-idx1-ubyte"] {
+            let source = [folder + "/" + name + ".gz", folder + "/" + name].first { FileManager.default.fileExists(atPath: $0) }
+            guard let source else { throw StrataError(kind: .io, message: "no \(name)[.gz]", context: folder) }
+            let (dimensions, bytes) = try IDX.read(source)
+            var header: [UInt8] = [0, 0, 8, UInt8(dimensions.count)]
+            for d in dimensions { header += (0..<4).map { UInt8(truncatingIfNeeded: d >> (24 - 8 * $0)) } }
+            let path = target + "/" + name
+            try Data(header + bytes).write(to: URL(fileURLWithPath: path))
+            paths.append(path)
+        }
+        return (target, paths[0], paths[1])
+    }
+
+    /// `model` with the augmentation layers after its first layer (the reshape to [28, 28, 1]).
+    static func augmented(_ model: Sequential) -> Sequential {
+        let layers = model.layers
+        let augmentation: [Layer] = [RandomTranslation(heightFactor: 0.1, widthFactor: 0.1), RandomRotation(0.05),
+                                     RandomZoom(heightFactor: 0.1)]
+        return Sequential([layers[0]] + augmentation + layers.dropFirst())
     }
 
     static let models: [String: @Sendable () -> Sequential] = [
@@ -40,7 +73,7 @@ struct TrainBench: ParsableCommand {
     func run() throws {
         let dataset = try common.loadData()
         Random.seed(seed)
-        let model = Self.models[self.model]!()
+        let model = augment ? Self.augmented(Self.models[self.model]!()) : Self.models[self.model]!()
         model.compile(optimizer: Adam(), loss: .sparseCategoricalCrossentropy, metrics: [.accuracy])
 
         var epochStart = Date()
@@ -56,15 +89,23 @@ struct TrainBench: ParsableCommand {
         if diagnostics {
             callbacks.append(Diagnostics(probe: dataset.test.images.slice(0..<256), labels: dataset.test.labels.slice(0..<256)))
         }
-        try model.fit(dataset.train.images, dataset.train.labels, batchSize: batchSize, epochs: epochs,
-                      verbose: .silent, callbacks: callbacks)
+        if let workers = stream {
+            let files = try Self.uncompressedTrainingFiles(from: dataset.directory)
+            defer { try? FileManager.default.removeItem(atPath: files.folder) }
+            let train = try FileDataset.idx(images: files.images, labels: files.labels, batchSize: batchSize, seed: seed, workers: workers)
+            try model.fit(train, epochs: epochs, verbose: .silent, callbacks: callbacks)
+        } else {
+            try model.fit(dataset.train.images, dataset.train.labels, batchSize: batchSize, epochs: epochs,
+                          verbose: .silent, callbacks: callbacks)
+        }
         let accuracy = try model.evaluate(dataset.test.images, dataset.test.labels, batchSize: 1000)["accuracy"] ?? 0
 
         let steady = Array(seconds.dropFirst())
         let steps = (dataset.train.count + batchSize - 1) / batchSize
         let median = BenchSetup.median(steady)
         BenchSetup.report([
-            ("framework", diagnostics ? "strata+diagnostics" : "strata"), ("model", self.model), ("batch", "\(batchSize)"),
+            ("framework", "strata" + (diagnostics ? "+diagnostics" : "") + (augment ? "+augment" : "")
+                          + (stream.map { "+stream\($0)" } ?? "")), ("model", self.model), ("batch", "\(batchSize)"),
             ("threads", "\(BenchSetup.threadCount)"), ("epochs", "\(epochs)"),
             ("epoch_best_s", String(format: "%.3f", steady.min()!)), ("epoch_median_s", String(format: "%.3f", median)),
             ("samples_per_s", String(format: "%.0f", Double(dataset.train.count) / median)),

@@ -132,7 +132,7 @@ struct DatasetTests {
         try Self.writeIDX(pixels, dimensions: [23, 4, 5], to: folder + "/images")
         try Self.writeIDX(labels, dimensions: [23], to: folder + "/labels")
         let inOrder = try FileDataset.idx(images: folder + "/images", labels: folder + "/labels", batchSize: 10, shuffle: false)
-        #expect(inOrder.count == 23 && inOrder.batchCount == 3 && inOrder.sampleShape == [4, 5, 1])
+        #expect(inOrder.count == 23 && inOrder.batchCount == 3 && inOrder.sampleShape == [4, 5])
         let all = try (0..<3).map { try inOrder.batch($0) }
         let streamed = all.flatMap { $0.x.samples[0].tensor.scalars }
         #expect(streamed == pixels.map { Float($0) * (1 / 255) })

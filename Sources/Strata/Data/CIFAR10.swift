@@ -40,7 +40,7 @@ public enum CIFAR10 {
 
     /// CIFAR-10 binary files as one streaming dataset.
     public static func dataset(files: [String], batchSize: Int = 32, shuffle: Bool = true, seed: UInt64? = nil,
-                               workers: Int = 1) throws -> FileDataset {
+                               workers: Int = 0) throws -> FileDataset {
         let parts = try files.map { path -> FileDataset.Part in
             let file = try MappedFile(path, expected: "a CIFAR-10 binary file")
             return FileDataset.Part(file: file, count: try recordCount(file.bytes.count, path: path), pixels: 1, pixelStride: recordBytes,

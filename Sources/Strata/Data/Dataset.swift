@@ -25,16 +25,20 @@ public protocol Dataset: AnyObject {
     func onEpochBegin(_ epoch: Int)
     /// After each epoch's last batch (Keras' `on_epoch_end`). Default: nothing.
     func onEpochEnd(_ epoch: Int)
-    /// Threads preparing batches ahead of training (Keras' `workers`): 0 reads each batch on the
-    /// training thread when it is needed, 1 (the default) reads the next batch while the current
-    /// one trains.
+    /// Threads preparing batches ahead of training (Keras' `workers`): 0 (the default) reads each
+    /// batch on the training thread when it is needed, 1 reads the next batch while the current
+    /// one trains — for slow storage or costly decoding; with files in the page cache it made no
+    /// measurable difference on 2 cores (BENCHMARKS.md), where the reader competes with training.
     var workers: Int { get }
 }
 
 extension Dataset {
+    /// Nothing, by default.
     public func onEpochBegin(_ epoch: Int) {}
+    /// Nothing, by default.
     public func onEpochEnd(_ epoch: Int) {}
-    public var workers: Int { 1 }
+    /// 0: batches are read on the training thread, by default.
+    public var workers: Int { 0 }
 }
 
 /// One batch of a `Dataset`: the inputs, the targets (not needed by `predict`) and optional

@@ -30,7 +30,7 @@ public final class FileDataset: Dataset {
     public let count: Int
     /// Samples per batch (the last batch may be smaller).
     public let batchSize: Int
-    /// One image's shape, `[height, width, channels]`.
+    /// One sample's shape (`[rows, columns]` for an IDX file of `[n, rows, columns]`, `[32, 32, 3]` for CIFAR-10).
     public let sampleShape: [Int]
     /// Whether each epoch has its own random order.
     public let shuffle: Bool
@@ -38,6 +38,7 @@ public final class FileDataset: Dataset {
     public let seed: UInt64
     /// The factor applied to each pixel byte.
     public let scale: Float
+    /// Threads reading the next batch ahead (0: on the training thread; see `Dataset.workers`).
     public let workers: Int
     private let parts: [Part]
     private let layout: Layout
@@ -72,7 +73,6 @@ public final class FileDataset: Dataset {
         let size = sampleShape.reduce(1, *)
         var pixels = [Float](repeating: 0, count: rows.count * size)
         var labels = [Float](repeating: 0, count: rows.count)
-        let (height, width, channels) = (sampleShape[0], sampleShape[1], sampleShape[2])
         pixels.withUnsafeMutableBufferPointer { out in
             for (row, sample) in rows.enumerated() {
                 let (part, local) = locate(sample)
@@ -83,6 +83,7 @@ public final class FileDataset: Dataset {
                 case .channelsLast:
                     for i in 0..<size { target[i] = Float(source[i]) * scale }
                 case .channelsFirst:
+                    let (height, width, channels) = (sampleShape[0], sampleShape[1], sampleShape[2])
                     for c in 0..<channels {
                         for p in 0..<(height * width) { target[p * channels + c] = Float(source[c * height * width + p]) * scale }
                     }
@@ -103,7 +104,8 @@ public final class FileDataset: Dataset {
     }
 
     /// Images and labels from a pair of uncompressed IDX files (the MNIST family's format):
-    /// `[n, rows, columns]` (or `[n, rows, columns, channels]`) bytes and `[n]` labels.
+    /// `[n, rows, columns]` (or `[n, rows, columns, channels]`) bytes and `[n]` labels; samples
+    /// keep the file's shape (`[rows, columns]`), as `FashionMNIST.load` gives them.
     ///
     /// - Parameters:
     ///   - images, labels: the two files (gzip-compressed files cannot be mapped: decompress them first).
@@ -111,9 +113,9 @@ public final class FileDataset: Dataset {
     ///   - shuffle: a new seeded order every epoch (default true).
     ///   - seed: the orders' seed (default: one from the global stream).
     ///   - scale: the factor applied to each byte (default 1/255).
-    ///   - workers: 1 (default) reads the next batch while one trains; 0 reads on the training thread.
+    ///   - workers: 0 (default) reads each batch on the training thread; 1 reads the next while one trains.
     public static func idx(images: String, labels: String, batchSize: Int = 32, shuffle: Bool = true, seed: UInt64? = nil,
-                           scale: Float = 1 / 255, workers: Int = 1) throws -> FileDataset {
+                           scale: Float = 1 / 255, workers: Int = 0) throws -> FileDataset {
         let imageFile = try MappedFile(images, expected: "an uncompressed IDX file of images")
         let labelFile = try MappedFile(labels, expected: "an uncompressed IDX file of labels")
         let imageDimensions = try idxHeader(imageFile), labelDimensions = try idxHeader(labelFile)
@@ -121,7 +123,7 @@ public final class FileDataset: Dataset {
             throw StrataError(kind: .invalidFile, message: "images of dimensions \(imageDimensions) do not match labels of dimensions \(labelDimensions)",
                               context: labels, expected: "[n, rows, columns] images and [n] labels")
         }
-        let sampleShape = Array(imageDimensions.dropFirst()) + (imageDimensions.count == 3 ? [1] : [])
+        let sampleShape = Array(imageDimensions.dropFirst())
         let part = Part(file: imageFile, count: imageDimensions[0], pixels: 4 + 4 * imageDimensions.count,
                         pixelStride: sampleShape.reduce(1, *), labels: 8, labelStride: 1, labelFile: labelFile)
         return try FileDataset(parts: [part], sampleShape: sampleShape, layout: .channelsLast, batchSize: batchSize, shuffle: shuffle,

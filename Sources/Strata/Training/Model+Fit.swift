@@ -72,7 +72,7 @@ extension Model {
     /// Trains on the batches of a `Dataset` (Keras' `fit` on a `PyDataset`): each epoch visits
     /// its batches — in a seeded random order with `shuffle` (the default, as Keras) — calling
     /// `onEpochBegin` and `onEpochEnd` around them; each batch is checked as arrays are, the
-    /// error naming the batch. With `workers` 1 the next batch is read while one trains.
+    /// error naming the batch. With the dataset's `workers` 1 the next batch is read while one trains.
     /// Resumes, callbacks, data parallelism (every replica reads each batch and trains on its
     /// share of the rows) and the augmentation layers' per-sample draws work as with arrays.
     ///

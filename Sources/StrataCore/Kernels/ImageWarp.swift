@@ -37,8 +37,9 @@ package enum ImageWarp {
                                             interpolation: interpolation.rawValue, fill_mode: fillMode.rawValue,
                                             fill_value: fillValue)
         let y = Tensor(uninitializedShape: [n, outputHeight, outputWidth, c])
+        // A sample point costs ~16 copied floats: split batches of small images across threads too.
         withExtendedLifetime(x) {
-            parallelImages(n, workPerImage: outputHeight * outputWidth * c) { n0, n1 in
+            parallelImages(n, workPerImage: 16 * outputHeight * outputWidth * c) { n0, n1 in
                 withUnsafePointer(to: geometry) { g in
                     strata_affine_warp(g, x.storage.pointer, transforms, n0, n1, y.storage.pointer)
                 }
@@ -50,7 +51,7 @@ package enum ImageWarp {
             dx.withUnsafeMutableBufferPointer { out in
                 let pointer = out.baseAddress!
                 withExtendedLifetime(dy) {
-                    parallelImages(n, workPerImage: outputHeight * outputWidth * c) { n0, n1 in
+                    parallelImages(n, workPerImage: 16 * outputHeight * outputWidth * c) { n0, n1 in
                         withUnsafePointer(to: geometry) { g in
                             strata_affine_warp_backward(g, dy.storage.pointer, transforms, n0, n1, pointer)
                         }

@@ -89,7 +89,9 @@ public struct RandomFactor: Sendable, Equatable, ExpressibleByFloatLiteral, Expr
 
     /// One number.
     public init(_ value: Float) { values = [value] }
+    /// One number, written as a literal (`0.1`).
     public init(floatLiteral value: Float) { values = [value] }
+    /// One number, written as an integer literal (`1`).
     public init(integerLiteral value: Int) { values = [Float(value)] }
     /// A `[lower, upper]` pair (sorted when used, as Keras does).
     public init(arrayLiteral elements: Float...) { values = elements }
