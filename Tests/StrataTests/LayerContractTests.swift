@@ -75,6 +75,23 @@ struct LayerContractTests {
                   deterministicInTraining: false),
         LayerCase(make: { SpatialDropout1D(0.3, seed: 3) }, inputShape: [5, 4], outputShape: [5, 4], trainable: 0, nonTrainable: 0,
                   deterministicInTraining: false),
+        LayerCase(make: { RandomFlip(seed: 1) }, inputShape: [4, 5, 2], outputShape: [4, 5, 2], trainable: 0, nonTrainable: 0,
+                  deterministicInTraining: false),
+        LayerCase(make: { RandomTranslation(heightFactor: 0.2, widthFactor: [-0.1, 0.3], fillMode: .wrap, seed: 2) }, inputShape: [4, 5, 2],
+                  outputShape: [4, 5, 2], trainable: 0, nonTrainable: 0, deterministicInTraining: false),
+        LayerCase(make: { RandomRotation(0.1, fillMode: .constant, interpolation: .nearest, seed: 3) }, inputShape: [4, 5, 2],
+                  outputShape: [4, 5, 2], trainable: 0, nonTrainable: 0, deterministicInTraining: false),
+        LayerCase(make: { RandomZoom(heightFactor: 0.2, widthFactor: 0.1, seed: 4) }, inputShape: [4, 5, 2], outputShape: [4, 5, 2],
+                  trainable: 0, nonTrainable: 0, deterministicInTraining: false),
+        LayerCase(make: { RandomCrop(height: 3, width: 4, seed: 5) }, inputShape: [5, 6, 2], outputShape: [3, 4, 2], trainable: 0,
+                  nonTrainable: 0, deterministicInTraining: false),
+        LayerCase(make: { RandomContrast(0.3, valueRange: -3...3, seed: 6) }, inputShape: [4, 5, 2], outputShape: [4, 5, 2], trainable: 0,
+                  nonTrainable: 0, deterministicInTraining: false),
+        LayerCase(make: { RandomBrightness(0.2, valueRange: -3...3, seed: 7) }, inputShape: [4, 5, 2], outputShape: [4, 5, 2], trainable: 0,
+                  nonTrainable: 0, deterministicInTraining: false),
+        LayerCase(make: { Rescaling(0.5, offset: 1) }, inputShape: [3, 2], outputShape: [3, 2], trainable: 0, nonTrainable: 0),
+        LayerCase(make: { Resizing(height: 3, width: 7) }, inputShape: [4, 5, 2], outputShape: [3, 7, 2], trainable: 0, nonTrainable: 0),
+        LayerCase(make: { CenterCrop(height: 2, width: 3) }, inputShape: [4, 5, 2], outputShape: [2, 3, 2], trainable: 0, nonTrainable: 0),
     ]
 
     @Test(arguments: cases)
