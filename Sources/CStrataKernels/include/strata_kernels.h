@@ -7,27 +7,6 @@
 
 #ifdef __cplusplus
 extern "C" {
-// MARK: - Image warps (NHWC), for the augmentation and resizing layers
-
-/// The geometry of an affine warp: input h × w × channels, output oh × ow × channels; how a
-/// sample point maps to pixels (`interpolation`: 0 nearest, 1 bilinear) and what lies outside
-/// the image (`fill_mode`: 0 reflect, 1 wrap, 2 constant `fill_value`, 3 nearest edge pixel) —
-/// TensorFlow's `ImageProjectiveTransformV3`, which Keras' `affine_transform` calls.
-typedef struct {
-    long h, w, channels, oh, ow;
-    int interpolation, fill_mode;
-    float fill_value;
-} strata_warp_geometry;
-
-/// Warps images [n0, n1): output pixel (x, y) of image n samples the input at
-/// (t[0]·x + t[1]·y + t[2], t[3]·x + t[4]·y + t[5]), t = transforms + 6n.
-void strata_affine_warp(const strata_warp_geometry *g, const float *x, const float *transforms,
-                        long n0, long n1, float *y);
-/// The adjoint of `strata_affine_warp`: adds each output gradient into the input pixels it was
-/// interpolated from (images [n0, n1) only).
-void strata_affine_warp_backward(const strata_warp_geometry *g, const float *dy, const float *transforms,
-                                 long n0, long n1, float *dx);
-
 #endif
 
 /// Instruction sets the kernels can dispatch to.
@@ -175,27 +154,6 @@ void strata_scale_shift_columns(const float *restrict x, long rows, long cols, l
 
 #ifdef __cplusplus
 }
-// MARK: - Image warps (NHWC), for the augmentation and resizing layers
-
-/// The geometry of an affine warp: input h × w × channels, output oh × ow × channels; how a
-/// sample point maps to pixels (`interpolation`: 0 nearest, 1 bilinear) and what lies outside
-/// the image (`fill_mode`: 0 reflect, 1 wrap, 2 constant `fill_value`, 3 nearest edge pixel) —
-/// TensorFlow's `ImageProjectiveTransformV3`, which Keras' `affine_transform` calls.
-typedef struct {
-    long h, w, channels, oh, ow;
-    int interpolation, fill_mode;
-    float fill_value;
-} strata_warp_geometry;
-
-/// Warps images [n0, n1): output pixel (x, y) of image n samples the input at
-/// (t[0]·x + t[1]·y + t[2], t[3]·x + t[4]·y + t[5]), t = transforms + 6n.
-void strata_affine_warp(const strata_warp_geometry *g, const float *x, const float *transforms,
-                        long n0, long n1, float *y);
-/// The adjoint of `strata_affine_warp`: adds each output gradient into the input pixels it was
-/// interpolated from (images [n0, n1) only).
-void strata_affine_warp_backward(const strata_warp_geometry *g, const float *dy, const float *transforms,
-                                 long n0, long n1, float *dx);
-
 #endif
 
 

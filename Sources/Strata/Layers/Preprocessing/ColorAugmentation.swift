@@ -11,9 +11,18 @@ public class ColorAugmentation: RandomAugmentation {
     public let valueRange: ClosedRange<Float>
     var range = (lower: Float(0), upper: Float(0))
 
-    init(factor: RandomFactor, valueRange: ClosedRange<Float>, seed: UInt64?, inputShape: [Int]?, name: String?) {
+    /// Creates the layer (Keras' default value range 0...255).
+    public required init(_ factor: RandomFactor, valueRange: ClosedRange<Float> = 0...255, seed: UInt64? = nil,
+                         inputShape: [Int]? = nil, name: String? = nil) {
         (self.factor, self.valueRange) = (factor, valueRange)
         super.init(seed: seed, inputShape: inputShape, name: name)
+    }
+
+    /// Rebuilds the layer from its config (`factor`, `value_range`, `seed`).
+    public required convenience init(config: ConfigValue) throws {
+        let r = try ConfigReader(config, owner: Self.typeName)
+        self.init(try r.factor("factor"), valueRange: try r.valueRange(), seed: try r.optionalSeed(),
+                  inputShape: try r.optionalInts("input_shape"), name: try r.layerName)
     }
 
     /// One value per image, as a `[n, 1, 1, 1]` tensor, from each image's first draw.
@@ -34,18 +43,6 @@ public class ColorAugmentation: RandomAugmentation {
 ///
 ///     RandomContrast(0.2, valueRange: 0...1)
 public final class RandomContrast: ColorAugmentation, ConfigurableLayer {
-    /// Creates the layer (Keras' default value range 0...255).
-    public init(_ factor: RandomFactor, valueRange: ClosedRange<Float> = 0...255, seed: UInt64? = nil,
-                inputShape: [Int]? = nil, name: String? = nil) {
-        super.init(factor: factor, valueRange: valueRange, seed: seed, inputShape: inputShape, name: name)
-    }
-
-    public convenience init(config: ConfigValue) throws {
-        let r = try ConfigReader(config, owner: Self.typeName)
-        self.init(try r.factor("factor"), valueRange: try r.valueRange(), seed: try r.optionalSeed(),
-                  inputShape: try r.optionalInts("input_shape"), name: try r.layerName)
-    }
-
     public override func build(for inputShape: [Int]) throws {
         try super.build(for: inputShape)
         range = try factor.range(within: 0...1, symmetric: false, key: "factor", context: "\(Self.typeName) '\(name)'")
@@ -64,18 +61,6 @@ public final class RandomContrast: ColorAugmentation, ConfigurableLayer {
 ///
 ///     RandomBrightness(0.2, valueRange: 0...1)
 public final class RandomBrightness: ColorAugmentation, ConfigurableLayer {
-    /// Creates the layer (Keras' default value range 0...255).
-    public init(_ factor: RandomFactor, valueRange: ClosedRange<Float> = 0...255, seed: UInt64? = nil,
-                inputShape: [Int]? = nil, name: String? = nil) {
-        super.init(factor: factor, valueRange: valueRange, seed: seed, inputShape: inputShape, name: name)
-    }
-
-    public convenience init(config: ConfigValue) throws {
-        let r = try ConfigReader(config, owner: Self.typeName)
-        self.init(try r.factor("factor"), valueRange: try r.valueRange(), seed: try r.optionalSeed(),
-                  inputShape: try r.optionalInts("input_shape"), name: try r.layerName)
-    }
-
     public override func build(for inputShape: [Int]) throws {
         try super.build(for: inputShape)
         range = try factor.range(within: -1...1, key: "factor", context: "\(Self.typeName) '\(name)'")
