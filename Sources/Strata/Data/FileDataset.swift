@@ -108,7 +108,8 @@ public final class FileDataset: Dataset {
     /// keep the file's shape (`[rows, columns]`), as `FashionMNIST.load` gives them.
     ///
     /// - Parameters:
-    ///   - images, labels: the two files (gzip-compressed files cannot be mapped: decompress them first).
+    ///   - images: the images' file (gzip-compressed files cannot be mapped: decompress them first).
+    ///   - labels: the labels' file.
     ///   - batchSize: samples per batch (default 32).
     ///   - shuffle: a new seeded order every epoch (default true).
     ///   - seed: the orders' seed (default: one from the global stream).

@@ -81,9 +81,14 @@ extension Model {
     ///
     /// - Parameters:
     ///   - dataset: the training batches.
-    ///   - epochs, verbose, callbacks, initialEpoch, stepsPerEpoch, dataParallel: as for arrays.
+    ///   - epochs: the epoch to stop before (default 1).
+    ///   - verbose: the progress output (default `.progressBar`).
+    ///   - callbacks: called at each stage of training.
     ///   - validationData: batches to validate on after each epoch.
     ///   - shuffle: visit the batches in a seeded random order each epoch (default true).
+    ///   - initialEpoch: the epoch to start from (for resuming).
+    ///   - stepsPerEpoch: batches per epoch (default: all).
+    ///   - dataParallel: train as one of several replicas, each on its share of every batch's rows.
     @discardableResult
     public func fit(_ dataset: any Dataset, epochs: Int = 1, verbose: Verbosity = .progressBar, callbacks: [Callback] = [],
                     validationData: (any Dataset)? = nil, shuffle: Bool = true, initialEpoch: Int = 0, stepsPerEpoch: Int? = nil,
