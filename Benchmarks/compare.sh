@@ -23,6 +23,7 @@ export OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads MKL_NUM_THREADS=$t
 
 swift build -c release --product strata >/dev/null
 bin=$(swift build -c release --show-bin-path)/strata
+echo "platform: $("$bin" bench platform)" | tee "$out/platform" >&2
 frameworks=(strata)
 "$python" -c 'import torch' 2>/dev/null && frameworks+=(torch) || echo "PyTorch not installed for $python: left out" >&2
 "$python" -c 'import tensorflow, keras' 2>/dev/null && frameworks+=(keras) || echo "Keras/TensorFlow not installed for $python: left out" >&2

@@ -22,7 +22,7 @@ done
 best() { cat "$tmp"/$1.* | sort -k1,1 -k2,2gr | awk '!seen[$1]++'; }
 best strata >"$tmp/strata.best"
 best numpy >"$tmp/numpy.best"
-echo "GEMM GFLOP/s, $threads threads, best of $rounds alternating rounds ($(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | xargs))"
+echo "GEMM GFLOP/s, $threads threads, best of $rounds alternating rounds ($("$bin" bench platform))"
 printf '%-20s %10s %10s %8s\n' shape strata numpy ratio
 cut -f1 "$tmp/strata.1" | while read -r name; do
   s=$(awk -F'\t' -v k="$name" '$1==k{print $2}' "$tmp/strata.best")

@@ -3,11 +3,11 @@
 #include "strata_kernels.h"
 #include "vector_math.h"
 
-STRATA_CLONES
-void strata_batchnorm_forward(const float *restrict x, long rows, long cols, long c0, long c1,
-                              const float *restrict gamma, const float *restrict beta, float epsilon,
-                              float *restrict y, float *restrict mean, float *restrict variance,
-                              float *restrict invstd, double *restrict acc) {
+STRATA_KERNEL(strata_batchnorm_forward, (const float *restrict x, long rows, long cols, long c0, long c1,
+              const float *restrict gamma, const float *restrict beta, float epsilon,
+              float *restrict y, float *restrict mean, float *restrict variance,
+              float *restrict invstd, double *restrict acc),
+              (x, rows, cols, c0, c1, gamma, beta, epsilon, y, mean, variance, invstd, acc)) {
     const long w = c1 - c0;
     const double inverse_rows = 1.0 / (double)rows;
     for (long j = 0; j < w; ++j) acc[j] = 0;
@@ -36,10 +36,10 @@ void strata_batchnorm_forward(const float *restrict x, long rows, long cols, lon
     }
 }
 
-STRATA_CLONES
-void strata_batchnorm_backward(const float *restrict dy, const float *restrict x, long rows, long cols, long c0, long c1,
-                               const float *restrict mean, const float *restrict invstd, const float *restrict gamma,
-                               float *restrict dx, float *restrict dgamma, float *restrict dbeta, double *restrict acc) {
+STRATA_KERNEL(strata_batchnorm_backward, (const float *restrict dy, const float *restrict x, long rows, long cols, long c0, long c1,
+              const float *restrict mean, const float *restrict invstd, const float *restrict gamma,
+              float *restrict dx, float *restrict dgamma, float *restrict dbeta, double *restrict acc),
+              (dy, x, rows, cols, c0, c1, mean, invstd, gamma, dx, dgamma, dbeta, acc)) {
     const long w = c1 - c0;
     double *sum_dy = acc, *sum_dy_xhat = acc + w;
     for (long j = 0; j < w; ++j) { sum_dy[j] = 0; sum_dy_xhat[j] = 0; }
@@ -66,9 +66,9 @@ void strata_batchnorm_backward(const float *restrict dy, const float *restrict x
     }
 }
 
-STRATA_CLONES
-void strata_scale_shift_columns(const float *restrict x, long rows, long cols, long c0, long c1,
-                                const float *restrict scale, const float *restrict shift, float *restrict y) {
+STRATA_KERNEL(strata_scale_shift_columns, (const float *restrict x, long rows, long cols, long c0, long c1,
+              const float *restrict scale, const float *restrict shift, float *restrict y),
+              (x, rows, cols, c0, c1, scale, shift, y)) {
     for (long r = 0; r < rows; ++r) {
         const float *row = x + r * cols;
         float *out = y + r * cols;

@@ -26,9 +26,9 @@ static inline void inside_taps(const strata_conv_geometry *g, long ox, long *fir
     *first = lo; *last = hi;
 }
 
-STRATA_CLONES
-void strata_im2col(const strata_conv_geometry *g, const float *restrict x, long channels, long c0, long cg,
-                   long n0, long n1, float *restrict cols) {
+STRATA_KERNEL(strata_im2col, (const strata_conv_geometry *g, const float *restrict x, long channels, long c0, long cg,
+              long n0, long n1, float *restrict cols),
+              (g, x, channels, c0, cg, n0, n1, cols)) {
     const long width = g->kh * g->kw * cg;
     // With every channel and undilated columns, the taps of one kernel row are contiguous input.
     const int contiguous = cg == channels && g->dw == 1;
@@ -63,9 +63,9 @@ void strata_im2col(const strata_conv_geometry *g, const float *restrict x, long 
     })
 }
 
-STRATA_CLONES
-void strata_col2im(const strata_conv_geometry *g, const float *restrict cols, long channels, long c0, long cg,
-                   long n0, long n1, float *restrict dx) {
+STRATA_KERNEL(strata_col2im, (const strata_conv_geometry *g, const float *restrict cols, long channels, long c0, long cg,
+              long n0, long n1, float *restrict dx),
+              (g, cols, channels, c0, cg, n0, n1, dx)) {
     const long width = g->kh * g->kw * cg;
     const int contiguous = cg == channels && g->dw == 1;
     GEOMETRY_LOOP({
@@ -92,9 +92,9 @@ void strata_col2im(const strata_conv_geometry *g, const float *restrict cols, lo
     })
 }
 
-STRATA_CLONES
-void strata_max_pool(const strata_conv_geometry *g, const float *restrict x, long channels, long n0, long n1,
-                     float *restrict y, int *restrict argmax) {
+STRATA_KERNEL(strata_max_pool, (const strata_conv_geometry *g, const float *restrict x, long channels, long n0, long n1,
+              float *restrict y, int *restrict argmax),
+              (g, x, channels, n0, n1, y, argmax)) {
     GEOMETRY_LOOP({
         float *out = y + row * channels;
         int *where = argmax + row * channels;
@@ -115,9 +115,9 @@ void strata_max_pool(const strata_conv_geometry *g, const float *restrict x, lon
     })
 }
 
-STRATA_CLONES
-void strata_max_pool_backward(const strata_conv_geometry *g, const float *restrict dy, const int *restrict argmax,
-                              long channels, long n0, long n1, float *restrict dx) {
+STRATA_KERNEL(strata_max_pool_backward, (const strata_conv_geometry *g, const float *restrict dy, const int *restrict argmax,
+              long channels, long n0, long n1, float *restrict dx),
+              (g, dy, argmax, channels, n0, n1, dx)) {
     GEOMETRY_LOOP({
         const float *in = dy + row * channels;
         const int *where = argmax + row * channels;
@@ -135,9 +135,9 @@ static long window_count(const strata_conv_geometry *g, long oy, long ox) {
     return rows * cols;
 }
 
-STRATA_CLONES
-void strata_average_pool(const strata_conv_geometry *g, const float *restrict x, long channels, long n0, long n1,
-                         float *restrict y) {
+STRATA_KERNEL(strata_average_pool, (const strata_conv_geometry *g, const float *restrict x, long channels, long n0, long n1,
+              float *restrict y),
+              (g, x, channels, n0, n1, y)) {
     GEOMETRY_LOOP({
         float *out = y + row * channels;
         for (long c = 0; c < channels; ++c) out[c] = 0;
@@ -156,9 +156,9 @@ void strata_average_pool(const strata_conv_geometry *g, const float *restrict x,
     })
 }
 
-STRATA_CLONES
-void strata_average_pool_backward(const strata_conv_geometry *g, const float *restrict dy, long channels,
-                                  long n0, long n1, float *restrict dx) {
+STRATA_KERNEL(strata_average_pool_backward, (const strata_conv_geometry *g, const float *restrict dy, long channels,
+              long n0, long n1, float *restrict dx),
+              (g, dy, channels, n0, n1, dx)) {
     GEOMETRY_LOOP({
         const float *in = dy + row * channels;
         float scale = 1.0f / (float)window_count(g, oy, ox);

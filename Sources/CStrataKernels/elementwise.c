@@ -3,8 +3,8 @@
 #include "vector_math.h"
 #include <math.h>
 
-STRATA_CLONES
-void strata_unary(strata_unary_op op, const float *x, float *y, long n, float p) {
+STRATA_KERNEL(strata_unary, (strata_unary_op op, const float *x, float *y, long n, float p),
+              (op, x, y, n, p)) {
     switch (op) {
     case STRATA_NEG: for (long i = 0; i < n; ++i) y[i] = -x[i]; break;
     case STRATA_EXP: for (long i = 0; i < n; ++i) y[i] = sv_exp(x[i]); break;
@@ -46,9 +46,9 @@ void strata_unary(strata_unary_op op, const float *x, float *y, long n, float p)
     else                                                                           \
         for (long i = 0; i < n; ++i) { const float u = a[0], v = b[0]; y[i] = (expr); }
 
-STRATA_CLONES
-void strata_binary(strata_binary_op op, const float *a, long sa, const float *b, long sb,
-                   float *y, long n) {
+STRATA_KERNEL(strata_binary, (strata_binary_op op, const float *a, long sa, const float *b, long sb,
+              float *y, long n),
+              (op, a, sa, b, sb, y, n)) {
     switch (op) {
     case STRATA_ADD: BINARY_LOOP(u + v) break;
     case STRATA_SUB: BINARY_LOOP(u - v) break;
@@ -66,9 +66,9 @@ void strata_binary(strata_binary_op op, const float *a, long sa, const float *b,
     }
 }
 
-STRATA_CLONES
-void strata_gather_bytes(const unsigned char *restrict source, long size, const long *restrict rows, long count,
-                         float scale, float *restrict out) {
+STRATA_KERNEL(strata_gather_bytes, (const unsigned char *restrict source, long size, const long *restrict rows, long count,
+              float scale, float *restrict out),
+              (source, size, rows, count, scale, out)) {
     for (long r = 0; r < count; ++r) {
         const unsigned char *row = source + rows[r] * size;
         float *destination = out + r * size;
@@ -88,9 +88,9 @@ void strata_transpose(const float *restrict source, long rows, long cols, long l
     }
 }
 
-STRATA_CLONES
-void strata_relu_backward_bias(const float *restrict g, const float *restrict y, long rows, long cols,
-                               float *restrict gz, float *restrict bias_gradient, double *restrict acc) {
+STRATA_KERNEL(strata_relu_backward_bias, (const float *restrict g, const float *restrict y, long rows, long cols,
+              float *restrict gz, float *restrict bias_gradient, double *restrict acc),
+              (g, y, rows, cols, gz, bias_gradient, acc)) {
     for (long j = 0; j < cols; ++j) acc[j] = 0;
     for (long r = 0; r < rows; ++r) {
         const float *gr = g + r * cols, *yr = y + r * cols;

@@ -1,4 +1,5 @@
-// The single-threaded GEMM driver (Goto/BLIS loop order), packing of op(B), and CPU dispatch.
+// The single-threaded GEMM driver (Goto/BLIS loop order), packing of op(B), and the choice of
+// micro-kernel and blocking (cpu.c says which instruction set and caches the CPU has).
 // Threads split C into blocks in Swift (StrataCore/Kernels/Gemm.swift) and call this per block.
 #include "strata_kernels.h"
 #include "gemm_internal.h"
@@ -7,47 +8,25 @@
 typedef struct {
     strata_micro_kernel kernel;
     long mr, nr;
+    // The same rows with nr / 2 and nr / 4 columns, for a last panel that narrow (or NULL).
+    strata_micro_kernel half, quarter;
 } kernel_desc;
 
 // Kernel ids (strata_gemm_plan.kernel). AVX-512 has two tiles: 8 × 32 divides batch sizes such as
 // 32 exactly; 12 × 32 loads each B vector for more rows, which pays on large, packed problems.
 enum { K_PORTABLE, K_AVX2, K_AVX512_8, K_AVX512_12 };
 static const kernel_desc kernels[] = {
-    [K_PORTABLE] = {strata_kernel_portable_4x16, 4, 16},
+    [K_PORTABLE] = {strata_kernel_portable_4x16, 4, 16, NULL, NULL},
 #ifdef STRATA_X86
-    [K_AVX2] = {strata_kernel_avx2_6x16, 6, 16},
-    [K_AVX512_8] = {strata_kernel_avx512_8x32, 8, 32},
-    [K_AVX512_12] = {strata_kernel_avx512_12x32, 12, 32},
+    [K_AVX2] = {strata_kernel_avx2_6x16, 6, 16, NULL, NULL},
+    [K_AVX512_8] = {strata_kernel_avx512_8x32, 8, 32, strata_kernel_avx512_8x16, strata_kernel_avx512_8x8},
+    [K_AVX512_12] = {strata_kernel_avx512_12x32, 12, 32, strata_kernel_avx512_12x16, strata_kernel_avx512_12x8},
 #else  // never chosen elsewhere (strata_cpu_isa is PORTABLE); keeps the table total
-    [K_AVX2] = {strata_kernel_portable_4x16, 4, 16},
-    [K_AVX512_8] = {strata_kernel_portable_4x16, 4, 16},
-    [K_AVX512_12] = {strata_kernel_portable_4x16, 4, 16},
+    [K_AVX2] = {strata_kernel_portable_4x16, 4, 16, NULL, NULL},
+    [K_AVX512_8] = {strata_kernel_portable_4x16, 4, 16, NULL, NULL},
+    [K_AVX512_12] = {strata_kernel_portable_4x16, 4, 16, NULL, NULL},
 #endif
 };
-
-int strata_cpu_isa(void) {
-#ifdef STRATA_X86
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")) return STRATA_ISA_AVX512;
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return STRATA_ISA_AVX2;
-#endif
-    return STRATA_ISA_PORTABLE;
-}
-
-// -1 until first use; then the active ISA.
-static _Atomic int active_isa = -1;
-
-int strata_active_isa(void) {
-    int isa = active_isa;
-    if (isa < 0) active_isa = isa = strata_cpu_isa();
-    return isa;
-}
-
-int strata_set_isa(int isa) {
-    const int best = strata_cpu_isa();
-    active_isa = isa < 0 || isa > best ? best : isa;
-    return active_isa;
-}
 
 // Packing op(B) pays off when each packed panel is reused by several row tiles, or when op(B) is
 // transposed (its columns are then strided and must be gathered). op(A) is never packed: the
@@ -55,20 +34,32 @@ int strata_set_isa(int isa) {
 // micro-panel of it stays in L1 across the jr loop. Measured on a 2 MB-L2 AVX-512 Xeon: packing
 // A cost 8–10 % on 500×784×300 and 2048³; KC 384 (balanced) beat 128–512; B-panel prefetching
 // and the jr-outer loop order gained nothing.
-enum { PACK_MIN_ROWS = 64, KC_PACKED = 384, NC_PACKED = 1024 };
+//
+// The blocks follow the caches the CPU reports (cpu.c): a K block fills L1 with one B micro-panel
+// (kc × nr floats), and a packed block of op(B) (kc × nc) takes three quarters of L2. On the
+// 48 KB-L1, 2 MB-L2 Xeon that is the KC 384, NC 1024 measured best there; on a 32 KB-L1, 1 MB-L2
+// Zen 4 it is KC 256, NC 768.
+enum { PACK_MIN_ROWS = 64 };
 
-strata_gemm_plan strata_sgemm_plan(int isa, int trans_b, long m, long n, long k) {
-    const int best = strata_cpu_isa();
-    isa = isa < 0 || isa > best ? best : isa;
+static long round_down(long value, long multiple) { return value / multiple * multiple; }
+
+static long clamp(long value, long low, long high) { return value < low ? low : value > high ? high : value; }
+
+strata_gemm_plan strata_sgemm_plan(int trans_b, long m, long n, long k) {
+    const int isa = strata_active_isa();
     const int pack_b = trans_b || m >= PACK_MIN_ROWS;
     const int kernel = isa == STRATA_ISA_AVX512 ? (pack_b ? K_AVX512_12 : K_AVX512_8)
                      : isa == STRATA_ISA_AVX2 ? K_AVX2 : K_PORTABLE;
     const kernel_desc d = kernels[kernel];
     strata_gemm_plan plan = {kernel, d.mr, d.nr, k, n, pack_b};
     if (pack_b) {
-        const long blocks = k > KC_PACKED ? (k + KC_PACKED - 1) / KC_PACKED : 1;
+        const strata_cache_sizes caches = strata_cpu_caches();
+        const long l1 = caches.l1d > 0 ? caches.l1d : 32 << 10, l2 = caches.l2 > 0 ? caches.l2 : 1 << 20;
+        const long kc_max = clamp(round_down(l1 / (long)(d.nr * sizeof(float)), 32), 128, 512);
+        const long nc_max = clamp(round_down(l2 * 3 / 4 / (kc_max * (long)sizeof(float)), d.nr), 4 * d.nr, 4096);
+        const long blocks = k > kc_max ? (k + kc_max - 1) / kc_max : 1;
         plan.kc = (k + blocks - 1) / blocks;   // equal blocks: no thin remainder
-        plan.nc = n < NC_PACKED ? n : NC_PACKED;
+        plan.nc = n < nc_max ? n : nc_max;
     }
     if (plan.kc < 1) plan.kc = 1;
     if (plan.nc < 1) plan.nc = 1;
@@ -151,7 +142,9 @@ void strata_sgemm(const strata_gemm_plan *plan_ptr, int trans_a, int trans_b, lo
                 const float *ap = a + ir * rs_a + pc * cs_a;
                 for (long jr = 0; jr < nc; jr += d.nr) {
                     const long nr = nc - jr < d.nr ? nc - jr : d.nr;
-                    d.kernel(kc, ap, rs_a, cs_a, mr, bp + (jr / d.nr) * panel_stride, rs_b, nr,
+                    const strata_micro_kernel kernel = d.quarter != NULL && nr <= d.nr / 4 ? d.quarter
+                                                     : d.half != NULL && nr <= d.nr / 2 ? d.half : d.kernel;
+                    kernel(kc, ap, rs_a, cs_a, mr, bp + (jr / d.nr) * panel_stride, rs_b, nr,
                              c + ir * ldc + jc + jr, ldc, alpha, beta_block);
                 }
             }

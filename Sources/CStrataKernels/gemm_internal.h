@@ -20,6 +20,18 @@ void strata_kernel_avx512_8x32(long k, const float *a, long rs_a, long cs_a, lon
 void strata_kernel_avx512_12x32(long k, const float *a, long rs_a, long cs_a, long mr,
                                 const float *b, long rs_b, long nr,
                                 float *c, long ldc, float alpha, float beta);
+void strata_kernel_avx512_8x16(long k, const float *a, long rs_a, long cs_a, long mr,
+                               const float *b, long rs_b, long nr,
+                               float *c, long ldc, float alpha, float beta);
+void strata_kernel_avx512_12x16(long k, const float *a, long rs_a, long cs_a, long mr,
+                                const float *b, long rs_b, long nr,
+                                float *c, long ldc, float alpha, float beta);
+void strata_kernel_avx512_8x8(long k, const float *a, long rs_a, long cs_a, long mr,
+                              const float *b, long rs_b, long nr,
+                              float *c, long ldc, float alpha, float beta);
+void strata_kernel_avx512_12x8(long k, const float *a, long rs_a, long cs_a, long mr,
+                               const float *b, long rs_b, long nr,
+                               float *c, long ldc, float alpha, float beta);
 void strata_kernel_avx2_6x16(long k, const float *a, long rs_a, long cs_a, long mr,
                              const float *b, long rs_b, long nr,
                              float *c, long ldc, float alpha, float beta);

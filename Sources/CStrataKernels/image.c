@@ -103,9 +103,9 @@ static inline __attribute__((always_inline)) void interior(const float *image, l
     }
 }
 
-STRATA_CLONES
-void strata_affine_warp(const strata_warp_geometry *g, const float *restrict x, const float *restrict transforms,
-                        long n0, long n1, float *restrict y) {
+STRATA_KERNEL(strata_affine_warp, (const strata_warp_geometry *g, const float *restrict x, const float *restrict transforms,
+              long n0, long n1, float *restrict y),
+              (g, x, transforms, n0, n1, y)) {
     const long c = g->channels, h = g->h, w = g->w, oh = g->oh, ow = g->ow;
     const int bilinear = g->interpolation != 0;
     const float right = (float)(w - 1), bottom = (float)(h - 1), fill = g->fill_value;
@@ -144,9 +144,9 @@ void strata_affine_warp(const strata_warp_geometry *g, const float *restrict x, 
     }
 }
 
-STRATA_CLONES
-void strata_affine_warp_backward(const strata_warp_geometry *g, const float *restrict dy, const float *restrict transforms,
-                                 long n0, long n1, float *restrict dx) {
+STRATA_KERNEL(strata_affine_warp_backward, (const strata_warp_geometry *g, const float *restrict dy, const float *restrict transforms,
+              long n0, long n1, float *restrict dx),
+              (g, dy, transforms, n0, n1, dx)) {
     const long c = g->channels;
     for (long n = n0; n < n1; ++n) {
         const float *t = transforms + 6 * n;

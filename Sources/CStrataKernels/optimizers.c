@@ -19,9 +19,9 @@ static inline float max_nan(float a, float b) { return a != a ? a : (a >= b ? a 
 static inline float first_moment(float m, float g, float beta1) { return m + (g - m) * (1 - beta1); }
 static inline float second_moment(float v, float g, float beta2) { return v + (g * g - v) * (1 - beta2); }
 
-STRATA_CLONES
-void strata_optimizer_update(const strata_update_rule *r, float *restrict w, const float *restrict g,
-                             float *restrict s0, float *restrict s1, float *restrict s2, long n) {
+STRATA_KERNEL(strata_optimizer_update, (const strata_update_rule *r, float *restrict w, const float *restrict g,
+              float *restrict s0, float *restrict s1, float *restrict s2, long n),
+              (r, w, g, s0, s1, s2, n)) {
 #if defined(__x86_64__) || defined(__i386__)
     // Subnormal inputs and results count as zero during the update (flush-to-zero and
     // denormals-are-zero, as TensorFlow's threads run): a slot whose gradient stays 0 (a weight of

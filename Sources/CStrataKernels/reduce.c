@@ -2,8 +2,8 @@
 #include "strata_kernels.h"
 #include "vector_math.h"
 
-STRATA_CLONES
-void strata_sum_rows(const float *x, long rows, long n, float *out) {
+STRATA_KERNEL(strata_sum_rows, (const float *x, long rows, long n, float *out),
+              (x, rows, n, out)) {
     for (long r = 0; r < rows; ++r) {
         const float *xr = x + r * n;
         double lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
@@ -17,8 +17,8 @@ void strata_sum_rows(const float *x, long rows, long n, float *out) {
     }
 }
 
-STRATA_CLONES
-void strata_sum_cols(const float *x, long r, long n, float *out, double *acc) {
+STRATA_KERNEL(strata_sum_cols, (const float *x, long r, long n, float *out, double *acc),
+              (x, r, n, out, acc)) {
     for (long j = 0; j < n; ++j) acc[j] = 0.0;
     for (long i = 0; i < r; ++i) {
         const float *xi = x + i * n;
@@ -27,8 +27,8 @@ void strata_sum_cols(const float *x, long r, long n, float *out, double *acc) {
     for (long j = 0; j < n; ++j) out[j] = (float)acc[j];
 }
 
-STRATA_CLONES
-void strata_extreme_rows(const float *x, long rows, long n, int is_max, float *out) {
+STRATA_KERNEL(strata_extreme_rows, (const float *x, long rows, long n, int is_max, float *out),
+              (x, rows, n, is_max, out)) {
     for (long r = 0; r < rows; ++r) {
         const float *xr = x + r * n;
         float m = xr[0];
@@ -41,8 +41,8 @@ void strata_extreme_rows(const float *x, long rows, long n, int is_max, float *o
     }
 }
 
-STRATA_CLONES
-void strata_extreme_cols(const float *x, long r, long n, int is_max, float *out) {
+STRATA_KERNEL(strata_extreme_cols, (const float *x, long r, long n, int is_max, float *out),
+              (x, r, n, is_max, out)) {
     for (long j = 0; j < n; ++j) out[j] = x[j];
     for (long i = 1; i < r; ++i) {
         const float *xi = x + i * n;

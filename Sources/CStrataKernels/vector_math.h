@@ -5,12 +5,31 @@
 #include <stdint.h>
 #include <string.h>
 
-// Each elementwise loop is compiled for AVX-512, AVX2 and the baseline, chosen once at load time
-// (ifunc). Platforms without ifunc get the baseline build.
-#if defined(__x86_64__) && defined(__linux__) && defined(__clang__)
-#define STRATA_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#include "strata_kernels.h"
+
+// STRATA_KERNEL(name, (parameters), (arguments)) { body } defines the exported kernel `name`
+// whose body is compiled three times on x86-64 — for x86-64-v4 (AVX-512), x86-64-v3 (AVX2 + FMA)
+// and the SSE2 baseline — and a dispatcher that runs the one `strata_active_isa()` names on each
+// call, so that `STRATA_CPU` (or `strata_set_isa`) forces a path at run time and the tests can
+// run every path on one machine. Elsewhere (arm64: NEON is the baseline) the body is the kernel.
+// The body is an always-inline function of the baseline target: inlined into each variant, it is
+// vectorized with that variant's instructions.
+#if defined(__x86_64__) && defined(__clang__)
+#define STRATA_KERNEL(name, params, args)                                                          \
+    static inline __attribute__((always_inline)) void name##_body params;                          \
+    __attribute__((target("arch=x86-64-v4"))) static void name##_v4 params { name##_body args; }   \
+    __attribute__((target("arch=x86-64-v3"))) static void name##_v3 params { name##_body args; }   \
+    static void name##_v1 params { name##_body args; }                                             \
+    void name params {                                                                             \
+        switch (strata_active_isa()) {                                                             \
+        case STRATA_ISA_AVX512: name##_v4 args; break;                                             \
+        case STRATA_ISA_AVX2: name##_v3 args; break;                                               \
+        default: name##_v1 args; break;                                                            \
+        }                                                                                          \
+    }                                                                                              \
+    static inline __attribute__((always_inline)) void name##_body params
 #else
-#define STRATA_CLONES
+#define STRATA_KERNEL(name, params, args) void name params
 #endif
 
 /// √x that vectorizes: `__builtin_sqrtf` keeps errno semantics, which blocks vectorization.

@@ -42,6 +42,7 @@ struct ConvBench: ParsableCommand {
     func run() throws {
         if let threads { setenv("STRATA_NUM_THREADS", "\(threads)", 1) }
         print("Convolution (NHWC, im2col + GEMM), \(BenchSetup.threadCount) threads, best of \(trials); GFLOP/s")
+        print("platform: \(KernelPlatform.summary)")
         print("shape".padding(toLength: 16, withPad: " ", startingAt: 0) + "   forward  input-grad  weight-grad")
         for shape in Self.shapes {
             Random.seed(1)

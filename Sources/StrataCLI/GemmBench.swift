@@ -20,7 +20,7 @@ struct GemmBench: ParsableCommand {
 
     func run() throws {
         if !tsv {
-            print("GEMM, \(GemmBenchmark.threadCount) threads, best of \(trials)")
+            print("GEMM, \(GemmBenchmark.threadCount) threads, best of \(trials); \(KernelPlatform.summary)")
             print("shape".padding(toLength: 20, withPad: " ", startingAt: 0)
                   + "role".padding(toLength: 36, withPad: " ", startingAt: 0) + "GFLOP/s")
         }

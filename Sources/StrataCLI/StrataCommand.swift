@@ -28,6 +28,7 @@ public struct StrataCommand: ParsableCommand {
             fail(error, root: root, name: name, hint: helpHint(root.fullMessage(for: error)))
         }
         do {
+            try KernelPlatform.checkOverride()
             try command.run()
         } catch {
             fail(error, root: root, name: name, hint: nil)   // the root's usage would not be this command's
@@ -59,5 +60,16 @@ public struct StrataCommand: ParsableCommand {
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Performance benchmarks (build with -c release).",
-        subcommands: [TrainBench.self, PredictBench.self, GemmBench.self, ConvBench.self])
+        subcommands: [TrainBench.self, PredictBench.self, GemmBench.self, ConvBench.self, PlatformBench.self])
+}
+
+/// `strata bench platform`: the CPU, the kernels' instruction set and the cache sizes.
+struct PlatformBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "platform",
+        abstract: "The CPU, the instruction set the kernels use (STRATA_CPU forces a lower one) and the cache sizes.")
+
+    func run() throws {
+        print(KernelPlatform.summary)
+    }
 }

@@ -193,8 +193,11 @@ enum BenchSetup {
         #endif
     }
 
-    /// Prints `RESULT key=value …`, the line `Benchmarks/compare.sh` reads.
+    /// Prints where it ran (`platform: …`), then `RESULT key=value …`, the line
+    /// `Benchmarks/compare.sh` reads, with the kernels' instruction set added.
     static func report(_ fields: [(String, String)]) {
-        print("RESULT " + fields.map { "\($0.0)=\($0.1)" }.joined(separator: " "))
+        print("platform: \(KernelPlatform.summary)")
+        let all = fields + [("kernels", KernelPlatform.instructionSet.rawValue)]
+        print("RESULT " + all.map { "\($0.0)=\($0.1)" }.joined(separator: " "))
     }
 }

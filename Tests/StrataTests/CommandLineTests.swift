@@ -6,12 +6,15 @@ import Testing
 private let executable = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent(".build/debug/strata").path
 
-/// Runs `strata` with `arguments`; returns the exit code and standard error.
-private func strata(_ arguments: [String]) throws -> (status: Int32, errors: String, output: String) {
+/// Runs `strata` with `arguments` (and `environment` added to this process's); returns the exit
+/// code, standard error and standard output.
+private func strata(_ arguments: [String], environment: [String: String] = [:]) throws
+    -> (status: Int32, errors: String, output: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     process.environment = ProcessInfo.processInfo.environment.merging(["STRATA_NO_DOWNLOAD": "1"]) { $1 }
+        .merging(environment) { $1 }
     let errors = Pipe(), output = Pipe()
     process.standardError = errors
     process.standardOutput = output
@@ -36,6 +39,24 @@ struct CommandLineTests {
         try "a,b,target\n1,2,0\n3,x,1\n".write(to: csv, atomically: true, encoding: .utf8)
         let badCell = try strata(["train", "--data", "csv:" + csv.path, "--target", "target", "--epochs", "1"])
         #expect(badCell.status == 1 && badCell.errors.contains("line 3, column 2"), "\(badCell.errors)")
+    }
+
+    /// `STRATA_CPU` forces a kernel path for the whole process, which `strata bench platform`
+    /// names; a name the kernels do not have, or one this CPU lacks, is a user error.
+    @Test func strataCPUForcesAKernelPathOrFailsClearly() throws {
+        let best = KernelPlatform.bestInstructionSet
+        for path in KernelPlatform.InstructionSet.allCases.prefix(while: { $0 != best }) + [best] {
+            let run = try strata(["bench", "platform"], environment: ["STRATA_CPU": path.rawValue])
+            #expect(run.status == 0, "\(run.errors)")
+            #expect(run.output.contains("kernels \(path.rawValue) (best \(best.rawValue)"), "\(run.output)")
+        }
+        let unknown = try strata(["bench", "platform"], environment: ["STRATA_CPU": "sse9"])
+        #expect(unknown.status == 1)
+        #expect(unknown.errors == "strata: STRATA_CPU: unknown instruction set 'sse9' (expected one of portable, avx2, avx512)\n")
+        if best != .avx512 {
+            let missing = try strata(["bench", "platform"], environment: ["STRATA_CPU": "avx512"])
+            #expect(missing.status == 1 && missing.errors.contains("lacks 'avx512'"), "\(missing.errors)")
+        }
     }
 
     /// `--optimizer` names come from `OptimizerRegistry` (and the SGD presets), in help and errors.

@@ -18,10 +18,25 @@ enum {
 
 /// The best instruction set this CPU supports.
 int strata_cpu_isa(void);
-/// The instruction set the GEMM uses now (the best one unless lowered by `strata_set_isa`).
+/// The instruction set every kernel uses, fixed for the process on first use: the best one,
+/// unless the environment variable `STRATA_CPU` (`avx512`, `avx2` or `portable`) names a lower
+/// one. (Fixed, so that runs compared bit for bit within one process never straddle a change.)
 int strata_active_isa(void);
-/// Caps the instruction set (for tests that compare every path); returns the one now active.
-int strata_set_isa(int isa);
+
+/// What became of `STRATA_CPU` (read on the kernels' first use).
+enum {
+    STRATA_CPU_OVERRIDE_NONE = 0,          ///< not set: the best instruction set is active
+    STRATA_CPU_OVERRIDE_APPLIED = 1,       ///< the named instruction set is active
+    STRATA_CPU_OVERRIDE_UNKNOWN = -1,      ///< not a known name: the best one is active
+    STRATA_CPU_OVERRIDE_UNSUPPORTED = -2,  ///< this CPU lacks it: the best one is active
+};
+int strata_cpu_override_status(void);
+
+/// Data cache sizes in bytes of one core (L1 data, L2) and of its L3; 0 where unknown.
+typedef struct {
+    long l1d, l2, l3;
+} strata_cache_sizes;
+strata_cache_sizes strata_cpu_caches(void);
 
 /// The micro-kernel and blocking of one GEMM call. Computed once and passed to `strata_sgemm`,
 /// so that the workspace the caller sized and the kernel that runs always agree.
@@ -32,9 +47,9 @@ typedef struct {
     int pack_b;    ///< 1 when op(B) is packed into `work`, 0 when it is read in place
 } strata_gemm_plan;
 
-/// The blocking for C (m × n) += op(A) (m × k) · op(B) (k × n) with the kernel of `isa`
-/// (clamped to what the CPU supports).
-strata_gemm_plan strata_sgemm_plan(int isa, int trans_b, long m, long n, long k);
+/// The blocking for C (m × n) += op(A) (m × k) · op(B) (k × n) with the active instruction set's
+/// kernel, sized from the CPU's caches.
+strata_gemm_plan strata_sgemm_plan(int trans_b, long m, long n, long k);
 
 /// Floats of workspace `strata_sgemm` needs for this plan (0 when B is read in place).
 size_t strata_sgemm_workspace(strata_gemm_plan plan);

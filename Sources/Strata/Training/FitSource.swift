@@ -10,8 +10,9 @@ struct LoadedBatch {
 }
 
 /// What `fit`'s loop trains on, whatever holds the data: an epoch is a seeded plan of steps,
-/// each loaded when it is trained on (or one step ahead, on a worker thread).
-protocol FitSource {
+/// each loaded when it is trained on (or one step ahead, on a worker thread). Its type is used on
+/// that worker thread, hence `SendableMetatype`.
+protocol FitSource: SendableMetatype {
     associatedtype Step
     /// Steps per epoch.
     var stepsPerEpoch: Int { get }

@@ -28,9 +28,8 @@ package enum Gemm {
             transposedProduct(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, pool: pool)
             return
         }
-        let isa = strata_active_isa()
         let tb: Int32 = transposeB ? 1 : 0, ta: Int32 = transposeA ? 1 : 0
-        let whole = strata_sgemm_plan(isa, tb, m, n, k)
+        let whole = strata_sgemm_plan(tb, m, n, k)
         let direction = split ?? preferredSplit(m: m, n: n, plan: whole, threads: pool.threadCount)
         let tile = direction == .columns ? whole.nr : whole.mr
         let extent = direction == .columns ? n : m
@@ -41,8 +40,8 @@ package enum Gemm {
             min(extent, part * tilesPerPart * tile) ..< min(extent, (part + 1) * tilesPerPart * tile)
         }
         let plans = ranges.map { range in
-            direction == .columns ? strata_sgemm_plan(isa, tb, m, range.count, k)
-                                  : strata_sgemm_plan(isa, tb, range.count, n, k)
+            direction == .columns ? strata_sgemm_plan(tb, m, range.count, k)
+                                  : strata_sgemm_plan(tb, range.count, n, k)
         }
         let workspaceStride = plans.map { (Int(strata_sgemm_workspace($0)) + 15) / 16 * 16 }.max() ?? 0
         let workspace = workspaceStride == 0 ? nil : TensorStorage(uninitializedCount: workspaceStride * parts)
