@@ -10,7 +10,7 @@
 // STRATA_KERNEL(name, (parameters), (arguments)) { body } defines the exported kernel `name`
 // whose body is compiled three times on x86-64 — for x86-64-v4 (AVX-512), x86-64-v3 (AVX2 + FMA)
 // and the SSE2 baseline — and a dispatcher that runs the one `strata_active_isa()` names on each
-// call, so that `STRATA_CPU` (or `strata_set_isa`) forces a path at run time and the tests can
+// call, so that `STRATA_CPU` forces a path at run time (cpu.c) and the tests can
 // run every path on one machine. Elsewhere (arm64: NEON is the baseline) the body is the kernel.
 // The body is an always-inline function of the baseline target: inlined into each variant, it is
 // vectorized with that variant's instructions.
