@@ -76,7 +76,7 @@ public final class BatchNormalization: Layer, ConfigurableLayer {
     }
 
     /// The feature axis of a batch of rank `rank + 1`, resolved.
-    private func featureAxis(sampleRank: Int) -> Int? {
+    func featureAxis(sampleRank: Int) -> Int? {
         let rank = sampleRank + 1
         let resolved = axis < 0 ? axis + rank : axis
         return resolved >= 1 && resolved < rank ? resolved : nil
@@ -112,12 +112,17 @@ public final class BatchNormalization: Layer, ConfigurableLayer {
             return y.reshaped(to: x.shape)
         }
         guard !x.isTracked, !(gamma?.value.isTracked ?? false), !(beta?.value.isTracked ?? false) else { return nil }
-        // Inference: y = x·s + t with s = γ/√(moving variance + ε), t = β − moving mean·s.
-        var scale = rsqrt(movingVariance!.value + epsilon)
-        if let gamma { scale = scale * gamma.value }
-        var shift = -(movingMean!.value * scale)
-        if let beta { shift = shift + beta.value }
+        let (scale, shift) = inferenceScaleShift
         return BatchNormKernels.scaleShift(rows, scale: scale, shift: shift).reshaped(to: x.shape)
+    }
+
+    /// Inference: y = x·s + t with s = γ/√(moving variance + ε), t = β − moving mean·s.
+    private var inferenceScaleShift: (scale: Tensor, shift: Tensor) {
+        var scale = rsqrt(movingVariance!.value.detached + epsilon)
+        if let gamma { scale = scale * gamma.value.detached }
+        var shift = -(movingMean!.value.detached * scale)
+        if let beta { shift = shift + beta.value.detached }
+        return (scale, shift)
     }
 
     /// Keras 3: `moving ← moving·momentum + batch·(1 − momentum)`.
@@ -162,5 +167,12 @@ public final class BatchNormalization: Layer, ConfigurableLayer {
          "moving_mean_initializer": movingMeanInitializer.config,
          "moving_variance_initializer": movingVarianceInitializer.config,
          "beta_regularizer": betaRegularizer?.config ?? .null, "gamma_regularizer": gammaRegularizer?.config ?? .null]
+    }
+}
+
+extension BatchNormalization: PerFeatureAffine {
+    func inferenceAffine(sampleRank: Int) -> (scale: Tensor, shift: Tensor)? {
+        guard isBuilt, featureAxis(sampleRank: sampleRank) == sampleRank else { return nil }
+        return inferenceScaleShift
     }
 }

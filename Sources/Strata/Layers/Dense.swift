@@ -88,3 +88,20 @@ public final class Dense: Layer, ConfigurableLayer {
          "kernel_regularizer": kernelRegularizer?.config ?? .null, "bias_regularizer": biasRegularizer?.config ?? .null]
     }
 }
+
+extension Dense: AffineAbsorbing {
+    /// `(x·s + t)·W + b` = `x·(diag(s)·W) + (b + t·W)`.
+    func absorbingInput(scale: Tensor, shift: Tensor) -> Layer? {
+        guard let kernel, kernel.shape[0] == scale.count else { return nil }
+        let w = kernel.value.detached
+        let moved = matmul(shift.reshaped(to: [1, -1]), w).reshaped(to: [units])
+        return foldedCopy(kernel: w * scale.reshaped(to: [-1, 1]), bias: bias.map { $0.value.detached + moved } ?? moved)
+    }
+
+    /// `(x·W + b)·s + t` = `x·(W·diag(s)) + (b·s + t)`, for a Dense without activation.
+    func absorbingOutput(scale: Tensor, shift: Tensor) -> Layer? {
+        guard let kernel, case .linear = activation.kind, scale.count == units else { return nil }
+        return foldedCopy(kernel: kernel.value.detached * scale.reshaped(to: [1, -1]),
+                          bias: bias.map { $0.value.detached * scale + shift } ?? shift)
+    }
+}

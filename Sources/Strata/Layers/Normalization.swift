@@ -48,7 +48,7 @@ public final class Normalization: Layer, ConfigurableLayer {
     }
 
     /// The feature axis of a batch of rank `sampleRank + 1`, resolved (never the batch axis).
-    private func featureAxis(sampleRank: Int) -> Int? {
+    func featureAxis(sampleRank: Int) -> Int? {
         let rank = sampleRank + 1
         let resolved = axis < 0 ? axis + rank : axis
         return resolved >= 1 && resolved < rank ? resolved : nil
@@ -106,5 +106,14 @@ public final class Normalization: Layer, ConfigurableLayer {
             options["variance"] = .array(adapted.variance.scalars.map { .float($0) })
         }
         return options
+    }
+}
+
+extension Normalization: PerFeatureAffine {
+    /// `(x − mean) / max(√variance, 1e-7)` = `x·s + t` with s = 1 / max(√variance, 1e-7), t = −mean·s.
+    func inferenceAffine(sampleRank: Int) -> (scale: Tensor, shift: Tensor)? {
+        guard let mean, let variance, featureAxis(sampleRank: sampleRank) == sampleRank else { return nil }
+        let scale = 1 / maximum(sqrt(variance.value.detached), 1e-7)
+        return (scale, -(mean.value.detached * scale))
     }
 }

@@ -11,6 +11,8 @@
 /// calls (`summary`, `fit`, …) as `StrataError`s naming the layer.
 public final class Sequential: Model {
     private var stack: [Layer]
+    /// The chain with its batch normalizations folded into their neighbours, for inference.
+    private let foldedInference = FoldedInference()
     private var buildError: StrataError?
 
     /// A model from an array of layers.
@@ -36,7 +38,8 @@ public final class Sequential: Model {
     public override var layers: [Layer] { stack }
 
     public override func call(_ x: Tensor, training: Bool) -> Tensor {
-        stack.reduce(x) { $1($0, training: training) }
+        let layers = training ? nil : foldedInference.layers(for: stack, input: x)
+        return (layers ?? stack).reduce(x) { $1($0, training: training) }
     }
 
     private func buildFromDeclaredShape() {

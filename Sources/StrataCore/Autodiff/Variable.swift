@@ -8,9 +8,17 @@ public final class Variable {
     public let name: String
     /// Whether optimizers should update it (false for batch-norm moving statistics).
     public var trainable: Bool
+    // No observer: `update` hands this buffer out in place, which an observed property cannot.
     private var stored: Tensor
     /// The tape leaf standing for this variable while a gradient is being taken.
     var leaf: GradNode?
+
+    /// Counts the changes of the value (set, assigned or updated in place), so that what is
+    /// derived from it — inference's folded weights — knows when to derive again.
+    package private(set) var version: UInt64 = 0
+
+    /// Whether a gradient with respect to this variable is being taken right now.
+    package var isWatched: Bool { leaf != nil }
 
     /// Creates a variable holding `value`.
     public init(_ value: Tensor, name: String = "variable", trainable: Bool = true) {
@@ -32,6 +40,7 @@ public final class Variable {
             precondition(newValue.shape == stored.shape,
                          "variable '\(name)': a value of shape \(newValue.shape) for shape \(stored.shape); use assign(_:) to check")
             stored = newValue.detached
+            version &+= 1
         }
     }
 
@@ -45,6 +54,7 @@ public final class Variable {
                                             context: "variable '\(name)'", expected: "\(stored.shape)")
         }
         stored = newValue.detached
+        version &+= 1
     }
 
     /// The value's shape.
@@ -53,6 +63,7 @@ public final class Variable {
     /// Mutates the value in place (no copy when nothing else shares the buffer): the path
     /// optimizers use.
     public func update<R>(_ body: (inout Tensor) throws -> R) rethrows -> R {
-        try body(&stored)
+        defer { version &+= 1 }
+        return try body(&stored)
     }
 }

@@ -180,3 +180,13 @@ public class Convolution: Layer {
          "kernel_regularizer": kernelRegularizer?.config ?? .null, "bias_regularizer": biasRegularizer?.config ?? .null]
     }
 }
+
+extension Convolution: AffineAbsorbing {
+    /// `conv(x, K) + b` then `·s + t` per filter = `conv(x, K·s) + (b·s + t)` (the filters are the
+    /// kernel's last axis), for a convolution without activation.
+    func absorbingOutput(scale: Tensor, shift: Tensor) -> Layer? {
+        guard let kernel, case .linear = activation.kind, scale.count == filters else { return nil }
+        return foldedCopy(kernel: kernel.value.detached * scale,
+                          bias: bias.map { $0.value.detached * scale + shift } ?? shift)
+    }
+}
