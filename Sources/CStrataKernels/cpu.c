@@ -24,26 +24,37 @@ int strata_cpu_isa(void) {
 static _Atomic int active_isa = -1;
 static _Atomic int override_status = STRATA_CPU_OVERRIDE_NONE;
 
-// STRATA_CPU names one instruction set: "avx512", "avx2" or "portable". Anything else, or a set
-// this CPU lacks, leaves the best one active and is reported by strata_cpu_override_status.
+static _Atomic int bf16_disabled = 0;
+
+// STRATA_CPU is a comma-separated list: at most one instruction set ("avx512", "avx2" or
+// "portable") and "bf16-off" (bfloat16 products take the float32 fallback). An unknown word, or
+// a set this CPU lacks, leaves the best one active and is reported by strata_cpu_override_status.
 static int isa_from_environment(void) {
     const int best = strata_cpu_isa();
     const char *value = getenv("STRATA_CPU");
     if (value == NULL || value[0] == '\0') return best;
-    int wanted;
-    if (strcmp(value, "avx512") == 0) wanted = STRATA_ISA_AVX512;
-    else if (strcmp(value, "avx2") == 0) wanted = STRATA_ISA_AVX2;
-    else if (strcmp(value, "portable") == 0) wanted = STRATA_ISA_PORTABLE;
-    else {
-        override_status = STRATA_CPU_OVERRIDE_UNKNOWN;
+    int wanted = best, status = STRATA_CPU_OVERRIDE_APPLIED;
+    for (const char *word = value; *word != '\0' && status == STRATA_CPU_OVERRIDE_APPLIED;) {
+        const size_t length = strcspn(word, ",");
+        if (length == 6 && strncmp(word, "avx512", 6) == 0) wanted = STRATA_ISA_AVX512;
+        else if (length == 4 && strncmp(word, "avx2", 4) == 0) wanted = STRATA_ISA_AVX2;
+        else if (length == 8 && strncmp(word, "portable", 8) == 0) wanted = STRATA_ISA_PORTABLE;
+        else if (length == 8 && strncmp(word, "bf16-off", 8) == 0) bf16_disabled = 1;
+        else status = STRATA_CPU_OVERRIDE_UNKNOWN;
+        word += length + (word[length] == ',');
+    }
+    if (status == STRATA_CPU_OVERRIDE_APPLIED && wanted > best) status = STRATA_CPU_OVERRIDE_UNSUPPORTED;
+    override_status = status;
+    if (status != STRATA_CPU_OVERRIDE_APPLIED) {
+        bf16_disabled = 0;
         return best;
     }
-    if (wanted > best) {
-        override_status = STRATA_CPU_OVERRIDE_UNSUPPORTED;
-        return best;
-    }
-    override_status = STRATA_CPU_OVERRIDE_APPLIED;
     return wanted;
+}
+
+int strata_bf16_disabled(void) {
+    (void)strata_active_isa();
+    return bf16_disabled;
 }
 
 int strata_active_isa(void) {

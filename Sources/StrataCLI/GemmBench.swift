@@ -14,18 +14,24 @@ struct GemmBench: ParsableCommand {
     @Flag(help: "Print 'name<TAB>GFLOP/s' lines only (for Benchmarks/gemm_vs_numpy.sh).")
     var tsv = false
 
+    @Flag(help: "bfloat16 operands with float32 sums (the mixed_bfloat16 products); GFLOP/s counted as for float32.")
+    var bfloat16 = false
+
     func validate() throws {
         guard trials >= 1 else { throw ValidationError("--trials must be at least 1") }
     }
 
     func run() throws {
         if !tsv {
-            print("GEMM, \(GemmBenchmark.threadCount) threads, best of \(trials); \(KernelPlatform.summary)")
+            print("GEMM\(bfloat16 ? " (bfloat16 operands)" : ""), \(GemmBenchmark.threadCount) threads, best of \(trials); "
+                  + KernelPlatform.summary)
             print("shape".padding(toLength: 20, withPad: " ", startingAt: 0)
                   + "role".padding(toLength: 36, withPad: " ", startingAt: 0) + "GFLOP/s")
         }
         for benchCase in GemmBenchmark.standardCases {
-            let gflops = GemmBenchmark.measure(benchCase, trials: trials)
+            let gflops = Gemm.$precision.withValue(bfloat16 ? .bfloat16 : .float32) {
+                GemmBenchmark.measure(benchCase, trials: trials)
+            }
             if tsv {
                 print("\(benchCase.name)\t\(String(format: "%.1f", gflops))")
             } else {

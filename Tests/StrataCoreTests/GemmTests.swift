@@ -21,21 +21,36 @@ private func referenceGemm(_ ta: Bool, _ tb: Bool, _ m: Int, _ n: Int, _ k: Int,
     return result
 }
 
-/// Runs the threaded GEMM on the given shape and compares with the reference.
+/// `x` rounded to bfloat16 (to nearest, ties to even; NaN stays NaN), written independently of
+/// the C kernels' rounding.
+func bfloat16Rounded(_ x: Float) -> Float {
+    if x.isNaN { return x }
+    let bits = x.bitPattern
+    let lower = bits & 0xFFFF, upper = bits & 0xFFFF_0000
+    let roundUp = lower > 0x8000 || (lower == 0x8000 && (upper >> 16) & 1 == 1)
+    return Float(bitPattern: roundUp ? upper &+ 0x1_0000 : upper)
+}
+
+/// Runs the threaded GEMM on the given shape and compares with the reference — on the operands
+/// rounded to bfloat16 when `precision` is `.bfloat16`.
 private func checkGemm(_ ta: Bool, _ tb: Bool, m: Int, n: Int, k: Int, alpha: Float = 1, beta: Float = 0,
-                       split: Gemm.Split? = nil, sourceLocation: SourceLocation = #_sourceLocation) {
+                       split: Gemm.Split? = nil, precision: Gemm.Precision = .float32,
+                       sourceLocation: SourceLocation = #_sourceLocation) {
     let a = Tensor.randomUniform([m * k], lower: -1, upper: 1, seed: UInt64(m * 31 + k)).scalars
     let b = Tensor.randomUniform([k * n], lower: -1, upper: 1, seed: UInt64(n * 17 + k)).scalars
     // With β = 0, C's old contents (NaN here) must not leak into the result.
     var c = beta == 0 ? [Float](repeating: .nan, count: m * n)
                       : Tensor.randomUniform([m * n], seed: 5).scalars
-    let expected = referenceGemm(ta, tb, m, n, k, alpha: alpha, a, b, beta: beta, c)
+    let expected = precision == .float32 ? referenceGemm(ta, tb, m, n, k, alpha: alpha, a, b, beta: beta, c)
+        : referenceGemm(ta, tb, m, n, k, alpha: alpha, a.map(bfloat16Rounded), b.map(bfloat16Rounded), beta: beta, c)
     a.withUnsafeBufferPointer { pa in
         b.withUnsafeBufferPointer { pb in
             c.withUnsafeMutableBufferPointer { pc in
-                Gemm.sgemm(transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: alpha,
-                           a: pa.baseAddress!, lda: ta ? m : k, b: pb.baseAddress!, ldb: tb ? k : n,
-                           beta: beta, c: pc.baseAddress!, ldc: n, split: split)
+                Gemm.$precision.withValue(precision) {
+                    Gemm.sgemm(transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: alpha,
+                               a: pa.baseAddress!, lda: ta ? m : k, b: pb.baseAddress!, ldb: tb ? k : n,
+                               beta: beta, c: pc.baseAddress!, ldc: n, split: split)
+                }
             }
         }
     }
@@ -79,6 +94,50 @@ struct GemmTests {
         // A batch's input gradient G·Wᵀ: computed as (W·Gᵀ)ᵀ, split across threads by W's rows.
         checkGemm(false, true, m: 32, n: 784, k: 300, alpha: 0.5)
         checkGemm(false, true, m: 63, n: 300, k: 100)
+    }
+
+    /// bfloat16 products equal the float32 reference on operands rounded to bfloat16: every
+    /// transpose, odd K (a last pair with one element), edges of both tiles, several K and N
+    /// blocks, both thread splits, α and β. (On this CPU's AVX-512 BF16 kernel, or the fallback
+    /// under `STRATA_CPU=bf16-off`, `avx2` or `portable`.)
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+    func bfloat16ProductsAreTheProductsOfRoundedOperands(ta: Bool, tb: Bool) {
+        for (m, n, k) in [(1, 1, 1), (7, 17, 1), (13, 33, 3), (37, 45, 29), (12, 32, 64), (65, 63, 17)] {
+            checkGemm(ta, tb, m: m, n: n, k: k, precision: .bfloat16)
+        }
+        checkGemm(ta, tb, m: 37, n: 45, k: 29, alpha: 1.5, beta: 0.5, precision: .bfloat16)
+        checkGemm(ta, tb, m: 20, n: 800, k: 1100, precision: .bfloat16)
+        for split in [Gemm.Split.rows, .columns] { checkGemm(ta, tb, m: 200, n: 70, k: 500, split: split, precision: .bfloat16) }
+    }
+
+    /// The rounding really happens (the bfloat16 product of random operands differs from the
+    /// float32 one by about bfloat16's 2⁻⁹ relative step, not float32's 2⁻²⁴).
+    @Test func bfloat16DiffersFromFloat32AsMuchAsItShould() {
+        let (m, n, k) = (16, 16, 64)
+        let a = Tensor.randomUniform([m, k], lower: -1, upper: 1, seed: 1), b = Tensor.randomUniform([k, n], lower: -1, upper: 1, seed: 2)
+        let single = matmul(a, b), half = Gemm.$precision.withValue(.bfloat16) { matmul(a, b) }
+        let worst = zip(single.scalars, half.scalars).map { abs($0 - $1) }.max()!
+        #expect(worst > 1e-3 && worst < 0.1, "\(worst)")
+    }
+
+    /// `strata_round_bf16` at the edges: ties to even both ways, a carry into the exponent, the
+    /// largest float rounding to infinity, NaN staying NaN, signed zero, subnormals.
+    @Test func bfloat16RoundingAtTheEdges() {
+        let values: [Float] = [
+            Float(bitPattern: 0x3F80_8000), Float(bitPattern: 0x3F81_8000), Float(bitPattern: 0x3F80_8001),
+            Float(bitPattern: 0x3FFF_FFFF), .greatestFiniteMagnitude, -.greatestFiniteMagnitude, .infinity, -.infinity,
+            .nan, 0, -0.0, Float(bitPattern: 1), Float(bitPattern: 0x0000_8000), Float(bitPattern: 0x0001_8000), 1, -3.14159,
+        ]
+        var rounded = [Float](repeating: 0, count: values.count)
+        strata_round_bf16(values, values.count, &rounded)
+        for (index, value) in values.enumerated() {
+            let expected = bfloat16Rounded(value)
+            #expect(rounded[index].bitPattern == expected.bitPattern || (value.isNaN && rounded[index].isNaN),
+                    "\(value): \(rounded[index]) vs \(expected)")
+        }
+        #expect(rounded[0] == 1 && rounded[1] == Float(bitPattern: 0x3F82_0000) && rounded[2] == Float(bitPattern: 0x3F81_0000))
+        #expect(rounded[3] == 2 && rounded[4] == .infinity && rounded[5] == -.infinity)
+        #expect(rounded[10].sign == .minus && rounded[10] == 0)
     }
 
     /// Every transpose combination on the path this process runs (`.ci/run` runs this suite

@@ -52,7 +52,9 @@ struct CommandLineTests {
         }
         let unknown = try strata(["bench", "platform"], environment: ["STRATA_CPU": "sse9"])
         #expect(unknown.status == 1)
-        #expect(unknown.errors == "strata: STRATA_CPU: unknown instruction set 'sse9' (expected one of portable, avx2, avx512)\n")
+        #expect(unknown.errors == "strata: STRATA_CPU: unknown kernel path 'sse9' (expected one of portable, avx2, avx512, bf16-off (comma-separated))\n")
+        let bfloat16Off = try strata(["bench", "platform"], environment: ["STRATA_CPU": "\(best.rawValue),bf16-off"])
+        #expect(bfloat16Off.status == 0 && bfloat16Off.output.contains("bfloat16 fallback"), "\(bfloat16Off.output)")
         if best != .avx512 {
             let missing = try strata(["bench", "platform"], environment: ["STRATA_CPU": "avx512"])
             #expect(missing.status == 1 && missing.errors.contains("lacks 'avx512'"), "\(missing.errors)")

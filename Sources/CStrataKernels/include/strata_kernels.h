@@ -31,6 +31,8 @@ enum {
     STRATA_CPU_OVERRIDE_UNSUPPORTED = -2,  ///< this CPU lacks it: the best one is active
 };
 int strata_cpu_override_status(void);
+/// 1 when `STRATA_CPU` holds `bf16-off`: bfloat16 products take the float32 fallback.
+int strata_bf16_disabled(void);
 
 /// Data cache sizes in bytes of one core (L1 data, L2) and of its L3; 0 where unknown.
 typedef struct {
@@ -62,6 +64,21 @@ size_t strata_sgemm_workspace(strata_gemm_plan plan);
 void strata_sgemm(const strata_gemm_plan *plan, int trans_a, int trans_b, long m, long n, long k, float alpha,
                   const float *a, long lda, const float *b, long ldb,
                   float beta, float *c, long ldc, float *work);
+
+/// Whether `strata_sgemm_bf16` runs here: AVX-512 BF16 on the CPU, the AVX-512 path active and
+/// `bf16-off` not set. Otherwise round the operands with `strata_round_bf16` and run `strata_sgemm`.
+int strata_bf16_kernel_active(void);
+/// The blocking of `strata_sgemm_bf16` for C (m × n), inner dimension k (mr 12, nr 32).
+strata_gemm_plan strata_bf16_plan(long m, long n, long k);
+/// 4-byte words of workspace `strata_sgemm_bf16` needs for this plan (packed op(B) and op(A)).
+size_t strata_bf16_workspace(strata_gemm_plan plan);
+/// Single-threaded C ← α·op(A)·op(B) + β·C with A and B rounded to bfloat16 and the products
+/// summed in float32 (arguments as `strata_sgemm`); `work` holds `strata_bf16_workspace(*plan)`
+/// words, 64-byte aligned.
+void strata_sgemm_bf16(const strata_gemm_plan *plan, int trans_a, int trans_b, long m, long n, long k, float alpha,
+                       const float *a, long lda, const float *b, long ldb, float beta, float *c, long ldc, float *work);
+/// y[i] = x[i] rounded to bfloat16 (to nearest, ties to even; NaN stays NaN), as a float.
+void strata_round_bf16(const float *restrict x, long n, float *restrict y);
 
 // ---- elementwise ----------------------------------------------------------------------------
 

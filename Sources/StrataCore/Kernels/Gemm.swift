@@ -2,14 +2,23 @@ import CStrataKernels
 
 /// The multi-threaded single-precision GEMM: `C ← α·op(A)·op(B) + β·C` on row-major buffers.
 ///
-/// The C driver (`strata_sgemm`) runs one thread's block with the CPU's best micro-kernel; this
-/// layer picks how to split C between the pool's threads and owns the packing workspace.
+/// The C drivers (`strata_sgemm`, `strata_sgemm_bf16`) run one thread's block with the CPU's best
+/// micro-kernel; this layer picks how to split C between the pool's threads and owns the packing
+/// workspace. Under `Gemm.$precision` = `.bfloat16` the operands are rounded to bfloat16 and the
+/// products summed in float32 (Keras' `mixed_bfloat16` matrix products).
 package enum Gemm {
     /// Below this many multiply-adds a single thread is faster than waking the others.
     static let parallelThreshold = 1 << 18
 
     /// How C is split between threads.
     package enum Split: Sendable { case rows, columns }
+
+    /// The operands' precision: float32, or rounded to bfloat16 with float32 sums.
+    package enum Precision: Sendable { case float32, bfloat16 }
+
+    /// The precision of every product computed in this task (set around a model's training
+    /// step, evaluation and prediction by its mixed-precision policy).
+    @TaskLocal package static var precision = Precision.float32
 
     /// `C ← α·op(A)·op(B) + β·C` where op(A) is m × k and op(B) is k × n.
     ///
@@ -28,8 +37,70 @@ package enum Gemm {
             transposedProduct(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, pool: pool)
             return
         }
+        if precision == .bfloat16 {
+            bfloat16Product(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                            a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, pool: pool, split: split)
+            return
+        }
         let tb: Int32 = transposeB ? 1 : 0, ta: Int32 = transposeA ? 1 : 0
-        let whole = strata_sgemm_plan(tb, m, n, k)
+        splitting(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, pool: pool, split: split,
+                  operands: (a, lda, b, ldb, c, ldc),
+                  plan: { strata_sgemm_plan(tb, $0, $1, k) }, workspace: { Int(strata_sgemm_workspace($0)) }) {
+            plan, m, n, a, b, c, work in
+            withUnsafePointer(to: plan) { strata_sgemm($0, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work) }
+        }
+    }
+
+    /// The bfloat16 product: the AVX-512 BF16 kernel where it runs, else the operands rounded to
+    /// bfloat16 into scratch buffers and the float32 GEMM on them (the same arithmetic).
+    private static func bfloat16Product(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, pool: ThreadPool, split: Split?
+    ) {
+        guard strata_bf16_kernel_active() != 0 else {
+            let roundedA = rounded(a, rows: transposeA ? k : m, columns: transposeA ? m : k, leading: lda)
+            let roundedB = rounded(b, rows: transposeB ? n : k, columns: transposeB ? k : n, leading: ldb)
+            $precision.withValue(.float32) {
+                sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                      a: roundedA.pointer, lda: lda, b: roundedB.pointer, ldb: ldb, beta: beta, c: c, ldc: ldc,
+                      pool: pool, split: split)
+            }
+            withExtendedLifetime((roundedA, roundedB)) {}
+            return
+        }
+        let tb: Int32 = transposeB ? 1 : 0, ta: Int32 = transposeA ? 1 : 0
+        splitting(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, pool: pool, split: split,
+                  operands: (a, lda, b, ldb, c, ldc),
+                  plan: { strata_bf16_plan($0, $1, k) }, workspace: { Int(strata_bf16_workspace($0)) }) {
+            plan, m, n, a, b, c, work in
+            withUnsafePointer(to: plan) { strata_sgemm_bf16($0, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work) }
+        }
+    }
+
+    /// A `rows × columns` matrix (leading dimension `leading`) rounded to bfloat16, in a scratch
+    /// buffer of the same layout.
+    private static func rounded(_ x: UnsafePointer<Float>, rows: Int, columns: Int, leading: Int) -> TensorStorage {
+        let count = (rows - 1) * leading + columns
+        let storage = TensorStorage(uninitializedCount: count)
+        let y = storage.pointer
+        parallelChunks(count: count) { range in
+            strata_round_bf16(x + range.lowerBound, range.count, y + range.lowerBound)
+        }
+        return storage
+    }
+
+    /// Splits C between the pool's threads (by columns or rows of register tiles, as `plan`
+    /// tiles it), gives each part its own packing workspace, and runs `kernel` on each part with
+    /// its blocks of A, B and C.
+    private static func splitting(
+        m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, pool: ThreadPool, split: Split?,
+        operands: (a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int),
+        plan: (Int, Int) -> strata_gemm_plan, workspace: (strata_gemm_plan) -> Int,
+        kernel: (strata_gemm_plan, Int, Int, UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>,
+                 UnsafeMutablePointer<Float>?) -> Void
+    ) {
+        let (a, lda, b, ldb, c, ldc) = operands
+        let whole = plan(m, n)
         let direction = split ?? preferredSplit(m: m, n: n, plan: whole, threads: pool.threadCount)
         let tile = direction == .columns ? whole.nr : whole.mr
         let extent = direction == .columns ? n : m
@@ -39,32 +110,25 @@ package enum Gemm {
         let ranges = (0..<parts).map { part in
             min(extent, part * tilesPerPart * tile) ..< min(extent, (part + 1) * tilesPerPart * tile)
         }
-        let plans = ranges.map { range in
-            direction == .columns ? strata_sgemm_plan(tb, m, range.count, k)
-                                  : strata_sgemm_plan(tb, range.count, n, k)
-        }
-        let workspaceStride = plans.map { (Int(strata_sgemm_workspace($0)) + 15) / 16 * 16 }.max() ?? 0
-        let workspace = workspaceStride == 0 ? nil : TensorStorage(uninitializedCount: workspaceStride * parts)
-        let base = workspace?.pointer
+        let plans = ranges.map { range in direction == .columns ? plan(m, range.count) : plan(range.count, n) }
+        let workspaceStride = plans.map { (workspace($0) + 15) / 16 * 16 }.max() ?? 0
+        let storage = workspaceStride == 0 ? nil : TensorStorage(uninitializedCount: workspaceStride * parts)
+        let base = storage?.pointer
 
         pool.run(parts: parts) { part in
             let range = ranges[part]
             guard !range.isEmpty else { return }
             let work = base.map { $0 + part * workspaceStride }
-            withUnsafePointer(to: plans[part]) { plan in
-                switch direction {
-                case .columns:
-                    let bBlock = transposeB ? b + range.lowerBound * ldb : b + range.lowerBound
-                    strata_sgemm(plan, ta, tb, m, range.count, k, alpha,
-                                 a, lda, bBlock, ldb, beta, c + range.lowerBound, ldc, work)
-                case .rows:
-                    let aBlock = transposeA ? a + range.lowerBound : a + range.lowerBound * lda
-                    strata_sgemm(plan, ta, tb, range.count, n, k, alpha,
-                                 aBlock, lda, b, ldb, beta, c + range.lowerBound * ldc, ldc, work)
-                }
+            switch direction {
+            case .columns:
+                let bBlock = transposeB ? b + range.lowerBound * ldb : b + range.lowerBound
+                kernel(plans[part], m, range.count, a, bBlock, c + range.lowerBound, work)
+            case .rows:
+                let aBlock = transposeA ? a + range.lowerBound : a + range.lowerBound * lda
+                kernel(plans[part], range.count, n, aBlock, b, c + range.lowerBound * ldc, work)
             }
         }
-        withExtendedLifetime(workspace) {}
+        withExtendedLifetime(storage) {}
     }
 
     /// Below this many rows, `A·Bᵀ` with a large B (a batch's input gradient `G·Wᵀ`) is computed

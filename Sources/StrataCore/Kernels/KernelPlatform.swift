@@ -6,7 +6,8 @@ import Foundation
 ///
 /// The kernels pick the best instruction set the CPU has (AVX-512, AVX2 + FMA, or the portable
 /// path, which is what arm64 builds run). The environment variable `STRATA_CPU` forces a lower
-/// one for a whole process — `STRATA_CPU=avx2` or `STRATA_CPU=portable` — so that every path is
+/// one for a whole process — `STRATA_CPU=avx2` or `STRATA_CPU=portable`, and `bf16-off` sends
+/// bfloat16 products to their fallback (`STRATA_CPU=avx512,bf16-off`) — so that every path is
 /// tested on one machine:
 ///
 ///     STRATA_CPU=portable swift test --filter StrataCoreTests
@@ -34,6 +35,11 @@ public enum KernelPlatform {
 
     /// The best instruction set this CPU supports.
     public static var bestInstructionSet: InstructionSet { InstructionSet(code: strata_cpu_isa()) }
+
+    /// Whether bfloat16 products run on the AVX-512 BF16 kernel (`vdpbf16ps`); false where they
+    /// take the fallback (operands rounded, then the float32 GEMM): no such instructions, a lower
+    /// path forced, or `STRATA_CPU=bf16-off`.
+    public static var bfloat16Kernel: Bool { strata_bf16_kernel_active() != 0 }
 
     /// Cache sizes in bytes (L1 data and L2 of one core, the L3), 0 where the system does not say.
     public static var caches: (l1d: Int, l2: Int, l3: Int) {
@@ -65,11 +71,13 @@ public enum KernelPlatform {
         #endif
     }()
 
-    /// One line for reports: "AMD EPYC; kernels avx512 (best avx512); L1d 32 KiB, L2 1 MiB, L3 32 MiB".
+    /// One line for reports: "AMD EPYC; kernels avx512 (best avx512); bfloat16 avx512-bf16;
+    /// L1d 32 KiB, L2 1 MiB, L3 32 MiB".
     public static var summary: String {
         let sizes = caches
         let forced = instructionSet == bestInstructionSet ? "" : ", forced by STRATA_CPU"
         return "\(cpuModel); kernels \(instructionSet.rawValue) (best \(bestInstructionSet.rawValue)\(forced)); "
+            + "bfloat16 \(bfloat16Kernel ? "avx512-bf16" : "fallback"); "
             + "L1d \(bytes(sizes.l1d)), L2 \(bytes(sizes.l2)), L3 \(bytes(sizes.l3))"
     }
 
@@ -77,10 +85,10 @@ public enum KernelPlatform {
     /// run the best one, which is not what the user asked for).
     public static func checkOverride() throws {
         let requested = ProcessInfo.processInfo.environment["STRATA_CPU"] ?? ""
-        let names = InstructionSet.allCases.map(\.rawValue).joined(separator: ", ")
+        let names = InstructionSet.allCases.map(\.rawValue).joined(separator: ", ") + ", bf16-off (comma-separated)"
         switch strata_cpu_override_status() {
         case Int32(STRATA_CPU_OVERRIDE_UNKNOWN):
-            throw StrataError.invalidArgument("unknown instruction set '\(requested)'", context: "STRATA_CPU",
+            throw StrataError.invalidArgument("unknown kernel path '\(requested)'", context: "STRATA_CPU",
                                               expected: "one of \(names)")
         case Int32(STRATA_CPU_OVERRIDE_UNSUPPORTED):
             throw StrataError.invalidArgument("this CPU (\(cpuModel)) lacks '\(requested)'", context: "STRATA_CPU",
