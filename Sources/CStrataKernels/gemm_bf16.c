@@ -1,8 +1,9 @@
 // bfloat16 matrix products — the arithmetic of Keras' mixed_bfloat16 policy for Dense and
 // convolution: C ← α·op(A)·op(B) + β·C with both operands rounded to bfloat16 (to nearest, ties
 // to even) and the products summed in float32. With AVX-512 BF16 (`vdpbf16ps`: two bfloat16
-// products per float32 lane and instruction) op(A) and op(B) are packed as bfloat16 pairs along K;
-// elsewhere the caller rounds the operands (`strata_round_bf16`) and runs the float32 GEMM, which
+// products per float32 lane and instruction) op(A) is converted once per product into rows of
+// bfloat16 pairs along K (`strata_bf16_pack_a`, shared by the threads) and each thread packs its
+// panels of op(B) the same way; elsewhere the caller rounds the operands (`strata_round_bf16`) and runs the float32 GEMM, which
 // is the same arithmetic up to the order of the sums (and `vdpbf16ps` flushing subnormals).
 #include "strata_kernels.h"
 #include "gemm_internal.h"
@@ -58,7 +59,7 @@ strata_gemm_plan strata_bf16_plan(long m, long n, long k) {
 
 size_t strata_bf16_workspace(strata_gemm_plan plan) {
     const long pairs = (plan.kc + 1) / 2, panels = (plan.nc + plan.nr - 1) / plan.nr;
-    return (size_t)(pairs * (panels * plan.nr + plan.mr));   // 4-byte units: packed B, then packed A
+    return (size_t)(pairs * panels * plan.nr);   // 4-byte words of packed op(B)
 }
 
 #if defined(__x86_64__) && defined(__clang__)
@@ -76,64 +77,81 @@ BF16_TARGET static inline void store_pairs16(const float *x0, const float *x1, u
     _mm512_mask_storeu_epi32(d, mask, _mm512_or_si512(lo, _mm512_slli_epi32(hi, 16)));
 }
 
+// Sixteen words from 32 consecutive floats: word p = (x[2p] low half, x[2p+1] high half) — the
+// floats' own order, converted at once (vcvtne2ps2bf16).
+BF16_TARGET static inline __m512i pairs_of32(const float *x) {
+    return (__m512i)_mm512_cvtne2ps_pbh(_mm512_loadu_ps(x + 16), _mm512_loadu_ps(x));
+}
+
 // op(B)[pc ..< pc+kc, jc ..< jc+nc] as panels of 32 columns: panel q holds, for each pair p,
 // 32 words, word j = (B(2p, j) low half, B(2p+1, j) high half) in bfloat16; zero past the edges.
+// Not transposed, two rows of B give a pair's words; transposed, a row of B (a column j of op(B))
+// gives 16 pairs of column j at once, scattered 32 words apart.
 BF16_TARGET static void pack_b(int trans_b, const float *b, long ldb, long pc, long jc, long kc, long nc, uint32_t *dst) {
     const long pairs = (kc + 1) / 2;
+    const __m512i stride = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                              _mm512_set1_epi32(BF16_NR));
     for (long jr = 0; jr < nc; jr += BF16_NR) {
         const long w = nc - jr < BF16_NR ? nc - jr : BF16_NR;
         uint32_t *panel = dst + (jr / BF16_NR) * pairs * BF16_NR;
+        if (trans_b) {
+            long p0 = 0;
+            for (; 2 * p0 + 32 <= kc; p0 += 16)
+                for (long j = 0; j < BF16_NR; ++j) {
+                    const __m512i words = j < w ? pairs_of32(b + (jc + jr + j) * ldb + pc + 2 * p0) : _mm512_setzero_si512();
+                    _mm512_i32scatter_epi32(panel + p0 * BF16_NR + j, stride, words, 4);
+                }
+            for (long p = p0; p < pairs; ++p) {
+                const long k0 = pc + 2 * p, has_k1 = 2 * p + 1 < kc;
+                uint32_t *d = panel + p * BF16_NR;
+                for (long j = 0; j < BF16_NR; ++j) {
+                    const float *x = b + (jc + jr + j) * ldb + k0;
+                    d[j] = j < w ? bf16_bits(x[0]) | (has_k1 ? bf16_bits(x[1]) << 16 : 0u) : 0u;
+                }
+            }
+            continue;
+        }
         for (long p = 0; p < pairs; ++p) {
             const long k0 = pc + 2 * p, has_k1 = 2 * p + 1 < kc;
             uint32_t *d = panel + p * BF16_NR;
-            if (!trans_b && has_k1 && w == BF16_NR) {
+            if (has_k1 && w == BF16_NR) {
                 const float *r0 = b + k0 * ldb + jc + jr;
                 store_pairs16(r0, r0 + ldb, d, 16);
                 store_pairs16(r0 + 16, r0 + ldb + 16, d + 16, 16);
                 continue;
             }
-            if (!trans_b) {
-                const float *r0 = b + k0 * ldb + jc + jr, *r1 = has_k1 ? r0 + ldb : r0;
-                for (long j = 0; j < w; ++j) d[j] = bf16_bits(r0[j]) | (has_k1 ? bf16_bits(r1[j]) << 16 : 0u);
-            } else {
-                const float *col = b + (jc + jr) * ldb + k0;
-                for (long j = 0; j < w; ++j)
-                    d[j] = bf16_bits(col[j * ldb]) | (has_k1 ? bf16_bits(col[j * ldb + 1]) << 16 : 0u);
-            }
+            const float *r0 = b + k0 * ldb + jc + jr, *r1 = has_k1 ? r0 + ldb : r0;
+            for (long j = 0; j < w; ++j) d[j] = bf16_bits(r0[j]) | (has_k1 ? bf16_bits(r1[j]) << 16 : 0u);
             for (long j = w; j < BF16_NR; ++j) d[j] = 0;
         }
     }
 }
 
-// op(A)[i0 ..< i0+rows, pc ..< pc+kc] as pairs (A(i, 2p), A(i, 2p+1)), in the order A's memory
-// makes cheap: row by row (word i·pairs + p) when A is not transposed — a row is already in that
-// order, 32 floats become 16 words at once — and pair by pair (word p·12 + i) when it is, two
-// rows of A giving the 12 words of a pair. The kernel reads word i·rs + p·cs (a_strides).
-static void a_strides(int trans_a, long pairs, long *rs, long *cs) {
-    *rs = trans_a ? 1 : pairs;
-    *cs = trans_a ? BF16_MR : 1;
-}
-
-BF16_TARGET static void pack_a(int trans_a, const float *a, long lda, long i0, long rows, long pc, long kc, uint32_t *dst) {
-    const long pairs = (kc + 1) / 2;
+BF16_TARGET static void pack_a_rows(int trans_a, const float *a, long lda, long i0, long i1, long k, uint32_t *dst) {
+    const long pairs = (k + 1) / 2;
     if (!trans_a) {
-        for (long i = 0; i < rows; ++i) {
-            const float *x = a + (i0 + i) * lda + pc;
+        for (long i = i0; i < i1; ++i) {
+            const float *x = a + i * lda;
             uint32_t *d = dst + i * pairs;
             long p = 0;
-            for (; 2 * p + 32 <= kc; p += 16)
-                _mm512_storeu_si512(d + p, (__m512i)_mm512_cvtne2ps_pbh(_mm512_loadu_ps(x + 2 * p + 16), _mm512_loadu_ps(x + 2 * p)));
-            for (; p < pairs; ++p) d[p] = bf16_bits(x[2 * p]) | (2 * p + 1 < kc ? bf16_bits(x[2 * p + 1]) << 16 : 0u);
+            for (; 2 * p + 32 <= k; p += 16) _mm512_storeu_si512(d + p, pairs_of32(x + 2 * p));
+            for (; p < pairs; ++p) d[p] = bf16_bits(x[2 * p]) | (2 * p + 1 < k ? bf16_bits(x[2 * p + 1]) << 16 : 0u);
         }
         return;
     }
+    // op(A)(i, p) = A[p][i]: rows 2p and 2p+1 of A give pair p of 16 rows of op(A) at once.
+    const __m512i stride = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                              _mm512_set1_epi32((int)pairs));
     for (long p = 0; p < pairs; ++p) {
-        const long k0 = pc + 2 * p;
-        const float *r0 = a + k0 * lda + i0;
-        if (2 * p + 1 < kc)
-            store_pairs16(r0, r0 + lda, dst + p * BF16_MR, rows);
-        else
-            for (long i = 0; i < rows; ++i) dst[p * BF16_MR + i] = bf16_bits(r0[i]);
+        const float *r0 = a + 2 * p * lda, *r1 = 2 * p + 1 < k ? r0 + lda : NULL;
+        long i = i0;
+        if (r1 != NULL)
+            for (; i + 16 <= i1; i += 16) {
+                uint32_t words[16];
+                store_pairs16(r0 + i, r1 + i, words, 16);
+                _mm512_i32scatter_epi32(dst + i * pairs + p, stride, _mm512_loadu_si512(words), 4);
+            }
+        for (; i < i1; ++i) dst[i * pairs + p] = bf16_bits(r0[i]) | (r1 != NULL ? bf16_bits(r1[i]) << 16 : 0u);
     }
 }
 
@@ -143,7 +161,7 @@ BF16_TARGET static void pack_a(int trans_a, const float *a, long lda, long i0, l
 #define BF_OFFSET(i) const long o##i = ((i) < mr) * (i) * rs;
 #define BF_DOT(i)                                                                          \
     {                                                                                      \
-        const __m512bh ai = (__m512bh)_mm512_set1_epi32((int)ap[o##i + p * cs]);           \
+        const __m512bh ai = (__m512bh)_mm512_set1_epi32((int)ap[o##i + p]);                \
         c##i##0 = _mm512_dpbf16_ps(c##i##0, ai, b0);                                       \
         c##i##1 = _mm512_dpbf16_ps(c##i##1, ai, b1);                                       \
     }
@@ -159,8 +177,8 @@ BF16_TARGET static void pack_a(int trans_a, const float *a, long lda, long i0, l
         _mm512_mask_storeu_ps(ci + 16, m1, r1);                                            \
     }
 
-// One 12 × 32 tile over `pairs` K pairs of packed A (word i·rs + p·cs) and B (32 words per pair).
-BF16_TARGET static void kernel_12x32(long pairs, const uint32_t *ap, long rs, long cs, const uint32_t *bp, long mr, long nr,
+// One 12 × 32 tile over `pairs` K pairs of packed A (row i at word i·rs) and B (32 words per pair).
+BF16_TARGET static void kernel_12x32(long pairs, const uint32_t *ap, long rs, const uint32_t *bp, long mr, long nr,
                                      float *c, long ldc, float alpha, float beta) {
     const __mmask16 m0 = nr >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << nr) - 1);
     const __mmask16 m1 = nr >= 32 ? (__mmask16)0xFFFF : nr <= 16 ? (__mmask16)0 : (__mmask16)((1u << (nr - 16)) - 1);
@@ -174,8 +192,13 @@ BF16_TARGET static void kernel_12x32(long pairs, const uint32_t *ap, long rs, lo
     BF_ROWS(BF_STORE)
 }
 
-void strata_sgemm_bf16(const strata_gemm_plan *plan_ptr, int trans_a, int trans_b, long m, long n, long k, float alpha,
-                       const float *a, long lda, const float *b, long ldb, float beta, float *c, long ldc, float *work) {
+void strata_bf16_pack_a(int trans_a, const float *a, long lda, long i0, long i1, long k, uint32_t *dst) {
+    pack_a_rows(trans_a, a, lda, i0, i1, k, dst);
+}
+
+void strata_sgemm_bf16(const strata_gemm_plan *plan_ptr, int trans_b, long m, long n, long k, float alpha,
+                       const uint32_t *a, long a_pairs, const float *b, long ldb, float beta, float *c, long ldc,
+                       float *work) {
     if (m <= 0 || n <= 0) return;
     const strata_gemm_plan plan = *plan_ptr;
     if (k <= 0 || alpha == 0.0f) {
@@ -183,32 +206,33 @@ void strata_sgemm_bf16(const strata_gemm_plan *plan_ptr, int trans_a, int trans_
             for (long j = 0; j < n; ++j) c[i * ldc + j] = beta == 0.0f ? 0.0f : beta * c[i * ldc + j];
         return;
     }
-    const long max_pairs = (plan.kc + 1) / 2, panels = (plan.nc + BF16_NR - 1) / BF16_NR;
-    uint32_t *packed_b = (uint32_t *)work, *packed_a = packed_b + max_pairs * panels * BF16_NR;
+    uint32_t *packed_b = (uint32_t *)work;
     for (long jc = 0; jc < n; jc += plan.nc) {
         const long nc = n - jc < plan.nc ? n - jc : plan.nc;
-        for (long pc = 0; pc < k; pc += plan.kc) {
+        for (long pc = 0; pc < k; pc += plan.kc) {   // kc is even: pc / 2 is this block's first pair
             const long kc = k - pc < plan.kc ? k - pc : plan.kc, pairs = (kc + 1) / 2;
             const float beta_block = pc == 0 ? beta : 1.0f;
-            long rs, cs;
-            a_strides(trans_a, pairs, &rs, &cs);
             pack_b(trans_b, b, ldb, pc, jc, kc, nc, packed_b);
             for (long ir = 0; ir < m; ir += BF16_MR) {
                 const long mr = m - ir < BF16_MR ? m - ir : BF16_MR;
-                pack_a(trans_a, a, lda, ir, mr, pc, kc, packed_a);
                 for (long jr = 0; jr < nc; jr += BF16_NR) {
                     const long nr = nc - jr < BF16_NR ? nc - jr : BF16_NR;
-                    kernel_12x32(pairs, packed_a, rs, cs, packed_b + (jr / BF16_NR) * pairs * BF16_NR, mr, nr,
-                                 c + ir * ldc + jc + jr, ldc, alpha, beta_block);
+                    kernel_12x32(pairs, a + ir * a_pairs + pc / 2, a_pairs, packed_b + (jr / BF16_NR) * pairs * BF16_NR,
+                                 mr, nr, c + ir * ldc + jc + jr, ldc, alpha, beta_block);
                 }
             }
         }
     }
 }
-#else
-void strata_sgemm_bf16(const strata_gemm_plan *plan, int trans_a, int trans_b, long m, long n, long k, float alpha,
-                       const float *a, long lda, const float *b, long ldb, float beta, float *c, long ldc, float *work) {
-    (void)plan, (void)trans_a, (void)trans_b, (void)m, (void)n, (void)k, (void)alpha, (void)a, (void)lda;
-    (void)b, (void)ldb, (void)beta, (void)c, (void)ldc, (void)work;   // never called: strata_bf16_kernel_active is 0
+#else   // never called: strata_bf16_kernel_active is 0 here
+void strata_bf16_pack_a(int trans_a, const float *a, long lda, long i0, long i1, long k, uint32_t *dst) {
+    (void)trans_a, (void)a, (void)lda, (void)i0, (void)i1, (void)k, (void)dst;
+}
+
+void strata_sgemm_bf16(const strata_gemm_plan *plan, int trans_b, long m, long n, long k, float alpha,
+                       const uint32_t *a, long a_pairs, const float *b, long ldb, float beta, float *c, long ldc,
+                       float *work) {
+    (void)plan, (void)trans_b, (void)m, (void)n, (void)k, (void)alpha, (void)a, (void)a_pairs;
+    (void)b, (void)ldb, (void)beta, (void)c, (void)ldc, (void)work;
 }
 #endif

@@ -30,6 +30,8 @@ struct TrainBench: ParsableCommand {
     var augment = false
     @Option(help: "Stream the training images from uncompressed IDX files (a FileDataset, written to a temporary folder) with this many workers reading ahead: 0 or 1.")
     var stream: Int?
+    @Flag(help: "Train with the mixed_bfloat16 policy (bfloat16 products, float32 everything else).")
+    var bfloat16 = false
 
     func validate() throws {
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
@@ -74,7 +76,8 @@ struct TrainBench: ParsableCommand {
         let dataset = try common.loadData()
         Random.seed(seed)
         let model = augment ? Self.augmented(Self.models[self.model]!()) : Self.models[self.model]!()
-        model.compile(optimizer: Adam(), loss: .sparseCategoricalCrossentropy, metrics: [.accuracy])
+        model.compile(optimizer: Adam(), loss: .sparseCategoricalCrossentropy, metrics: [.accuracy],
+                      mixedPrecision: bfloat16 ? .bfloat16 : nil)
 
         var epochStart = Date()
         var seconds: [Double] = []
@@ -105,7 +108,8 @@ struct TrainBench: ParsableCommand {
         let median = BenchSetup.median(steady)
         BenchSetup.report([
             ("framework", "strata" + (diagnostics ? "+diagnostics" : "") + (augment ? "+augment" : "")
-                          + (stream.map { "+stream\($0)" } ?? "")), ("model", self.model), ("batch", "\(batchSize)"),
+                          + (stream.map { "+stream\($0)" } ?? "") + (bfloat16 ? "+bf16" : "")),
+            ("model", self.model), ("batch", "\(batchSize)"),
             ("threads", "\(BenchSetup.threadCount)"), ("epochs", "\(epochs)"),
             ("epoch_best_s", String(format: "%.3f", steady.min()!)), ("epoch_median_s", String(format: "%.3f", median)),
             ("samples_per_s", String(format: "%.0f", Double(dataset.train.count) / median)),

@@ -4,6 +4,7 @@
 #define STRATA_KERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -70,13 +71,17 @@ void strata_sgemm(const strata_gemm_plan *plan, int trans_a, int trans_b, long m
 int strata_bf16_kernel_active(void);
 /// The blocking of `strata_sgemm_bf16` for C (m × n), inner dimension k (mr 12, nr 32).
 strata_gemm_plan strata_bf16_plan(long m, long n, long k);
-/// 4-byte words of workspace `strata_sgemm_bf16` needs for this plan (packed op(B) and op(A)).
+/// 4-byte words of workspace `strata_sgemm_bf16` needs for this plan (its packed panels of op(B)).
 size_t strata_bf16_workspace(strata_gemm_plan plan);
+/// Rows i0 ..< i1 of op(A) (m × k; A is m × k, or k × m when trans_a, leading dimension lda) as
+/// bfloat16 pairs along K: row i at word i·⌈k/2⌉, word p = (op(A)(i, 2p), op(A)(i, 2p+1)).
+void strata_bf16_pack_a(int trans_a, const float *a, long lda, long i0, long i1, long k, uint32_t *dst);
 /// Single-threaded C ← α·op(A)·op(B) + β·C with A and B rounded to bfloat16 and the products
-/// summed in float32 (arguments as `strata_sgemm`); `work` holds `strata_bf16_workspace(*plan)`
-/// words, 64-byte aligned.
-void strata_sgemm_bf16(const strata_gemm_plan *plan, int trans_a, int trans_b, long m, long n, long k, float alpha,
-                       const float *a, long lda, const float *b, long ldb, float beta, float *c, long ldc, float *work);
+/// summed in float32: `a` is op(A) packed by `strata_bf16_pack_a` (row stride `a_pairs` words),
+/// B and C as for `strata_sgemm`; `work` holds `strata_bf16_workspace(*plan)` words, 64-byte aligned.
+void strata_sgemm_bf16(const strata_gemm_plan *plan, int trans_b, long m, long n, long k, float alpha,
+                       const uint32_t *a, long a_pairs, const float *b, long ldb, float beta, float *c, long ldc,
+                       float *work);
 /// y[i] = x[i] rounded to bfloat16 (to nearest, ties to even; NaN stays NaN), as a float.
 void strata_round_bf16(const float *restrict x, long n, float *restrict y);
 

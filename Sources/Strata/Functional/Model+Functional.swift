@@ -99,9 +99,10 @@ extension Model {
         }
     }
 
-    /// The forward pass on one batch per input; one batch per output.
+    /// The forward pass on one batch per input, at the model's mixed-precision policy; one batch
+    /// per output.
     func forward(_ inputs: [Tensor], training: Bool) -> [Tensor] {
-        graph?.run(inputs, training: training) ?? [call(inputs[0], training: training)]
+        withPolicy { graph?.run(inputs, training: training) ?? [call(inputs[0], training: training)] }
     }
 
     /// Runs the model on one batch per input (in `inputNames` order) and returns one batch per

@@ -9,6 +9,7 @@ extension CompileSpec {
         default: metrics.config { .array($0.map { .string($0.name) }) }
         }
         if let lossWeights { compile["loss_weights"] = lossWeights.config { .float($0) } }
+        if let mixedPrecision { compile["mixed_precision"] = .string(mixedPrecision.rawValue) }
         return .object(compile)
     }
 
@@ -37,6 +38,12 @@ extension CompileSpec {
                 guard case .number(let weight) = value else { throw fail("compile_config.loss_weights holds \(value), not numbers") }
                 return Float(weight)
             }
+        switch reader.value("mixed_precision") {
+        case .null: mixedPrecision = nil
+        case .string(let name) where MixedPrecision(rawValue: name) != nil: mixedPrecision = MixedPrecision(rawValue: name)
+        case let other:
+            throw fail("compile_config.mixed_precision is \(other), not one of \(MixedPrecision.allCases.map(\.rawValue))")
+        }
     }
 }
 

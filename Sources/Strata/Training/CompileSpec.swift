@@ -22,6 +22,8 @@ struct CompileSpec {
     /// `.one` holds a flat list of metrics (Keras: all for a single output; one per output when
     /// the list has as many as there are outputs).
     var metrics: PerOutput<[Metrics]>
+    /// The mixed-precision policy (nil: float32 throughout).
+    var mixedPrecision: MixedPrecision? = nil
 }
 
 /// One output's part of the objective and the logs, resolved from the `CompileSpec` when
@@ -50,9 +52,12 @@ extension Model {
     ///     outputs Keras' rule holds: a list with one metric per output, each for its output
     ///     (use the `[[Metrics]]` or `[String: [Metrics]]` overload for several per output).
     ///   - lossWeights: a factor per output scaling its loss in the total (default none).
-    public func compile(optimizer: Optimizer, loss: Loss, metrics: [Metrics] = [], lossWeights: [Float]? = nil) {
+    ///   - mixedPrecision: bfloat16 matrix products with float32 everything else
+    ///     (`MixedPrecision.bfloat16`, Keras `mixed_bfloat16`); default nil: float32 throughout.
+    public func compile(optimizer: Optimizer, loss: Loss, metrics: [Metrics] = [], lossWeights: [Float]? = nil,
+                        mixedPrecision: MixedPrecision? = nil) {
         setCompiled(optimizer: optimizer, CompileSpec(losses: .one(loss), lossWeights: lossWeights.map { .list($0) },
-                                                      metrics: .one(metrics)))
+                                                      metrics: .one(metrics), mixedPrecision: mixedPrecision))
     }
 
     /// Configures training of a model with several outputs, with one loss (and list of metrics)
@@ -60,9 +65,18 @@ extension Model {
     ///
     ///     model.compile(optimizer: Adam(), loss: [.sparseCategoricalCrossentropy, .meanSquaredError],
     ///                   metrics: [[.accuracy], []], lossWeights: [1, 0.2])
-    public func compile(optimizer: Optimizer, loss: [Loss], metrics: [[Metrics]] = [], lossWeights: [Float]? = nil) {
+    ///
+    /// - Parameters:
+    ///   - optimizer: how the weights are updated from their gradients.
+    ///   - loss: each output's loss, in output order.
+    ///   - metrics: each output's metrics, in output order (default none).
+    ///   - lossWeights: a factor per output scaling its loss in the total (default none).
+    ///   - mixedPrecision: bfloat16 matrix products (`MixedPrecision.bfloat16`); default nil: float32.
+    public func compile(optimizer: Optimizer, loss: [Loss], metrics: [[Metrics]] = [], lossWeights: [Float]? = nil,
+                        mixedPrecision: MixedPrecision? = nil) {
         setCompiled(optimizer: optimizer, CompileSpec(losses: .list(loss), lossWeights: lossWeights.map { .list($0) },
-                                                      metrics: metrics.isEmpty ? .one([]) : .list(metrics)))
+                                                      metrics: metrics.isEmpty ? .one([]) : .list(metrics),
+                                                      mixedPrecision: mixedPrecision))
     }
 
     /// Configures training of a model with several outputs by output name (each output's layer
@@ -70,10 +84,17 @@ extension Model {
     ///
     ///     model.compile(optimizer: Adam(), loss: ["label": .sparseCategoricalCrossentropy, "aux": .meanSquaredError],
     ///                   metrics: ["label": [.accuracy]], lossWeights: ["label": 1, "aux": 0.2])
+    ///
+    /// - Parameters:
+    ///   - optimizer: how the weights are updated from their gradients.
+    ///   - loss: each output's loss by output name.
+    ///   - metrics: each output's metrics by output name (default none).
+    ///   - lossWeights: a factor per output name scaling its loss in the total (default none).
+    ///   - mixedPrecision: bfloat16 matrix products (`MixedPrecision.bfloat16`); default nil: float32.
     public func compile(optimizer: Optimizer, loss: [String: Loss], metrics: [String: [Metrics]] = [:],
-                        lossWeights: [String: Float]? = nil) {
+                        lossWeights: [String: Float]? = nil, mixedPrecision: MixedPrecision? = nil) {
         setCompiled(optimizer: optimizer, CompileSpec(losses: .named(loss), lossWeights: lossWeights.map { .named($0) },
-                                                      metrics: .named(metrics)))
+                                                      metrics: .named(metrics), mixedPrecision: mixedPrecision))
     }
 
     /// The names the model's outputs are known by: a functional model's output layers (or the

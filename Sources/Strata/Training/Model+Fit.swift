@@ -234,12 +234,14 @@ extension Model {
         let variables = trainableVariables
         var predictions: [Tensor] = [], perOutput: [Tensor] = []
         let rows = x[0].shape[0]
-        let (value, gradients) = strategy.valueWithGradients(of: variables, rows: rows, globalRows: globalRows ?? rows) {
-            let tracked = forward(x, training: true)
-            predictions = tracked.map(\.detached)   // keeps no tape alive: the update below runs in place
-            let objective = objective(outputs, y, tracked, sampleWeight: sampleWeight)
-            perOutput = outputs.count > 1 ? objective.perOutput.map(\.detached) : []
-            return objective.total
+        let (value, gradients) = withPolicy {   // the backward pass's products too
+            strategy.valueWithGradients(of: variables, rows: rows, globalRows: globalRows ?? rows) {
+                let tracked = forward(x, training: true)
+                predictions = tracked.map(\.detached)   // keeps no tape alive: the update below runs in place
+                let objective = objective(outputs, y, tracked, sampleWeight: sampleWeight)
+                perOutput = outputs.count > 1 ? objective.perOutput.map(\.detached) : []
+                return objective.total
+            }
         }
         optimizer.apply(gradients, to: variables)
         return (value, perOutput, predictions)

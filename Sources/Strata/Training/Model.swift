@@ -103,9 +103,9 @@ open class Model {
         return graph.run([x], training: training)[0]
     }
 
-    /// Runs the model on a batch.
+    /// Runs the model on a batch (at its mixed-precision policy).
     public func callAsFunction(_ x: Tensor, training: Bool = false) -> Tensor {
-        call(x, training: training)
+        withPolicy { call(x, training: training) }
     }
 
     /// Builds every layer for samples of `inputShape` (without the batch axis). The default runs

@@ -68,13 +68,22 @@ package enum Gemm {
             withExtendedLifetime((roundedA, roundedB)) {}
             return
         }
-        let tb: Int32 = transposeB ? 1 : 0, ta: Int32 = transposeA ? 1 : 0
-        splitting(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, pool: pool, split: split,
-                  operands: (a, lda, b, ldb, c, ldc),
-                  plan: { strata_bf16_plan($0, $1, k) }, workspace: { Int(strata_bf16_workspace($0)) }) {
-            plan, m, n, a, b, c, work in
-            withUnsafePointer(to: plan) { strata_sgemm_bf16($0, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work) }
+        // op(A) converted once, shared by the threads: rows of ⌈k/2⌉ bfloat16 pairs.
+        let pairs = (k + 1) / 2, ta: Int32 = transposeA ? 1 : 0, tb: Int32 = transposeB ? 1 : 0
+        let packedA = TensorStorage(uninitializedCount: m * pairs)
+        let words = UnsafeMutableRawPointer(packedA.pointer).assumingMemoryBound(to: UInt32.self)
+        parallelChunks(count: m, grain: Swift.max(16, (1 << 15) / Swift.max(k, 1))) { rows in
+            strata_bf16_pack_a(ta, a, lda, rows.lowerBound, rows.upperBound, k, words)
         }
+        // Split as a row-major m × pairs "A": a block of rows starts at its first row's words.
+        splitting(m: m, n: n, k: k, transposeA: false, transposeB: transposeB, pool: pool, split: split,
+                  operands: (UnsafePointer(packedA.pointer), pairs, b, ldb, c, ldc),
+                  plan: { strata_bf16_plan($0, $1, k) }, workspace: { Int(strata_bf16_workspace($0)) }) {
+            plan, m, n, aBlock, b, c, work in
+            let aWords = UnsafeRawPointer(aBlock).assumingMemoryBound(to: UInt32.self)
+            withUnsafePointer(to: plan) { strata_sgemm_bf16($0, tb, m, n, k, alpha, aWords, pairs, b, ldb, beta, c, ldc, work) }
+        }
+        withExtendedLifetime(packedA) {}
     }
 
     /// A `rows × columns` matrix (leading dimension `leading`) rounded to bfloat16, in a scratch
