@@ -139,19 +139,29 @@ BF16_TARGET static void pack_a_rows(int trans_a, const float *a, long lda, long 
         }
         return;
     }
-    // op(A)(i, p) = A[p][i]: rows 2p and 2p+1 of A give pair p of 16 rows of op(A) at once.
-    const __m512i stride = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
-                                              _mm512_set1_epi32((int)pairs));
-    for (long p = 0; p < pairs; ++p) {
-        const float *r0 = a + 2 * p * lda, *r1 = 2 * p + 1 < k ? r0 + lda : NULL;
-        long i = i0;
-        if (r1 != NULL)
-            for (; i + 16 <= i1; i += 16) {
-                uint32_t words[16];
-                store_pairs16(r0 + i, r1 + i, words, 16);
-                _mm512_i32scatter_epi32(dst + i * pairs + p, stride, _mm512_loadu_si512(words), 4);
+    // op(A)(i, p) = A[p][i]: rows 2p and 2p+1 of A give pair p of 16 rows of op(A) at once. Blocks
+    // of 16 pairs × 16 rows go through a small tile (in L1), so that the packed rows — K long, far
+    // apart — are written 16 contiguous words at a time.
+    const long full_pairs = k / 2;
+    for (long ib = i0; ib < i1; ib += 16) {
+        const long rows = i1 - ib < 16 ? i1 - ib : 16;
+        long p0 = 0;
+        for (; p0 + 16 <= full_pairs; p0 += 16) {
+            uint32_t tile[16][16];
+            for (long q = 0; q < 16; ++q) {
+                const float *r0 = a + 2 * (p0 + q) * lda + ib;
+                store_pairs16(r0, r0 + lda, tile[q], rows);
             }
-        for (; i < i1; ++i) dst[i * pairs + p] = bf16_bits(r0[i]) | (r1 != NULL ? bf16_bits(r1[i]) << 16 : 0u);
+            for (long r = 0; r < rows; ++r) {
+                uint32_t *d = dst + (ib + r) * pairs + p0;
+                for (long q = 0; q < 16; ++q) d[q] = tile[q][r];
+            }
+        }
+        for (long p = p0; p < pairs; ++p) {
+            const float *r0 = a + 2 * p * lda, *r1 = 2 * p + 1 < k ? r0 + lda : NULL;
+            for (long i = ib; i < ib + rows; ++i)
+                dst[i * pairs + p] = bf16_bits(r0[i]) | (r1 != NULL ? bf16_bits(r1[i]) << 16 : 0u);
+        }
     }
 }
 

@@ -37,7 +37,7 @@ package enum Gemm {
             transposedProduct(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, pool: pool)
             return
         }
-        if precision == .bfloat16 {
+        if precision == .bfloat16, bfloat16Pays(m: m, n: n, k: k) {
             bfloat16Product(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
                             a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, pool: pool, split: split)
             return
@@ -49,6 +49,15 @@ package enum Gemm {
             plan, m, n, a, b, c, work in
             withUnsafePointer(to: plan) { strata_sgemm($0, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work) }
         }
+    }
+
+    /// Whether a product is large enough for bfloat16 to pay: converting op(A) and op(B) costs
+    /// about as much per element as a few dozen float32 multiply-adds, so a product with a thin
+    /// side (fewer than 32 rows or columns of C — a 10-class output layer, a first convolution's
+    /// 9-wide patches — or K under 16) runs in float32 instead, unrounded: never less precise,
+    /// and chosen by shape alone, so every CPU computes the same numbers.
+    package static func bfloat16Pays(m: Int, n: Int, k: Int) -> Bool {
+        Swift.min(m, n) >= 32 && k >= 16
     }
 
     /// The bfloat16 product: the AVX-512 BF16 kernel where it runs, else the operands rounded to
