@@ -8,6 +8,7 @@
 #   PYTHON=/tmp/peers/bin/python bash Benchmarks/compare.sh
 #   ROUNDS=3 EPOCHS=4 THREADS=2 PYTHON=/tmp/peers/bin/python bash Benchmarks/compare.sh
 #   CONFIGS="lenet32 convnet128" PYTHON=/tmp/peers/bin/python bash Benchmarks/compare.sh   # the CNNs
+#   CONFIGS="train500 train500bf16 convnet128 convnet128bf16" PYTHON=… bash Benchmarks/compare.sh  # bfloat16
 #
 # Peers that are not installed are left out. The raw RESULT lines stay in $OUT (default: a
 # temporary folder, printed at the end).
@@ -36,6 +37,9 @@ measure() {  # framework, configuration → appends "configuration RESULT-fields
     predict) args="--batch-size 1000" ;;
     lenet32) args="--model lenet5 --batch-size 32 --epochs $epochs" ;;
     convnet128) args="--model convnet --batch-size 128 --epochs $epochs" ;;
+    # Mixed bfloat16: Strata's mixed_bfloat16 policy, PyTorch's CPU autocast, Keras' mixed_bfloat16.
+    train500bf16) args="--batch-size 500 --epochs $((epochs * 2)) --bfloat16" ;;
+    convnet128bf16) args="--model convnet --batch-size 128 --epochs $epochs --bfloat16" ;;
   esac
   local line
   if [ "$framework" = strata ]; then
@@ -61,7 +65,7 @@ stat() {  # configuration framework field → best and median over rounds
     m = (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2; printf "%s %s\n", v[1], m}'
 }
 echo
-echo "Fashion-MNIST ($configs), $threads threads, $rounds alternating rounds ($(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | xargs))"
+echo "Fashion-MNIST ($configs), $threads threads, $rounds alternating rounds ($(cat "$out/platform"))"
 printf '%-34s' "measure (best / median)"; for f in "${frameworks[@]}"; do printf '%22s' "$f"; done
 for f in "${frameworks[@]:1}"; do printf '%16s' "strata/$f"; done; echo
 row() {  # label configuration field
@@ -86,6 +90,10 @@ if measured train500; then
   row "train batch 500, s/epoch" train500 epoch_median_s
   row "test accuracy (batch 500)" train500 test_accuracy
 fi
+if measured train500bf16; then
+  row "train batch 500 bf16, s/epoch" train500bf16 epoch_median_s
+  row "test accuracy (batch 500 bf16)" train500bf16 test_accuracy
+fi
 measured predict && row "predict 10k, batch 1000, s" predict predict_median_s
 if measured lenet32; then
   row "LeNet-5 batch 32, s/epoch" lenet32 epoch_median_s
@@ -96,5 +104,9 @@ if measured convnet128; then
   row "mnist_convnet batch 128, s/epoch" convnet128 epoch_median_s
   row "mnist_convnet peak RSS, MiB" convnet128 peak_rss_mib
   row "mnist_convnet test accuracy" convnet128 test_accuracy
+fi
+if measured convnet128bf16; then
+  row "mnist_convnet bf16, s/epoch" convnet128bf16 epoch_median_s
+  row "mnist_convnet bf16 test accuracy" convnet128bf16 test_accuracy
 fi
 echo "(ratios: Strata's median over the peer's median; raw results in $out/results)"

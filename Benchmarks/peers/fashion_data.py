@@ -73,6 +73,8 @@ def arguments():
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--predict", action="store_true", help="time predicting the test images instead")
     parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--bfloat16", action="store_true",
+                        help="mixed bfloat16: PyTorch's CPU autocast, Keras' mixed_bfloat16 policy")
     parser.add_argument("--model", default="mlp", choices=["mlp", "lenet5", "convnet"],
                         help="the article's MLP, LeNet-5 or keras.io's mnist_convnet (as strata bench train --model)")
     return parser.parse_args()

@@ -24,6 +24,8 @@ def main():
     import keras
 
     keras.utils.set_random_seed(args.seed)
+    if args.bfloat16:
+        keras.mixed_precision.set_global_policy("mixed_bfloat16")
     x_train, y_train, x_test, y_test = fashion_data.load()
     x_train = x_train.astype(np.float32) / 255
     x_test = x_test.astype(np.float32) / 255
@@ -40,7 +42,8 @@ def main():
                     L.Dense(10, activation="softmax")],
     }[args.model]
     model = keras.Sequential([keras.Input(shape=(28, 28))] + layers)
-    common = [("framework", "keras-" + keras.__version__ + "-tf-" + tf.__version__), ("model", args.model), ("batch", args.batch_size),
+    common = [("framework", "keras-" + keras.__version__ + "-tf-" + tf.__version__ + ("+bf16" if args.bfloat16 else "")),
+              ("model", args.model), ("batch", args.batch_size),
               ("threads", args.threads)]
 
     if args.predict:

@@ -8,6 +8,7 @@ Keras-equivalent settings: BatchNorm momentum 0.01 (Keras 0.99) and eps 1e-3, Gl
 kernels and zero biases, Adam(lr 1e-3, eps 1e-7), mean sparse categorical cross-entropy, all
 60,000 training images in memory as float32 in [0, 1], shuffled each epoch.
 """
+import contextlib
 import statistics
 import time
 
@@ -56,7 +57,7 @@ def convnet():
 def accuracy(model, x, y):
     model.eval()
     with torch.no_grad():
-        correct = sum((model(x[i:i + 1000]).argmax(1) == y[i:i + 1000]).sum().item() for i in range(0, len(x), 1000))
+        correct = sum((model(x[i:i + 1000]).float().argmax(1) == y[i:i + 1000]).sum().item() for i in range(0, len(x), 1000))
     return correct / len(x)
 
 
@@ -70,13 +71,16 @@ def main():
     x_test = torch.from_numpy(x_test.astype(np.float32) / 255)
     y_train, y_test = torch.from_numpy(y_train), torch.from_numpy(y_test)
     model = {"mlp": article_model, "lenet5": lenet5, "convnet": convnet}[args.model]()
-    common = [("framework", "pytorch-" + torch.__version__.split("+")[0]), ("model", args.model), ("batch", args.batch_size),
+    # Mixed bfloat16: matrix products and convolutions under CPU autocast; weights, optimizer and loss float32.
+    precision = torch.autocast("cpu", dtype=torch.bfloat16) if args.bfloat16 else contextlib.nullcontext()
+    common = [("framework", "pytorch-" + torch.__version__.split("+")[0] + ("+bf16" if args.bfloat16 else "")),
+              ("model", args.model), ("batch", args.batch_size),
               ("threads", args.threads)]
 
     if args.predict:
         model.eval()
         seconds = []
-        with torch.no_grad():
+        with torch.no_grad(), precision:
             for repeat in range(args.repeats + 1):
                 start = time.perf_counter()
                 for i in range(0, len(x_test), args.batch_size):
@@ -101,8 +105,9 @@ def main():
             rows = order[i:i + args.batch_size]
             xb, yb = x_train[rows], y_train[rows]
             optimizer.zero_grad(set_to_none=True)
-            logits = model(xb)
-            loss = loss_fn(logits, yb)
+            with precision:
+                logits = model(xb)
+                loss = loss_fn(logits.float(), yb)
             loss.backward()
             optimizer.step()
             total += loss.item() * len(rows)
