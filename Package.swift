@@ -47,6 +47,7 @@ let package = Package(
         .executableTarget(name: "WineMultiTask", dependencies: ["Strata"], path: "Examples/WineMultiTask"),
         .executableTarget(name: "TextClassifier", dependencies: ["Strata"], path: "Examples/TextClassifier"),
         .executableTarget(name: "CIFAR10CNN", dependencies: ["Strata"], path: "Examples/CIFAR10CNN"),
+        .executableTarget(name: "MixedPrecision", dependencies: ["Strata"], path: "Examples/MixedPrecision"),
         // Test helpers shared by both test targets (finite-difference gradient checks).
         .target(name: "StrataTestSupport", dependencies: ["StrataCore"], path: "Tests/StrataTestSupport"),
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore", "CStrataKernels", "StrataTestSupport"]),

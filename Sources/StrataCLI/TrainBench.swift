@@ -32,6 +32,8 @@ struct TrainBench: ParsableCommand {
     var stream: Int?
     @Flag(help: "Train with the mixed_bfloat16 policy (bfloat16 products, float32 everything else).")
     var bfloat16 = false
+    @Flag(help: "Print the arithmetic floor instead of training: every matrix product of one training step, each shape timed alone (best of 5), times the steps of an epoch.")
+    var floor = false
 
     func validate() throws {
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
@@ -79,6 +81,8 @@ struct TrainBench: ParsableCommand {
         model.compile(optimizer: Adam(), loss: .sparseCategoricalCrossentropy, metrics: [.accuracy],
                       mixedPrecision: bfloat16 ? .bfloat16 : nil)
 
+        if floor { return try reportFloor(model, dataset) }
+
         var epochStart = Date()
         var seconds: [Double] = []
         let timer = LambdaCallback(onEpochBegin: { _, _ in epochStart = Date() },
@@ -116,6 +120,25 @@ struct TrainBench: ParsableCommand {
             ("ms_per_step", String(format: "%.3f", 1000 * median / Double(steps))),
             ("peak_rss_mib", String(format: "%.0f", BenchSetup.peakResidentMiB())),
             ("test_accuracy", String(format: "%.4f", accuracy)),
+        ])
+    }
+}
+
+extension TrainBench {
+    /// The products of one training step on a batch, timed shape by shape: the epoch's floor.
+    func reportFloor(_ model: Sequential, _ dataset: ImageClassificationData) throws {
+        let x = dataset.train.images.slice(0..<batchSize), y = dataset.train.labels.slice(0..<batchSize)
+        _ = try model.trainOnBatch(x, y)   // builds the model and its optimizer slots
+        let products = try GemmBenchmark.recordProducts { _ = try model.trainOnBatch(x, y) }
+        let perStep = GemmBenchmark.floorSeconds(products)
+        let steps = (dataset.train.count + batchSize - 1) / batchSize
+        let flops = products.reduce(0) { $0 + $1.flops }
+        print("products of one step: " + products.map { $0.name + ($0.bfloat16 ? " (bf16)" : "") }.joined(separator: ", "))
+        BenchSetup.report([
+            ("framework", "strata-floor" + (bfloat16 ? "+bf16" : "")), ("model", self.model), ("batch", "\(batchSize)"),
+            ("threads", "\(BenchSetup.threadCount)"), ("products_per_step", "\(products.count)"),
+            ("gflop_per_epoch", String(format: "%.1f", flops * Double(steps) / 1e9)),
+            ("floor_s_per_epoch", String(format: "%.3f", perStep * Double(steps))),
         ])
     }
 }

@@ -20,6 +20,14 @@ package enum Gemm {
     /// step, evaluation and prediction by its mixed-precision policy).
     @TaskLocal package static var precision = Precision.float32
 
+    /// Collects the shapes of the products computed while it is set (`GemmBenchmark.recordProducts`).
+    package final class ProductRecorder: @unchecked Sendable {
+        var cases: [GemmBenchmark.Case] = []
+    }
+
+    /// The recorder of this task's products, if any.
+    @TaskLocal package static var recorder: ProductRecorder?
+
     /// `C ← α·op(A)·op(B) + β·C` where op(A) is m × k and op(B) is k × n.
     ///
     /// - Parameters:
@@ -33,6 +41,17 @@ package enum Gemm {
         pool: ThreadPool = .shared, split: Split? = nil
     ) {
         guard m > 0, n > 0 else { return }
+        if let recorder {
+            let name = "\(transposeA ? "T" : "")\(m)x\(k)x\(transposeB ? "T" : "")\(n)"
+            recorder.cases.append(GemmBenchmark.Case(
+                name: name, role: "recorded", m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, calls: 1,
+                bfloat16: precision == .bfloat16 && bfloat16Pays(m: m, n: n, k: k)))
+            $recorder.withValue(nil) {   // the product's own inner products are not counted again
+                sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                      b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, pool: pool, split: split)
+            }
+            return
+        }
         if transposeB, !transposeA, beta == 0, split == nil, m < transposedProductMaxRows, n >= 4 * m, k > 0 {
             transposedProduct(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, pool: pool)
             return

@@ -21,6 +21,8 @@ public enum GemmBenchmark {
         public let transposeB: Bool
         /// Products per repetition (a whole epoch's worth of batches, for the split case).
         public let calls: Int
+        /// Whether the product runs with bfloat16 operands (as under the mixed_bfloat16 policy).
+        public var bfloat16 = false
 
         /// Floating-point operations of one repetition (2·m·n·k per product).
         public var flops: Double { 2 * Double(m) * Double(n) * Double(k) * Double(calls) }
@@ -46,8 +48,38 @@ public enum GemmBenchmark {
              transposeA: false, transposeB: false, calls: 1),
     ]
 
+    /// The products `body` computes, in order, with their shapes and precision (e.g. one training
+    /// step's), named `m×k×n` with a `T` before a transposed operand.
+    public static func recordProducts(_ body: () throws -> Void) rethrows -> [Case] {
+        let recorder = Gemm.ProductRecorder()
+        try Gemm.$recorder.withValue(recorder, operation: body)
+        return recorder.cases
+    }
+
+    /// The arithmetic floor of `cases`: the seconds they take when each distinct shape is timed
+    /// alone (best of `trials`, its operands in cache as far as they fit) — what a step would
+    /// take if nothing but its products ran.
+    public static func floorSeconds(_ cases: [Case], trials: Int = 5) -> Double {
+        var seconds: [String: Double] = [:]
+        return cases.reduce(0) { total, product in
+            let key = "\(product.name)\(product.bfloat16 ? " bf16" : "")"
+            let each = seconds[key] ?? {
+                let gflops = measure(product, trials: trials, minimumSeconds: 0.05)
+                return product.flops / (gflops * 1e9)
+            }()
+            seconds[key] = each
+            return total + each
+        }
+    }
+
     /// Best GFLOP/s over `trials` timings of `case`, each at least `minimumSeconds` long.
     public static func measure(_ benchCase: Case, trials: Int = 7, minimumSeconds: Double = 0.2) -> Double {
+        Gemm.$precision.withValue(benchCase.bfloat16 ? .bfloat16 : .float32) {
+            measureAtCurrentPrecision(benchCase, trials: trials, minimumSeconds: minimumSeconds)
+        }
+    }
+
+    private static func measureAtCurrentPrecision(_ benchCase: Case, trials: Int, minimumSeconds: Double) -> Double {
         let c = benchCase
         let a = Tensor.randomUniform(c.transposeA ? [c.k, c.m] : [c.m, c.k], lower: -1, upper: 1, seed: 1)
         let bRows = c.transposeB ? c.n : c.k, bColumns = c.transposeB ? c.k : c.n
