@@ -8,7 +8,7 @@ let epochs = CommandLine.arguments.dropFirst().first.flatMap(Int.init) ?? 8
 let data = try FashionMNIST.load()
 print(KernelPlatform.summary)
 
-func train(_ policy: MixedPrecision?) throws -> (secondsPerEpoch: Double, accuracy: Float) {
+func train(_ policy: MixedPrecision?, on data: ImageClassificationData) throws -> (secondsPerEpoch: Double, accuracy: Double) {
     Random.seed(42)
     let model = Sequential {
         Flatten(inputShape: [28, 28])
@@ -28,7 +28,7 @@ func train(_ policy: MixedPrecision?) throws -> (secondsPerEpoch: Double, accura
     return (seconds, test["accuracy"]!)
 }
 
-let single = try train(nil), mixed = try train(.bfloat16)
+let single = try train(nil, on: data), mixed = try train(.bfloat16, on: data)
 print(String(format: "float32:        %.3f s/epoch, test accuracy %.4f", single.secondsPerEpoch, single.accuracy))
 print(String(format: "mixed_bfloat16: %.3f s/epoch, test accuracy %.4f (%.2fx the float32 throughput, %+.2f points)",
              mixed.secondsPerEpoch, mixed.accuracy, single.secondsPerEpoch / mixed.secondsPerEpoch,
