@@ -3,8 +3,9 @@
 // to even) and the products summed in float32. With AVX-512 BF16 (`vdpbf16ps`: two bfloat16
 // products per float32 lane and instruction) op(A) is converted once per product into rows of
 // bfloat16 pairs along K (`strata_bf16_pack_a`, shared by the threads) and each thread packs its
-// panels of op(B) the same way; elsewhere the caller rounds the operands (`strata_round_bf16`) and runs the float32 GEMM, which
-// is the same arithmetic up to the order of the sums (and `vdpbf16ps` flushing subnormals).
+// panels of op(B) the same way; elsewhere the caller rounds the operands (`strata_round_bf16`)
+// and runs the float32 GEMM, which is the same arithmetic up to the order of the sums (and
+// `vdpbf16ps` flushing subnormals).
 #include "strata_kernels.h"
 #include "gemm_internal.h"
 #include "vector_math.h"
@@ -42,8 +43,7 @@ int strata_bf16_kernel_active(void) {
 
 // K blocks: one packed B micro-panel (kc/2 pairs × 32 columns × 4 bytes) fills L1; N blocks: a
 // packed block of op(B) takes three quarters of L2 — as the float32 GEMM sizes its blocks.
-strata_gemm_plan strata_bf16_plan(long m, long n, long k) {
-    (void)m;
+strata_gemm_plan strata_bf16_plan(long n, long k) {
     const strata_cache_sizes caches = strata_cpu_caches();
     const long l1 = caches.l1d > 0 ? caches.l1d : 32 << 10, l2 = caches.l2 > 0 ? caches.l2 : 1 << 20;
     long kc_max = l1 / (BF16_NR * 2);

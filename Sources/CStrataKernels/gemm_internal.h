@@ -13,31 +13,18 @@ typedef void (*strata_micro_kernel)(long k, const float *a, long rs_a, long cs_a
 #define STRATA_X86 1
 #endif
 
+// The micro-kernels, each of the strata_micro_kernel type.
+#define STRATA_MICRO_KERNEL(name)                                                  \
+    void name(long k, const float *a, long rs_a, long cs_a, long mr, const float *b, \
+              long rs_b, long nr, float *c, long ldc, float alpha, float beta)
 #ifdef STRATA_X86
-void strata_kernel_avx512_8x32(long k, const float *a, long rs_a, long cs_a, long mr,
-                               const float *b, long rs_b, long nr,
-                               float *c, long ldc, float alpha, float beta);
-void strata_kernel_avx512_12x32(long k, const float *a, long rs_a, long cs_a, long mr,
-                                const float *b, long rs_b, long nr,
-                                float *c, long ldc, float alpha, float beta);
-void strata_kernel_avx512_8x16(long k, const float *a, long rs_a, long cs_a, long mr,
-                               const float *b, long rs_b, long nr,
-                               float *c, long ldc, float alpha, float beta);
-void strata_kernel_avx512_12x16(long k, const float *a, long rs_a, long cs_a, long mr,
-                                const float *b, long rs_b, long nr,
-                                float *c, long ldc, float alpha, float beta);
-void strata_kernel_avx512_8x8(long k, const float *a, long rs_a, long cs_a, long mr,
-                              const float *b, long rs_b, long nr,
-                              float *c, long ldc, float alpha, float beta);
-void strata_kernel_avx512_12x8(long k, const float *a, long rs_a, long cs_a, long mr,
-                               const float *b, long rs_b, long nr,
-                               float *c, long ldc, float alpha, float beta);
-void strata_kernel_avx2_6x16(long k, const float *a, long rs_a, long cs_a, long mr,
-                             const float *b, long rs_b, long nr,
-                             float *c, long ldc, float alpha, float beta);
+STRATA_MICRO_KERNEL(strata_kernel_avx512_8x32);
+STRATA_MICRO_KERNEL(strata_kernel_avx512_12x32);
+STRATA_MICRO_KERNEL(strata_kernel_avx512_8x16);
+STRATA_MICRO_KERNEL(strata_kernel_avx512_12x16);
+STRATA_MICRO_KERNEL(strata_kernel_avx512_8x8);
+STRATA_MICRO_KERNEL(strata_kernel_avx512_12x8);
+STRATA_MICRO_KERNEL(strata_kernel_avx2_6x16);
 #endif
-void strata_kernel_portable_4x16(long k, const float *a, long rs_a, long cs_a, long mr,
-                                 const float *b, long rs_b, long nr,
-                                 float *c, long ldc, float alpha, float beta);
-
+STRATA_MICRO_KERNEL(strata_kernel_portable_4x16);
 #endif

@@ -43,6 +43,8 @@ public struct Train: ParsableCommand {
     @Option(help: "With --backup: back up every N batches instead of every epoch; a resumed run continues at the next batch, bit-identical.")
     var backupEvery: Int?
     @Option(help: "Folder for history.csv and history.svg.") var output = "strata-train"
+    @Option(help: "Mixed-precision policy: mixed_bfloat16 (bfloat16 matrix products, float32 weights and everything else; Keras' name). A resumed run keeps the saved one.")
+    var mixedPrecision: String?
     @Flag(help: "For CSV data: keep the file's row order (by default rows are shuffled once with the seed, since files are often sorted and the validation split takes the last rows).")
     var keepRowOrder = false
 
@@ -51,6 +53,9 @@ public struct Train: ParsableCommand {
     public func validate() throws {
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
+        if let mixedPrecision, MixedPrecision(rawValue: mixedPrecision) == nil {
+            throw ValidationError("--mixed-precision must be \(MixedPrecision.allCases.map(\.rawValue).joined(separator: " or ")), got '\(mixedPrecision)'")
+        }
         guard validationSplit >= 0, validationSplit < 1 else { throw ValidationError("--validation-split must be in [0, 1)") }
         guard dropout >= 0, dropout < 1 else { throw ValidationError("--dropout must be in [0, 1)") }
         if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number, got \(lr)") }
@@ -99,7 +104,8 @@ public struct Train: ParsableCommand {
             environment.say("Resuming \(resume) after epoch \((network.history?.epochs.last ?? -1) + 1)")
         } else {
             network = try model.map { try specifiedModel($0, task) } ?? buildModel(task)
-            network.compile(optimizer: try makeOptimizer(), loss: task.loss, metrics: task.metrics)
+            network.compile(optimizer: try makeOptimizer(), loss: task.loss, metrics: task.metrics,
+                            mixedPrecision: mixedPrecision.flatMap(MixedPrecision.init(rawValue:)))
         }
         try network.build(inputShape: task.x.sampleShape)
         environment.say(try network.summaryText())

@@ -171,6 +171,21 @@ struct CommandLineTests {
         }
     }
 
+    /// `--mixed-precision mixed_bfloat16` compiles with the policy, which the saved model keeps;
+    /// another name is refused before training.
+    @Test func mixedPrecisionOption() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let csv = try writeData(in: folder, rows: 40)
+        let common = ["train", "--data", "csv:" + csv, "--target", "label", "--layers", "32", "--epochs", "1", "--output", folder.path + "/out"]
+        let trained = try strata(common + ["--mixed-precision", "mixed_bfloat16"])
+        #expect(trained.status == 0, "\(trained.errors)")
+        #expect(try Sequential.load(from: folder.path + "/out/model.safetensors").mixedPrecision == .bfloat16)
+        let wrong = try strata(common + ["--mixed-precision", "mixed_float16"])
+        #expect(wrong.status == 1 && wrong.errors.contains("--mixed-precision must be mixed_bfloat16, got 'mixed_float16'"), "\(wrong.errors)")
+        #expect(!wrong.output.contains("Epoch 1"))
+    }
+
     /// The library's log messages print on standard output through the tool's handler: an
     /// announcement plain, a warning as `Warning: …`.
     @Test func libraryMessagesPrintThroughTheToolsHandler() throws {

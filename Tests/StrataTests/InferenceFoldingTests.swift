@@ -146,10 +146,8 @@ struct InferenceFoldingTests {
         try model.build(inputShape: [3])
         let x = Tensor.randomNormal([4, 3], seed: 14)
         let dense = model.layers[1] as! Dense
-        let (_, gradients) = try valueWithGradients(of: [dense.kernel!]) { model(x, training: false).sum() }
-        let reference = unfolded(model, x)
-        let (_, expected) = try valueWithGradients(of: [dense.kernel!]) { model.layers.reduce(x) { $1($0, training: false) }.sum() }
-        #expect(reference.shape == [4, 2])
+        let (_, gradients) = valueWithGradients(of: [dense.kernel!]) { model(x, training: false).sum() }
+        let (_, expected) = valueWithGradients(of: [dense.kernel!]) { model.layers.reduce(x) { $1($0, training: false) }.sum() }
         #expect(maxRelativeDifference(gradients[0], expected[0]) == 0)
         #expect(gradients[0].scalars.contains { $0 != 0 })
     }

@@ -69,8 +69,8 @@ void strata_sgemm(const strata_gemm_plan *plan, int trans_a, int trans_b, long m
 /// Whether `strata_sgemm_bf16` runs here: AVX-512 BF16 on the CPU, the AVX-512 path active and
 /// `bf16-off` not set. Otherwise round the operands with `strata_round_bf16` and run `strata_sgemm`.
 int strata_bf16_kernel_active(void);
-/// The blocking of `strata_sgemm_bf16` for C (m × n), inner dimension k (mr 12, nr 32).
-strata_gemm_plan strata_bf16_plan(long m, long n, long k);
+/// The blocking of `strata_sgemm_bf16` for C with n columns, inner dimension k (mr 12, nr 32).
+strata_gemm_plan strata_bf16_plan(long n, long k);
 /// 4-byte words of workspace `strata_sgemm_bf16` needs for this plan (its packed panels of op(B)).
 size_t strata_bf16_workspace(strata_gemm_plan plan);
 /// Rows i0 ..< i1 of op(A) (m × k; A is m × k, or k × m when trans_a, leading dimension lda) as

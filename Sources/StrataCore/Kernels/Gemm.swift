@@ -106,7 +106,7 @@ package enum Gemm {
         // Split as a row-major m × pairs "A": a block of rows starts at its first row's words.
         splitting(m: m, n: n, k: k, transposeA: false, transposeB: transposeB, pool: pool, split: split,
                   operands: (UnsafePointer(packedA.pointer), pairs, b, ldb, c, ldc),
-                  plan: { strata_bf16_plan($0, $1, k) }, workspace: { Int(strata_bf16_workspace($0)) }) {
+                  plan: { _, n in strata_bf16_plan(n, k) }, workspace: { Int(strata_bf16_workspace($0)) }) {
             plan, m, n, aBlock, b, c, work in
             let aWords = UnsafeRawPointer(aBlock).assumingMemoryBound(to: UInt32.self)
             withUnsafePointer(to: plan) { strata_sgemm_bf16($0, tb, m, n, k, alpha, aWords, pairs, b, ldb, beta, c, ldc, work) }
