@@ -29,9 +29,9 @@ struct GemmBench: ParsableCommand {
                   + "role".padding(toLength: 36, withPad: " ", startingAt: 0) + "GFLOP/s")
         }
         for benchCase in GemmBenchmark.standardCases {
-            let gflops = Gemm.$precision.withValue(bfloat16 ? .bfloat16 : .float32) {
-                GemmBenchmark.measure(benchCase, trials: trials)
-            }
+            var product = benchCase
+            product.bfloat16 = bfloat16
+            let gflops = GemmBenchmark.measure(product, trials: trials)
             if tsv {
                 print("\(benchCase.name)\t\(String(format: "%.1f", gflops))")
             } else {

@@ -23,11 +23,11 @@ struct MixedPrecisionTests {
     /// A Dense layer under the policy computes `round(x)·round(W) + b` in float32: the bias,
     /// the sum and the activation stay float32.
     @Test func aDenseLayerMultipliesRoundedOperands() throws {
-        let model = Random.withSeed(1) { Sequential { Dense(40, activation: .tanh, inputShape: [50]) } }
+        let model = Random.withSeed(1) { Sequential { Dense(40, activation: .tanh, inputShape: [80]) } }
         model.compile(optimizer: SGD(), loss: .meanSquaredError, mixedPrecision: .bfloat16)
         let dense = model.layers[0] as! Dense
         try dense.bias!.assign(Tensor.randomNormal([40], seed: 2))
-        let x = Tensor.randomNormal([64, 50], seed: 3)
+        let x = Tensor.randomNormal([64, 80], seed: 3)
         let expected = tanh(matmul(bfloat16(x), bfloat16(dense.kernel!.value)) + dense.bias!.value)
         let mixed = try model.predict(x, batchSize: 64)
         #expect(maxRelativeDifference(mixed, expected) <= 2e-6)
@@ -54,13 +54,13 @@ struct MixedPrecisionTests {
         func trained(_ policy: MixedPrecision?) throws -> (before: [Tensor], after: [Tensor]) {
             let model = Random.withSeed(6) {
                 Sequential {
-                    Dense(64, activation: .tanh, inputShape: [48])
+                    Dense(64, activation: .tanh, inputShape: [80])
                     Dense(32, activation: .softmax)
                 }
             }
             model.compile(optimizer: SGD(learningRate: 0.1), loss: .sparseCategoricalCrossentropy, mixedPrecision: policy)
-            let x = Tensor.randomNormal([128, 48], seed: 7), y = Tensor((0..<128).map { Float($0 % 32) })
-            try model.build(inputShape: [48])
+            let x = Tensor.randomNormal([128, 80], seed: 7), y = Tensor((0..<128).map { Float($0 % 32) })
+            try model.build(inputShape: [80])
             let before = model.trainableVariables.map(\.value)
             try model.fit(x, y, batchSize: 64, epochs: 2, verbose: .silent, shuffle: false)
             return (before, model.trainableVariables.map(\.value))
