@@ -35,6 +35,7 @@ measure() {  # framework, configuration → appends "configuration RESULT-fields
     train32) args="--batch-size 32 --epochs $epochs" ;;
     train500) args="--batch-size 500 --epochs $((epochs * 2))" ;;
     predict) args="--batch-size 1000" ;;
+    predictbf16) args="--batch-size 1000 --bfloat16" ;;
     lenet32) args="--model lenet5 --batch-size 32 --epochs $epochs" ;;
     convnet128) args="--model convnet --batch-size 128 --epochs $epochs" ;;
     # Mixed bfloat16: Strata's mixed_bfloat16 policy, PyTorch's CPU autocast, Keras' mixed_bfloat16.
@@ -43,10 +44,10 @@ measure() {  # framework, configuration → appends "configuration RESULT-fields
   esac
   local line
   if [ "$framework" = strata ]; then
-    if [ "$config" = predict ]; then line=$("$bin" bench predict $args --threads "$threads" | grep '^RESULT')
+    if [[ $config == predict* ]]; then line=$("$bin" bench predict $args --threads "$threads" | grep '^RESULT')
     else line=$("$bin" bench train $args --threads "$threads" | grep '^RESULT'); fi
   else
-    local flag=""; [ "$config" = predict ] && flag=--predict && args="--batch-size 1000"
+    local flag=""; [[ $config == predict* ]] && flag=--predict
     line=$(cd Benchmarks/peers && "$python" "${framework}_train.py" $args $flag --threads "$threads" 2>/dev/null | grep '^RESULT')
   fi
   echo "$config $framework ${line#RESULT }" | tee -a "$out/results" >&2
@@ -95,6 +96,7 @@ if measured train500bf16; then
   row "test accuracy (batch 500 bf16)" train500bf16 test_accuracy
 fi
 measured predict && row "predict 10k, batch 1000, s" predict predict_median_s
+measured predictbf16 && row "predict 10k bf16, batch 1000, s" predictbf16 predict_median_s
 if measured lenet32; then
   row "LeNet-5 batch 32, s/epoch" lenet32 epoch_median_s
   row "LeNet-5 peak RSS, MiB" lenet32 peak_rss_mib

@@ -151,6 +151,7 @@ struct PredictBench: ParsableCommand {
 
     @Option(help: "Samples per forward pass.") var batchSize = 1000
     @Option(help: "Timed repetitions (after one warm-up).") var repeats = 20
+    @Flag(help: "Predict under the mixed_bfloat16 policy (bfloat16 products).") var bfloat16 = false
     @OptionGroup var common: BenchOptions
 
     func validate() throws {
@@ -163,6 +164,7 @@ struct PredictBench: ParsableCommand {
         Random.seed(42)
         let model = ArticleModels.fashionMLP()
         try model.build(inputShape: [28, 28])
+        if bfloat16 { model.compile(optimizer: Adam(), loss: .sparseCategoricalCrossentropy, mixedPrecision: .bfloat16) }
         _ = try model.predict(dataset.test.images, batchSize: batchSize)
         var seconds: [Double] = []
         for _ in 0..<repeats {
@@ -171,7 +173,7 @@ struct PredictBench: ParsableCommand {
             seconds.append(Date().timeIntervalSince(start))
         }
         BenchSetup.report([
-            ("framework", "strata"), ("batch", "\(batchSize)"), ("threads", "\(BenchSetup.threadCount)"),
+            ("framework", "strata" + (bfloat16 ? "+bf16" : "")), ("batch", "\(batchSize)"), ("threads", "\(BenchSetup.threadCount)"),
             ("predict_best_s", String(format: "%.4f", seconds.min()!)),
             ("predict_median_s", String(format: "%.4f", BenchSetup.median(seconds))),
             ("peak_rss_mib", String(format: "%.0f", BenchSetup.peakResidentMiB())),
