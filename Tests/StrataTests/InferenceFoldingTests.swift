@@ -151,4 +151,41 @@ struct InferenceFoldingTests {
         #expect(maxRelativeDifference(gradients[0], expected[0]) == 0)
         #expect(gradients[0].scalars.contains { $0 != 0 })
     }
+
+    /// A functional residual block: each convolution without activation followed by a batch
+    /// normalization folds (the normalization's node passes its producer's folded output on); a
+    /// convolution whose output has a second reader, or a shared layer, does not. The folded
+    /// graph gives the unfolded graph's outputs (an observed run is never folded).
+    @Test func aFunctionalGraphFoldsEachConvolutionWithItsNormalization() throws {
+        let model = try Random.withSeed(15) { () throws -> Model in
+            let input = Input(shape: [6, 6, 3])
+            let branch = try ReLU()(BatchNormalization()(Conv2D(8, kernelSize: [3, 3], padding: .same, useBias: false)(input)))
+            let main = try BatchNormalization()(Conv2D(8, kernelSize: [3, 3], padding: .same)(branch))
+            let shortcut = try BatchNormalization()(Conv2D(8, kernelSize: [1, 1])(input))
+            let merged = try ReLU()(Add()([main, shortcut]))
+            let twoReaders = try Conv2D(4, kernelSize: [1, 1])(merged)
+            let both = try Add()([BatchNormalization()(twoReaders), twoReaders])
+            return try Model(inputs: input, outputs: Dense(3, activation: .softmax)(GlobalAveragePooling2D()(both)))
+        }
+        let graph = try #require(model.graph)
+        #expect(graph.foldCandidates.count == 3)
+        let x = Tensor.randomNormal([5, 6, 6, 3], seed: 16)
+        for layer in model.layers {
+            guard let bn = layer as? BatchNormalization else { continue }
+            let n = bn.movingMean!.shape[0]
+            try bn.gamma!.assign(Tensor.randomUniform([n], lower: 0.5, upper: 2, seed: 17))
+            try bn.movingMean!.assign(Tensor.randomNormal([n], seed: 18))
+            try bn.movingVariance!.assign(Tensor.randomUniform([n], lower: 0.2, upper: 3, seed: 19))
+        }
+        let reference = graph.run([x], training: false) { _, _, _ in }[0]
+        let folded = model(x)
+        #expect(maxRelativeDifference(folded, reference) <= 1e-5)
+        #expect(folded.scalars != reference.scalars, "the folded graph ran (its rounding differs)")
+        let shared = try Random.withSeed(20) { () throws -> Model in
+            let input = Input(shape: [4])
+            let dense = Dense(4)
+            return try Model(inputs: input, outputs: BatchNormalization()(dense(dense(input))))
+        }
+        #expect(try #require(shared.graph).foldCandidates.isEmpty)
+    }
 }

@@ -24,6 +24,12 @@ final class FunctionalGraph {
     private let resultSlots: [Int]
     private let slotCount: Int
 
+    /// Inference folding: the (producer, normalization) node positions where a normalization
+    /// (`PerFeatureAffine`) reads the only use of a Dense's or convolution's output, each layer
+    /// called once in the graph — and, derived from the weights, the folded copies that run.
+    let foldCandidates: [(producer: Int, normalization: Int)]
+    private let folding = WeightDerived<(replacements: [Int: Layer], skipped: Set<Int>)>()
+
     /// Checks and orders the graph between `inputs` and `outputs`: every input an `Input`, used
     /// once in the list and by some output; every output reachable from the inputs alone.
     init(inputs: [SymbolicTensor], outputs: [SymbolicTensor], model: String) throws {
@@ -119,6 +125,33 @@ final class FunctionalGraph {
         for (s, position) in lastUse where !resultSlots.contains(s) { freedAfter[position].append(s) }
         (self.inputSlots, self.outputSlots, self.freedAfter, self.resultSlots, self.slotCount)
             = (inputSlots, outputSlots, freedAfter, resultSlots, next)
+
+        var consumers: [Int: Int] = [:]
+        for used in inputSlots { for s in used { consumers[s, default: 0] += 1 } }
+        let producerOf = Dictionary(uniqueKeysWithValues: outputSlots.enumerated().flatMap { position, slots in slots.map { ($0, position) } })
+        foldCandidates = ordered.indices.compactMap { position in
+            let node = ordered[position]
+            guard node.operation is PerFeatureAffine, inputSlots[position].count == 1, let s = inputSlots[position].first,
+                  let producer = producerOf[s], ordered[producer].operation is AffineAbsorbing,
+                  consumers[s] == 1, !resultSlots.contains(s),
+                  calls[ObjectIdentifier(node.operation)] == 1, calls[ObjectIdentifier(ordered[producer].operation)] == 1
+            else { return nil }
+            return (producer, position)
+        }
+    }
+
+    /// The folded copies for the weights as they are now (see `foldCandidates`); nil when none folds.
+    private func deriveFolds() -> (replacements: [Int: Layer], skipped: Set<Int>)? {
+        var replacements: [Int: Layer] = [:], skipped = Set<Int>()
+        for (producer, position) in foldCandidates {
+            guard let affine = nodes[position].operation as? PerFeatureAffine, affine.activityRegularizer == nil,
+                  let absorbing = nodes[producer].operation as? AffineAbsorbing, absorbing.activityRegularizer == nil,
+                  let (scale, shift) = affine.inferenceAffine(sampleRank: nodes[position].inputs[0].shape.count),
+                  let merged = absorbing.absorbingOutput(scale: scale, shift: shift) else { continue }
+            replacements[producer] = merged
+            skipped.insert(position)
+        }
+        return replacements.isEmpty ? nil : (replacements, skipped)
     }
 
     /// `tensor` as Keras references it: its layer, which call of that layer, which output.
@@ -145,9 +178,18 @@ final class FunctionalGraph {
         precondition(values.count == inputs.count, "functional model: \(values.count) inputs for \(inputs.count)")
         var live = [Tensor?](repeating: nil, count: slotCount)
         for (slot, value) in values.enumerated() { live[slot] = value }   // the inputs hold the first slots
+        // Inference (unobserved, no gradient through it): normalizations folded into their producers.
+        let folds = training || observe != nil || foldCandidates.isEmpty ? nil
+            : folding.value(for: layers, inputs: values, derive: deriveFolds)
         for (position, node) in nodes.enumerated() {
+            if let folds, folds.skipped.contains(position) {   // its producer's folded copy did its work
+                live[outputSlots[position][0]] = live[inputSlots[position][0]]
+                for slot in freedAfter[position] { live[slot] = nil }
+                continue
+            }
             let inputs = inputSlots[position].map { live[$0]! }
-            let results = node.operation.run(inputs, training: training)
+            let operation: GraphOperation = folds?.replacements[position] ?? node.operation
+            let results = operation.run(inputs, training: training)
             observe?(node, inputs, results)
             for (slot, result) in zip(outputSlots[position], results) { live[slot] = result }
             for slot in freedAfter[position] { live[slot] = nil }

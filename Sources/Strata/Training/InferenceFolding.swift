@@ -32,31 +32,44 @@ extension AffineAbsorbing {
     }
 }
 
-/// Inference of a chain of layers with every batch normalization (and `Normalization`) folded
-/// into a neighbouring Dense or convolution — a Dense or convolution without activation before
-/// it (`W·s`, `b·s + t` per output feature), or else a Dense after it, directly or through a
-/// `Flatten` (`diag(s)·W`, `b + tᵀW`, the channel scale repeated over the flattened positions).
-/// The folded layers are derived once and kept until a weight of the chain changes (each
-/// `Variable` counts its changes), so `predict`, `evaluate` and `fit`'s validation pass derive
-/// them once per run of unchanged weights. One pass over the activations less per folded layer;
-/// the results differ from the unfolded chain by float rounding only.
-final class FoldedInference {
+/// A value derived from some layers' weights for inference, derived again only when one of
+/// their variables changes (each `Variable` counts its changes) — so `predict`, `evaluate` and
+/// `fit`'s validation pass derive it once per run of unchanged weights.
+final class WeightDerived<Value> {
     private var key: [UInt64] = []
-    private var folded: [Layer]?
+    private var derived: Value?
 
-    /// The folded chain for `layers` on an input `x` in inference mode; nil when nothing folds
-    /// or when the chain must run as it is (a gradient being taken through it).
-    func layers(for layers: [Layer], input x: Tensor) -> [Layer]? {
-        guard !x.isTracked else { return nil }
+    /// The value for `layers` run on inputs `x` in inference mode, or nil when the layers must
+    /// run as they are: a gradient being taken through them.
+    func value(for layers: [Layer], inputs x: [Tensor], derive: () -> Value?) -> Value? {
+        guard !x.contains(where: \.isTracked) else { return nil }
         let variables = layers.flatMap(\.variables)
         guard !variables.contains(where: \.isWatched) else { return nil }
         let key = layers.map { UInt64(UInt(bitPattern: ObjectIdentifier($0))) } + variables.map(\.version)
         if key != self.key {
             self.key = key
-            let result = Self.fold(layers)
-            folded = result.count < layers.count ? result : nil
+            derived = derive()
         }
-        return folded
+        return derived
+    }
+}
+
+/// Inference of a chain of layers with every batch normalization (and `Normalization`) folded
+/// into a neighbouring Dense or convolution — a Dense or convolution without activation before
+/// it (`W·s`, `b·s + t` per output feature), or else a Dense after it, directly or through a
+/// `Flatten` (`diag(s)·W`, `b + tᵀW`, the channel scale repeated over the flattened positions).
+/// One pass over the activations less per folded layer; the results differ from the unfolded
+/// chain by float rounding only. (A functional graph folds its own way: `FunctionalGraph`.)
+final class FoldedInference {
+    private let cache = WeightDerived<[Layer]>()
+
+    /// The folded chain for `layers` on an input `x` in inference mode; nil when nothing folds
+    /// or when the chain must run as it is (a gradient being taken through it).
+    func layers(for layers: [Layer], input x: Tensor) -> [Layer]? {
+        cache.value(for: layers, inputs: [x]) {
+            let result = Self.fold(layers)
+            return result.count < layers.count ? result : nil
+        }
     }
 
     /// `layers` with each foldable affine layer taken into its neighbour.
