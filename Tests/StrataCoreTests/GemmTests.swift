@@ -153,3 +153,28 @@ struct GemmTests {
         }
     }
 }
+
+/// `GemmBenchmark.recordProducts` (behind `strata bench train --floor`) sees every product once,
+/// with its shape, transposes and precision — a product computed through another (`G·Wᵀ` at a
+/// small batch, as `(W·Gᵀ)ᵀ`) counts as itself only — and `floorSeconds` times them.
+@Suite("Recorded products")
+struct RecordedProductTests {
+    @Test func everyProductOnceWithItsShapeAndPrecision() {
+        let x = Tensor.randomUniform([8, 100], seed: 1), w = Tensor.randomUniform([100, 300], seed: 2)
+        let g = Tensor.randomUniform([8, 300], seed: 3), big = Tensor.randomUniform([64, 100], seed: 4)
+        let products = GemmBenchmark.recordProducts {
+            _ = matmul(x, w)
+            _ = matmul(g, w, transposeB: true)            // m 8 < 64: computed as (W·Gᵀ)ᵀ inside
+            _ = matmul(x, g, transposeA: true)
+            Gemm.$precision.withValue(.bfloat16) {
+                _ = matmul(big, w)                          // bfloat16 pays
+                _ = matmul(x, w)                            // m 8: stays float32
+            }
+        }
+        #expect(products.map(\.name) == ["8x100x300", "8x300xT100", "T100x8x300", "64x100x300", "8x100x300"])
+        #expect(products.map(\.bfloat16) == [false, false, false, true, false])
+        #expect(products[1].transposeB && !products[1].transposeA && products[2].transposeA)
+        let seconds = GemmBenchmark.floorSeconds(Array(products.prefix(1)), trials: 1)
+        #expect(seconds > 0 && seconds.isFinite)
+    }
+}

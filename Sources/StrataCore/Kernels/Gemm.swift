@@ -100,14 +100,10 @@ package enum Gemm {
         if transposeA, !transposeB, beta == 0, split == nil, m > 2 * n {
             // A weight gradient Xᵀ·G with X the wider operand (a convolution's patch matrix): as
             // Cᵀ = Gᵀ·X, the thinner G takes the transposed conversion and X the contiguous one.
-            let scratch = TensorStorage(uninitializedCount: n * m)
-            let t = scratch.pointer
-            bfloat16Product(transposeA: true, transposeB: false, m: n, n: m, k: k, alpha: alpha, a: b, lda: ldb,
-                            b: a, ldb: lda, beta: 0, c: t, ldc: m, pool: pool, split: nil)
-            parallelChunks(count: n, grain: Swift.max(16, (1 << 14) / Swift.max(m, 1))) { rows in
-                strata_transpose(t + rows.lowerBound * m, rows.count, m, m, c + rows.lowerBound, ldc)
+            throughTranspose(m: m, n: n, c: c, ldc: ldc) { t in
+                bfloat16Product(transposeA: true, transposeB: false, m: n, n: m, k: k, alpha: alpha, a: b, lda: ldb,
+                                b: a, ldb: lda, beta: 0, c: t, ldc: m, pool: pool, split: nil)
             }
-            withExtendedLifetime(scratch) {}
             return
         }
         // op(A) converted once, shared by the threads: rows of ⌈k/2⌉ bfloat16 pairs.
@@ -191,10 +187,19 @@ package enum Gemm {
         m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         c: UnsafeMutablePointer<Float>, ldc: Int, pool: ThreadPool
     ) {
+        throughTranspose(m: m, n: n, c: c, ldc: ldc) { t in
+            sgemm(transposeA: false, transposeB: true, m: n, n: m, k: k, alpha: alpha, a: b, lda: ldb, b: a, ldb: lda,
+                  beta: 0, c: t, ldc: m, pool: pool)
+        }
+    }
+
+    /// C (m × n) ← the transpose of the n × m matrix `product` writes into a scratch buffer
+    /// (leading dimension m): a product computed as `Cᵀ`.
+    private static func throughTranspose(m: Int, n: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
+                                         _ product: (UnsafeMutablePointer<Float>) -> Void) {
         let scratch = TensorStorage(uninitializedCount: n * m)
         let t = scratch.pointer
-        sgemm(transposeA: false, transposeB: true, m: n, n: m, k: k, alpha: alpha, a: b, lda: ldb, b: a, ldb: lda,
-              beta: 0, c: t, ldc: m, pool: pool)
+        product(t)
         // Cᵀ is n × m: its rows, split between threads, become C's columns.
         parallelChunks(count: n, grain: Swift.max(16, (1 << 14) / Swift.max(m, 1))) { rows in
             strata_transpose(t + rows.lowerBound * m, rows.count, m, m, c + rows.lowerBound, ldc)
