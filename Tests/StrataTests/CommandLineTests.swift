@@ -283,15 +283,9 @@ struct CommandLineTests {
 
         // Python's safetensors + NumPy read the file and reproduce the predictions (when installed;
         // .ci/run installs safetensors).
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Interop/predict_with_numpy.py").path
-        if let python = Self.pythonWithSafetensors() {
-            let check = Process()
-            check.executableURL = URL(fileURLWithPath: python)
-            check.arguments = [script, model, csv.path, "label", predictions]
-            try check.run()
-            check.waitUntilExit()
-            #expect(check.terminationStatus == 0, "NumPy's predictions differ from Strata's by more than 1e-5")
+        if let python = PythonInterop.python(importing: "safetensors, numpy") {
+            let check = try PythonInterop.run(python, [PythonInterop.script("predict_with_numpy.py"), model, csv.path, "label", predictions])
+            #expect(check.status == 0, "NumPy's predictions differ from Strata's by more than 1e-5: \(check.output)\(check.errors)")
         }
     }
 
@@ -355,20 +349,6 @@ struct CommandLineTests {
         #expect(digests[0] == digests[1], "the same SHA-256: bit-identical weights, optimizer state and metadata")
     }
 
-    /// A python3 that can import safetensors, or nil.
-    static func pythonWithSafetensors() -> String? {
-        for candidate in ["/usr/bin/python3", "/usr/local/bin/python3"] + (ProcessInfo.processInfo.environment["PATH"] ?? "")
-            .split(separator: ":").map({ "\($0)/python3" }) where FileManager.default.isExecutableFile(atPath: candidate) {
-            let probe = Process()
-            probe.executableURL = URL(fileURLWithPath: candidate)
-            probe.arguments = ["-c", "import safetensors, numpy"]
-            probe.standardError = FileHandle.nullDevice
-            guard (try? probe.run()) != nil else { continue }
-            probe.waitUntilExit()
-            if probe.terminationStatus == 0 { return candidate }
-        }
-        return nil
-    }
 
     /// A small CSV classification problem in `folder`.
     private func writeData(in folder: URL, rows: Int = 80) throws -> String {

@@ -171,8 +171,9 @@ public final class BatchNormalization: Layer, ConfigurableLayer {
 }
 
 extension BatchNormalization: PerFeatureAffine {
-    func inferenceAffine(sampleRank: Int) -> (scale: Tensor, shift: Tensor)? {
-        guard isBuilt, featureAxis(sampleRank: sampleRank) == sampleRank else { return nil }
-        return inferenceScaleShift
+    func featureAffine(sampleRank: Int) -> (axis: Int, scale: Tensor, shift: Tensor)? {
+        guard isBuilt, let axis = featureAxis(sampleRank: sampleRank) else { return nil }
+        let (scale, shift) = inferenceScaleShift
+        return (axis, scale, shift)
     }
 }

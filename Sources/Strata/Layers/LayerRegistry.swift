@@ -23,6 +23,9 @@ public enum LayerRegistry {
         ]
     }
 
+    /// The class names of the built-in layer types.
+    static var builtInTypeNames: [String] { builtIns.map { $0.typeName } }
+
     /// Makes a custom layer type loadable from configurations under its `typeName`.
     public static func register(_ type: any ConfigurableLayer.Type) {
         types.register(type, as: type.typeName)

@@ -111,9 +111,9 @@ public final class Normalization: Layer, ConfigurableLayer {
 
 extension Normalization: PerFeatureAffine {
     /// `(x − mean) / max(√variance, 1e-7)` = `x·s + t` with s = 1 / max(√variance, 1e-7), t = −mean·s.
-    func inferenceAffine(sampleRank: Int) -> (scale: Tensor, shift: Tensor)? {
-        guard let mean, let variance, featureAxis(sampleRank: sampleRank) == sampleRank else { return nil }
+    func featureAffine(sampleRank: Int) -> (axis: Int, scale: Tensor, shift: Tensor)? {
+        guard let mean, let variance, let axis = featureAxis(sampleRank: sampleRank) else { return nil }
         let scale = 1 / maximum(sqrt(variance.value.detached), 1e-7)
-        return (scale, -(mean.value.detached * scale))
+        return (axis, scale, -(mean.value.detached * scale))
     }
 }

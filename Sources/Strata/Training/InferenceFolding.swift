@@ -3,9 +3,17 @@ import StrataCore
 /// A layer whose inference output is `x·scale + shift` per entry of the last axis: batch
 /// normalization with its moving statistics, `Normalization` with its adapted ones.
 protocol PerFeatureAffine: Layer {
-    /// The per-feature scale and shift of inference mode, or nil when the layer is not that map
-    /// on the last axis of samples of rank `sampleRank`.
-    func inferenceAffine(sampleRank: Int) -> (scale: Tensor, shift: Tensor)?
+    /// The feature axis (of the batch, 1...sampleRank) and the per-feature scale and shift of
+    /// inference mode for samples of rank `sampleRank`; nil before the layer has its statistics.
+    func featureAffine(sampleRank: Int) -> (axis: Int, scale: Tensor, shift: Tensor)?
+}
+
+extension PerFeatureAffine {
+    /// The inference scale and shift when the features are the last axis (what folding takes), else nil.
+    func inferenceAffine(sampleRank: Int) -> (scale: Tensor, shift: Tensor)? {
+        guard let affine = featureAffine(sampleRank: sampleRank), affine.axis == sampleRank else { return nil }
+        return (affine.scale, affine.shift)
+    }
 }
 
 /// A layer that can take a per-feature affine map into its own weights: on its input (a Dense
