@@ -9,7 +9,7 @@ public struct StrataCommand: ParsableCommand {
         commandName: "strata",
         abstract: "Strata: train deep neural networks natively in Swift.",
         version: StrataVersion.current,
-        subcommands: [Demo.self, Train.self, Evaluate.self, Predict.self, Summary.self, Lab.self, Bench.self])
+        subcommands: [Demo.self, Train.self, Evaluate.self, Predict.self, Summary.self, Export.self, Lab.self, Bench.self])
 
     public init() {}
 

@@ -289,6 +289,35 @@ struct CommandLineTests {
         }
     }
 
+    /// `strata export`: a trained CSV model as ONNX, its class names from the option, and clear
+    /// refusals of a bad format, opset, output path, class-name count or model file.
+    @Test func exportWritesONNX() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let csv = try writeData(in: folder, rows: 40)   // three classes
+        let trained = try strata(["train", "--data", "csv:" + csv, "--target", "label", "--layers", "4", "--epochs", "1", "--output", folder.path])
+        #expect(trained.status == 0, "\(trained.errors)")
+        let model = folder.appendingPathComponent("model.safetensors").path, onnx = folder.appendingPathComponent("m.onnx").path
+        let exported = try strata(["export", "--model", model, "--format", "onnx", "--output", onnx, "--class-names", "a, b,c"])
+        #expect(exported.status == 0, "\(exported.errors)")
+        #expect(exported.output.hasPrefix("Wrote \(onnx): ONNX opset 17,")
+                && exported.output.contains("input input_layer [batch, 3]; output probabilities [batch, 3]"), "\(exported.output)")
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: onnx))
+        #expect(bytes.count > 100 && String(decoding: bytes, as: UTF8.self).contains("[\"a\",\"b\",\"c\"]"))
+        for (arguments, message) in [
+            (["--format", "tflite"], "The value 'tflite' is invalid for '--format"),
+            (["--opset", "12"], "--opset 12 is not supported (expected 17...23)"),
+            (["--class-names", "fashion-mnist"], "got 10 class names for 1 output(s) of shape [[3]]"),
+        ] {
+            let run = try strata(["export", "--model", model, "--output", onnx] + arguments)
+            #expect(run.status == 1 && run.errors.contains(message), "\(arguments): \(run.errors)")
+        }
+        let toFolder = try strata(["export", "--model", model, "--output", folder.path])
+        #expect(toFolder.status == 1 && toFolder.errors.contains("is a folder, expected a file path"), "\(toFolder.errors)")
+        let missing = try strata(["export", "--model", folder.path + "/none.safetensors", "--output", onnx])
+        #expect(missing.status == 1 && missing.errors.contains("no such file"), "\(missing.errors)")
+    }
+
     /// `predict` on new data without labels: a CSV of feature columns only, checked against the
     /// model's feature count; the columns follow the model's task.
     @Test func predictOnUnlabeledFeatures() throws {

@@ -14,6 +14,35 @@ public enum ONNXExport {
     /// The opsets `exportONNX` writes (17 is the default: ONNX Runtime 1.13 and later read it).
     public static let supportedOpsets = 17...23
 
+    /// What an export wrote: the graph's interface and size.
+    public struct Summary: Sendable, CustomStringConvertible {
+        /// The graph's inputs, by name, with their per-sample shapes (channels last; the batch axis is `batch`).
+        public let inputs: [Endpoint]
+        /// The graph's outputs, by name, with their per-sample shapes.
+        public let outputs: [Endpoint]
+        /// The operator set the file uses.
+        public let opset: Int
+        /// The number of operator nodes.
+        public let nodeCount: Int
+
+        /// A named input or output and its per-sample shape.
+        public struct Endpoint: Sendable {
+            /// The name ONNX Runtime feeds or returns it by.
+            public let name: String
+            /// The shape of one sample.
+            public let shape: [Int]
+        }
+
+        /// `opset 17, 14 nodes; input input_layer [batch, 28, 28]; output probabilities [batch, 10]`.
+        public var description: String {
+            func list(_ endpoints: [Endpoint]) -> String {
+                endpoints.map { "\($0.name) [\((["batch"] + $0.shape.map(String.init)).joined(separator: ", "))]" }.joined(separator: ", ")
+            }
+            return "opset \(opset), \(nodeCount) nodes; input\(inputs.count == 1 ? "" : "s") \(list(inputs)); "
+                + "output\(outputs.count == 1 ? "" : "s") \(list(outputs))"
+        }
+    }
+
     /// The IR version an opset's models carry (onnx `helper.VERSION_TABLE`).
     static func irVersion(opset: Int) -> Int {
         switch opset {
@@ -47,9 +76,18 @@ extension Model {
     /// - Throws: a `StrataError` for a layer that has no ONNX form (a custom layer, or an option
     ///   the exporter cannot express), a model that is not built, a subclass that overrides
     ///   `call`, an unsupported opset, class names that do not match the output, or a write that fails.
-    public func exportONNX(to path: String, opset: Int = 17, classNames: [String]? = nil) throws {
+    /// - Returns: the graph's input and output names and shapes, its opset and node count.
+    @discardableResult
+    public func exportONNX(to path: String, opset: Int = 17, classNames: [String]? = nil) throws -> ONNXExport.Summary {
         let model = try onnxModel(opset: opset, classNames: classNames)
         try AtomicFile.write(Data(model.serialized), to: URL(fileURLWithPath: path))
+        func endpoints(_ values: [ONNXProto.ValueInfo]) -> [ONNXExport.Summary.Endpoint] {
+            values.map { value in
+                .init(name: value.name, shape: value.dimensions.dropFirst().map { if case .size(let size) = $0 { size } else { -1 } })
+            }
+        }
+        return ONNXExport.Summary(inputs: endpoints(model.graph.inputs), outputs: endpoints(model.graph.outputs), opset: opset,
+                                  nodeCount: model.graph.nodes.count)
     }
 
     /// The ONNX model message `exportONNX` writes.

@@ -58,8 +58,7 @@ extension ONNXExportable where Self: PerFeatureAffine {
     func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
         let x = inputs[0]
         guard let affine = featureAffine(sampleRank: x.shape.count) else {
-            throw StrataError(kind: .unsupported, message: "has no statistics to export", context: "\(Self.typeName) '\(name)'",
-                              expected: "a built layer (Normalization: adapted, or given mean and variance)")
+            throw StrataError(kind: .unsupported, message: "is not built for samples of shape \(x.shape)", context: "\(Self.typeName) '\(name)'")
         }
         let scale = graph.broadcastConstant(affine.scale, alongAxis: affine.axis, of: x, in: x.layout, name: "scale")
         let shift = graph.broadcastConstant(affine.shift, alongAxis: affine.axis, of: x, in: x.layout, name: "shift")
