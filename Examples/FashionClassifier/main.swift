@@ -22,3 +22,7 @@ try model.fit(data.train.images, data.train.labels, batchSize: 32, epochs: 30,
               validationSplit: 0.1)
 let test = try model.evaluate(data.test.images, data.test.labels, batchSize: 1000)
 print("test accuracy \(test["accuracy"]!)")
+
+// Deploy: the trained model as ONNX, for ONNX Runtime and every tool that reads ONNX.
+try model.exportONNX(to: "fashion.onnx", classNames: FashionMNIST.classNames)
+print("wrote fashion.onnx")

@@ -63,7 +63,7 @@ import StrataLab
 
     /// Convolutions of every kind, pooling, padding, cropping, upsampling, in one chain (NCHW
     /// inside, one transpose at each end), with odd sizes, strides, dilations and groups.
-    static func convolutions() throws -> Case {
+    static func convolutions(opset: Int = 17) throws -> Case {
         let model = Sequential {
             ZeroPadding2D(padding: [[1, 2], [0, 1]], inputShape: [21, 27, 4])
             Conv2D(6, kernelSize: [3, 3], strides: [2, 2], padding: .same, activation: .relu)
@@ -85,7 +85,7 @@ import StrataLab
         }
         try model.build(inputShape: [21, 27, 4])
         try randomizeStatistics(model, seed: 13)
-        return Case(name: "convolutions", model: model, inputs: [Tensor.randomNormal([3, 21, 27, 4], seed: 17)])
+        return Case(name: "convolutions_opset\(opset)", model: model, inputs: [Tensor.randomNormal([3, 21, 27, 4], seed: 17)], opset: opset)
     }
 
     /// The transposed convolution's output sizes: valid with k < s, same, output padding, dilation.
@@ -136,11 +136,13 @@ import StrataLab
     }
 
     /// Merges across layouts (a channels-first convolution output with a channels-last input),
-    /// broadcasting across ranks and size-1 axes, concatenation on two axes, dot products.
+    /// broadcasting across ranks and size-1 axes, concatenation on two axes, dot products; layers
+    /// whose axis or constants depend on the layout; a nested `Sequential` called twice.
     static func merges() throws -> Case {
         let image = Input(shape: [4, 5, 3], name: "image"), vector = Input(shape: [3], name: "vector")
         let a = Input(shape: [6], name: "a"), b = Input(shape: [6], name: "b")
         let convolved = try Conv2D(3, kernelSize: [3, 3], padding: .same)(image)
+        let encoder = Sequential([Dense(4, activation: .relu, inputShape: [60]), Dense(2)], name: "shared_encoder")   // nested, called twice
         let outputs = try [
             Add(name: "add")([convolved, image]), Subtract(name: "subtract")([image, convolved]),
             Multiply(name: "multiply_broadcast")([convolved, try Reshape([1, 1, 3])(vector)]),
@@ -150,8 +152,15 @@ import StrataLab
             Dot(axes: 1, name: "dot")([a, b]), Dot(axes: 1, normalize: true, name: "cosine")([a, b]),
             Dot(axes: (2, 1), name: "dot_rank3")([try Reshape([2, 3])(a), try Reshape([3, 2])(b)]),
             Dot(axes: (1, 2), normalize: true, name: "dot_normalized_rank3")([try Reshape([3, 2])(a), try Reshape([2, 3])(b)]),
+            // Layers on a channels-first value: axes, per-channel and per-position constants in its layout.
+            Activation(.softmax, name: "softmax_channels")(convolved), Softmax(axis: 1, name: "softmax_rows")(convolved),
+            BatchNormalization(axis: 1, name: "batchnorm_rows")(convolved), BatchNormalization(name: "batchnorm_channels")(convolved),
+            LayerNormalization(axes: [1, 2, 3], name: "layernorm_all")(convolved), LayerNormalization(name: "layernorm_channels")(convolved),
+            PReLU(alphaInitializer: .randomUniform(minval: -1, maxval: 1, seed: 44), name: "prelu_per_position")(convolved),
+            Dense(2, name: "dense_on_images")(convolved), Add(name: "shared_encoder_sum")([encoder([try Flatten()(convolved)])[0], encoder([try Flatten()(image)])[0]]),
         ]
         let model = try Model(inputs: [image, vector, a, b], outputs: outputs, name: "merges")
+        try randomizeStatistics(model, seed: 45)
         var zeroVector = Tensor.randomNormal([4, 6], seed: 41).scalars
         for i in 0..<6 { zeroVector[i] = 0 }   // a zero vector normalized: the 1e7 cap
         let inputs = [Tensor.randomNormal([4, 4, 5, 3], seed: 37), Tensor.randomNormal([4, 3], seed: 38),
@@ -226,7 +235,7 @@ import StrataLab
     @Test func everyBuiltInLayerMatchesONNXRuntime() throws {
         let cases = try [Self.activations(opset: 17), Self.activations(opset: 20), Self.normalizations(opset: 17),
                          Self.normalizations(opset: 18), Self.convolutions(), Self.transposedConvolutions(), Self.sequences(),
-                         Self.preprocessing(), Self.merges(), Self.embeddings()]
+                         Self.preprocessing(), Self.merges(), Self.embeddings(), Self.convolutions(opset: 23)]
         try check(cases)
         // Every registered layer type is in one of the models above (InputLayer aside).
         let covered = Set(cases.flatMap { $0.model.layers.map { type(of: $0).typeName } })

@@ -60,7 +60,9 @@ extension Model {
     /// dynamic batch axis (`batch`) and the model's input and output names. Batch normalization
     /// and `Normalization` become a multiply and an add with their moving statistics; dropout
     /// and noise layers are left out; augmentations run as at inference. Images stay channels
-    /// last (NHWC) at the inputs and outputs; inside, convolutions run channels first.
+    /// last (NHWC) at the inputs and outputs; inside, convolutions run channels first. The graph
+    /// computes in float32 with the model's float32 weights (also for a `mixed_bfloat16` model,
+    /// whose master weights they are); `Embedding` ids are float inputs, as `predict` takes them.
     ///
     ///     try model.exportONNX(to: "classifier.onnx", classNames: ["red", "white"])
     ///
