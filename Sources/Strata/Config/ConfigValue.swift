@@ -83,6 +83,11 @@ struct ConfigReader {
         return result
     }
 
+    func optionalInt(_ key: String) throws -> Int? {
+        if values[key] == nil || values[key] == .null { return nil }
+        return try int(key)
+    }
+
     func optionalFloat(_ key: String) throws -> Float? {
         if values[key] == nil || values[key] == .null { return nil }
         return try float(key)

@@ -12,11 +12,12 @@ public final class Adagrad: Optimizer, ConfigurableOptimizer {
 
     /// Creates the optimizer.
     public init(learningRate: LearningRate = 0.001, initialAccumulatorValue: Float = 0.1, epsilon: Float = 1e-7,
-                clipNorm: Float? = nil, clipValue: Float? = nil, globalClipNorm: Float? = nil, weightDecay: Float? = nil) {
+                clipNorm: Float? = nil, clipValue: Float? = nil, globalClipNorm: Float? = nil, weightDecay: Float? = nil, gradientAccumulationSteps: Int? = nil) {
         self.initialAccumulatorValue = initialAccumulatorValue
         self.epsilon = epsilon
         super.init(learningRate: learningRate, clipNorm: clipNorm, clipValue: clipValue,
-                   globalClipNorm: globalClipNorm, weightDecay: weightDecay)
+                   globalClipNorm: globalClipNorm, weightDecay: weightDecay,
+                   gradientAccumulationSteps: gradientAccumulationSteps)
     }
 
     /// Rebuilds the optimizer from its configuration (Keras' keys; absent ones default as in `init`).
@@ -24,7 +25,8 @@ public final class Adagrad: Optimizer, ConfigurableOptimizer {
         let o = try OptimizerOptions(config, owner: "Adagrad"), d = Adagrad()
         self.init(learningRate: o.learningRate ?? d.learningRate,
                   initialAccumulatorValue: try o.float("initial_accumulator_value", default: d.initialAccumulatorValue),
-                  epsilon: try o.float("epsilon", default: d.epsilon), clipNorm: o.clipNorm, clipValue: o.clipValue, globalClipNorm: o.globalClipNorm, weightDecay: o.weightDecay)
+                  epsilon: try o.float("epsilon", default: d.epsilon), clipNorm: o.clipNorm, clipValue: o.clipValue, globalClipNorm: o.globalClipNorm, weightDecay: o.weightDecay,
+                  gradientAccumulationSteps: o.gradientAccumulationSteps)
     }
 
     public override var slotNames: [String] { ["accumulator"] }

@@ -17,10 +17,11 @@ public class Adam: MomentOptimizer, ConfigurableOptimizer {
     /// Creates the optimizer.
     public init(learningRate: LearningRate = 0.001, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7,
                 amsgrad: Bool = false, clipNorm: Float? = nil, clipValue: Float? = nil,
-                globalClipNorm: Float? = nil, weightDecay: Float? = nil) {
+                globalClipNorm: Float? = nil, weightDecay: Float? = nil, gradientAccumulationSteps: Int? = nil) {
         self.amsgrad = amsgrad
         super.init(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, clipNorm: clipNorm,
-                   clipValue: clipValue, globalClipNorm: globalClipNorm, weightDecay: weightDecay)
+                   clipValue: clipValue, globalClipNorm: globalClipNorm, weightDecay: weightDecay,
+                   gradientAccumulationSteps: gradientAccumulationSteps)
     }
 
     /// Rebuilds the optimizer from its configuration (Keras' keys; absent ones default as in `init`).
@@ -28,7 +29,8 @@ public class Adam: MomentOptimizer, ConfigurableOptimizer {
         let o = try OptimizerOptions(config, owner: "Adam"), d = Adam()
         self.init(learningRate: o.learningRate ?? d.learningRate, beta1: try o.float("beta_1", default: d.beta1, in: Float.leastNonzeroMagnitude...1),
                   beta2: try o.float("beta_2", default: d.beta2), epsilon: try o.float("epsilon", default: d.epsilon),
-                  amsgrad: try o.bool("amsgrad", default: d.amsgrad), clipNorm: o.clipNorm, clipValue: o.clipValue, globalClipNorm: o.globalClipNorm, weightDecay: o.weightDecay)
+                  amsgrad: try o.bool("amsgrad", default: d.amsgrad), clipNorm: o.clipNorm, clipValue: o.clipValue, globalClipNorm: o.globalClipNorm, weightDecay: o.weightDecay,
+                  gradientAccumulationSteps: o.gradientAccumulationSteps)
     }
 
     public override var slotNames: [String] { ["momentum", "velocity"] + (amsgrad ? ["velocity_hat"] : []) }
@@ -51,9 +53,10 @@ public final class AdamW: Adam {
     /// Creates the optimizer (Keras 3 defaults: weight decay 0.004, learning rate 0.001).
     public init(learningRate: LearningRate = 0.001, weightDecay: Float = 0.004, beta1: Float = 0.9, beta2: Float = 0.999,
                 epsilon: Float = 1e-7, amsgrad: Bool = false, clipNorm: Float? = nil, clipValue: Float? = nil,
-                globalClipNorm: Float? = nil) {
+                globalClipNorm: Float? = nil, gradientAccumulationSteps: Int? = nil) {
         super.init(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, amsgrad: amsgrad,
-                   clipNorm: clipNorm, clipValue: clipValue, globalClipNorm: globalClipNorm, weightDecay: weightDecay)
+                   clipNorm: clipNorm, clipValue: clipValue, globalClipNorm: globalClipNorm, weightDecay: weightDecay,
+                   gradientAccumulationSteps: gradientAccumulationSteps)
     }
 
     /// Rebuilds the optimizer from its configuration (Keras' keys; absent ones default as in `init`).
@@ -63,6 +66,6 @@ public final class AdamW: Adam {
                   beta1: try o.float("beta_1", default: d.beta1, in: Float.leastNonzeroMagnitude...1),
                   beta2: try o.float("beta_2", default: d.beta2), epsilon: try o.float("epsilon", default: d.epsilon),
                   amsgrad: try o.bool("amsgrad", default: d.amsgrad), clipNorm: o.clipNorm, clipValue: o.clipValue,
-                  globalClipNorm: o.globalClipNorm)
+                  globalClipNorm: o.globalClipNorm, gradientAccumulationSteps: o.gradientAccumulationSteps)
     }
 }

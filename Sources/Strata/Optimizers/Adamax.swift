@@ -13,14 +13,16 @@ public final class Adamax: MomentOptimizer, ConfigurableOptimizer {
         let o = try OptimizerOptions(config, owner: "Adamax"), d = Adamax()
         self.init(learningRate: o.learningRate ?? d.learningRate, beta1: try o.float("beta_1", default: d.beta1, in: Float.leastNonzeroMagnitude...1),
                   beta2: try o.float("beta_2", default: d.beta2), epsilon: try o.float("epsilon", default: d.epsilon),
-                  clipNorm: o.clipNorm, clipValue: o.clipValue, globalClipNorm: o.globalClipNorm, weightDecay: o.weightDecay)
+                  clipNorm: o.clipNorm, clipValue: o.clipValue, globalClipNorm: o.globalClipNorm, weightDecay: o.weightDecay,
+                  gradientAccumulationSteps: o.gradientAccumulationSteps)
     }
 
     public override init(learningRate: LearningRate = 0.001, beta1: Float = 0.9, beta2: Float = 0.999,
                          epsilon: Float = 1e-7, clipNorm: Float? = nil, clipValue: Float? = nil,
-                         globalClipNorm: Float? = nil, weightDecay: Float? = nil) {
+                         globalClipNorm: Float? = nil, weightDecay: Float? = nil, gradientAccumulationSteps: Int? = nil) {
         super.init(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, clipNorm: clipNorm,
-                   clipValue: clipValue, globalClipNorm: globalClipNorm, weightDecay: weightDecay)
+                   clipValue: clipValue, globalClipNorm: globalClipNorm, weightDecay: weightDecay,
+                   gradientAccumulationSteps: gradientAccumulationSteps)
     }
 
     public override var slotNames: [String] { ["momentum", "norm"] }

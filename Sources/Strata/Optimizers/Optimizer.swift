@@ -6,6 +6,13 @@
 /// gradients are clipped (`clipNorm` per gradient, else `globalClipNorm` over all, else
 /// `clipValue`); weight decay shrinks each variable by `variable · weightDecay · lr`; then each
 /// variable is updated; then the step count increases.
+///
+/// With `gradientAccumulationSteps` k (Keras 3's `gradient_accumulation_steps`,
+/// `keras/src/optimizers/base_optimizer.py`), each `apply` adds its gradients to per-variable
+/// accumulators, and every k-th updates with their mean `(g + Σ acc) / k` (clipped, after weight
+/// decay) and zeroes them. Keras' counts are kept exactly: every `apply` advances the step count
+/// (Keras' `_iterations`), which the learning-rate schedule reads; `iterations` (Keras'
+/// `iterations`) is that count ÷ k, so the update rules (Adam's bias correction) see 1, 2, 3, …
 open class Optimizer {
     /// The learning rate, a number or a schedule of the step count.
     public var learningRate: LearningRate
@@ -17,22 +24,38 @@ open class Optimizer {
     public let globalClipNorm: Float?
     /// Decoupled weight decay factor (`w ← w − w · weightDecay · lr` before the update).
     public let weightDecay: Float?
-    /// Updates applied so far (Keras' `iterations`).
-    public var iterations = 0
+    /// Update every this many steps with the mean of their gradients (nil: every step; else ≥ 2).
+    public let gradientAccumulationSteps: Int?
+    /// `apply` calls so far — updates and accumulations (Keras' `_iterations`, what schedules read).
+    public private(set) var steps = 0
+    /// Updates applied so far (Keras' `iterations`: the steps ÷ `gradientAccumulationSteps`).
+    public var iterations: Int {
+        get { steps / (gradientAccumulationSteps ?? 1) }
+        set { steps = newValue * (gradientAccumulationSteps ?? 1) }
+    }
 
     private var slots: [ObjectIdentifier: [Tensor]] = [:]
     private var slotOwners: [ObjectIdentifier: Variable] = [:]
+    private var accumulators: [ObjectIdentifier: Tensor] = [:]
+
+    /// The slot name of a variable's gradient accumulator in `state` (Keras' name).
+    static let accumulatorSlot = "gradient_accumulator"
 
     /// Creates the shared part; subclasses pass their defaults.
+    ///
+    /// - Precondition: at most one clipping option (as Keras requires); `gradientAccumulationSteps` nil or ≥ 2.
     public init(learningRate: LearningRate, clipNorm: Float? = nil, clipValue: Float? = nil,
-                globalClipNorm: Float? = nil, weightDecay: Float? = nil) {
+                globalClipNorm: Float? = nil, weightDecay: Float? = nil, gradientAccumulationSteps: Int? = nil) {
         precondition([clipNorm, globalClipNorm, clipValue].compactMap { $0 }.count <= 1,
                      "Optimizer: set at most one of clipNorm, globalClipNorm and clipValue (as Keras requires)")
+        precondition(gradientAccumulationSteps.map { $0 >= 2 } ?? true,
+                     "Optimizer: gradientAccumulationSteps must be at least 2 (Keras' rule), got \(gradientAccumulationSteps!)")
         self.learningRate = learningRate
         self.clipNorm = clipNorm
         self.clipValue = clipValue
         self.globalClipNorm = globalClipNorm
         self.weightDecay = weightDecay
+        self.gradientAccumulationSteps = gradientAccumulationSteps
     }
 
     /// Keras' name of the optimizer (`adam`).
@@ -56,13 +79,48 @@ open class Optimizer {
         preconditionFailure("\(type(of: self)) must override update(_:gradient:slots:step:learningRate:)")
     }
 
-    /// The learning rate the next update uses.
-    public var currentLearningRate: Float { learningRate.value(at: iterations) }
+    /// The learning rate the next update uses (the schedule at the step count, as Keras reads it).
+    public var currentLearningRate: Float { learningRate.value(at: steps) }
 
-    /// Applies one update from `gradients` to `variables` (same order and shapes).
+    /// Whether the next `apply` only accumulates its gradients (gradient accumulation, not the k-th step).
+    public var nextApplyAccumulates: Bool {
+        gradientAccumulationSteps.map { (steps + 1) % $0 != 0 } ?? false
+    }
+
+    /// Applies one step of `gradients` to `variables` (same order and shapes): an update, or,
+    /// with gradient accumulation, an accumulation until every k-th step updates.
     public func apply(_ gradients: [Tensor], to variables: [Variable]) {
         precondition(gradients.count == variables.count,
                      "\(name): \(gradients.count) gradients for \(variables.count) variables")
+        guard gradientAccumulationSteps != nil else { return update(variables, with: gradients) }
+        if nextApplyAccumulates {
+            for (variable, gradient) in zip(variables, gradients) {
+                let key = ObjectIdentifier(variable)
+                slotOwners[key] = variable
+                accumulators[key] = accumulators[key].map { gradient.detached + $0 } ?? gradient.detached
+            }
+            steps += 1
+        } else {
+            applyAccumulated(zip(variables, gradients).map { variable, gradient in
+                accumulators[ObjectIdentifier(variable)].map { gradient.detached + $0 } ?? gradient.detached
+            }, to: variables)
+        }
+    }
+
+    /// The gradients accumulated since the last update, one per variable (nil where none).
+    func accumulated(for variables: [Variable]) -> [Tensor?] { variables.map { accumulators[ObjectIdentifier($0)] } }
+
+    /// The k-th step of gradient accumulation from `totals`, each the sum of this step's gradient
+    /// and the accumulated ones (under data parallelism, summed over the replicas too): updates
+    /// with `totals / k` and zeroes the accumulators.
+    func applyAccumulated(_ totals: [Tensor], to variables: [Variable]) {
+        let k = Float(gradientAccumulationSteps!)
+        for variable in variables { accumulators[ObjectIdentifier(variable)] = nil }
+        update(variables, with: totals.map { $0 / k })
+    }
+
+    /// One update: clipping, weight decay, the rule on each variable, the step count.
+    private func update(_ variables: [Variable], with gradients: [Tensor]) {
         let lr = currentLearningRate
         let clipped = clip(gradients.map(\.detached))
         if let weightDecay, weightDecay != 0 {
@@ -83,7 +141,7 @@ open class Optimizer {
             }
             slots[key] = state
         }
-        iterations += 1
+        steps += 1
     }
 
     private func clip(_ gradients: [Tensor]) -> [Tensor] {
@@ -112,20 +170,27 @@ open class Optimizer {
     }
 
     /// Everything a checkpoint needs to resume exactly: the step count, every slot (keyed
-    /// `"<variable name>/<slot name>"`) and the scalar state.
+    /// `"<variable name>/<slot name>"`, the gradient accumulators as `…/gradient_accumulator`)
+    /// and the scalar state.
     public var state: OptimizerState {
         var all: [String: Tensor] = [:]
         for (key, tensors) in slots {
             guard let owner = slotOwners[key] else { continue }
             for (name, tensor) in zip(slotNames, tensors) { all["\(owner.name)/\(name)"] = tensor }
         }
-        return OptimizerState(iterations: iterations, slots: all, scalars: scalarState)
+        for (key, tensor) in accumulators {
+            guard let owner = slotOwners[key] else { continue }
+            all["\(owner.name)/\(Self.accumulatorSlot)"] = tensor
+        }
+        return OptimizerState(iterations: steps, slots: all, scalars: scalarState)
     }
 
     /// Restores `state` for `variables` (slots are matched by variable and slot name).
     public func restore(_ state: OptimizerState, for variables: [Variable]) throws {
         var restored: [ObjectIdentifier: [Tensor]] = [:]
-        for variable in variables {
+        // Slots exist from the first update on (with gradient accumulation, steps come before it).
+        let updated = state.iterations / (gradientAccumulationSteps ?? 1) > 0
+        for variable in variables where updated {
             let tensors = try slotNames.map { name -> Tensor in
                 guard let tensor = state.slots["\(variable.name)/\(name)"] else {
                     throw StrataError.invalidArgument("missing optimizer slot '\(variable.name)/\(name)'", context: self.name)
@@ -138,12 +203,24 @@ open class Optimizer {
             }
             if !tensors.isEmpty { restored[ObjectIdentifier(variable)] = tensors }
         }
-        for variable in variables where restored[ObjectIdentifier(variable)] != nil {
+        var accumulated: [ObjectIdentifier: Tensor] = [:]
+        if gradientAccumulationSteps != nil {
+            for variable in variables {
+                guard let tensor = state.slots["\(variable.name)/\(Self.accumulatorSlot)"] else { continue }
+                guard tensor.shape == variable.shape else {
+                    throw StrataError.shapeMismatch("slot '\(variable.name)/\(Self.accumulatorSlot)' has shape \(tensor.shape)",
+                                                    context: self.name, expected: "\(variable.shape)")
+                }
+                accumulated[ObjectIdentifier(variable)] = tensor
+            }
+        }
+        for variable in variables where restored[ObjectIdentifier(variable)] != nil || accumulated[ObjectIdentifier(variable)] != nil {
             slotOwners[ObjectIdentifier(variable)] = variable
         }
         slots.merge(restored) { $1 }
+        accumulators = accumulated
         scalarState = state.scalars
-        iterations = state.iterations
+        steps = state.iterations
     }
 
     /// The optimizer's own options (Keras' snake_case keys), added to `config`.
@@ -161,13 +238,14 @@ open class Optimizer {
         all["clipvalue"] = clipValue.map { .float($0) } ?? .null
         all["global_clipnorm"] = globalClipNorm.map { .float($0) } ?? .null
         all["weight_decay"] = weightDecay.map { .float($0) } ?? .null
+        all["gradient_accumulation_steps"] = gradientAccumulationSteps.map { .int($0) } ?? .null
         return .object(["class_name": .string(String(describing: type(of: self))), "config": .object(all)])
     }
 }
 
 /// An optimizer's resumable state.
 public struct OptimizerState: Equatable {
-    /// Updates applied so far.
+    /// `apply` calls so far (`Optimizer.steps`: the updates, times k with gradient accumulation).
     public var iterations: Int
     /// Per-variable slots keyed `"<variable name>/<slot name>"`.
     public var slots: [String: Tensor]
@@ -194,12 +272,12 @@ public class MomentOptimizer: Optimizer {
     public let epsilon: Float
 
     init(learningRate: LearningRate, beta1: Float, beta2: Float, epsilon: Float, clipNorm: Float?, clipValue: Float?,
-         globalClipNorm: Float?, weightDecay: Float?) {
+         globalClipNorm: Float?, weightDecay: Float?, gradientAccumulationSteps: Int?) {
         self.beta1 = beta1
         self.beta2 = beta2
         self.epsilon = epsilon
         super.init(learningRate: learningRate, clipNorm: clipNorm, clipValue: clipValue,
-                   globalClipNorm: globalClipNorm, weightDecay: weightDecay)
+                   globalClipNorm: globalClipNorm, weightDecay: weightDecay, gradientAccumulationSteps: gradientAccumulationSteps)
     }
 
     public override var options: [String: ConfigValue] {

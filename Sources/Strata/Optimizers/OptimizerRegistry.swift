@@ -58,6 +58,8 @@ public struct OptimizerOptions {
     public let learningRate: LearningRate?
     /// `clipnorm`, `clipvalue`, `global_clipnorm` (at most one set) and `weight_decay`.
     public let clipNorm: Float?, clipValue: Float?, globalClipNorm: Float?, weightDecay: Float?
+    /// `gradient_accumulation_steps` (nil, or at least 2).
+    public let gradientAccumulationSteps: Int?
     private let reader: ConfigReader
 
     /// Reads the shared options of the configuration object `config` of optimizer `owner`;
@@ -73,6 +75,11 @@ public struct OptimizerOptions {
         clipValue = try reader.optionalFloat("clipvalue")
         globalClipNorm = try reader.optionalFloat("global_clipnorm")
         weightDecay = try reader.optionalFloat("weight_decay")
+        gradientAccumulationSteps = try reader.optionalInt("gradient_accumulation_steps")
+        if let steps = gradientAccumulationSteps, steps < 2 {
+            throw StrataError.invalidArgument("gradient_accumulation_steps \(steps)", context: "optimizer \(owner)",
+                                              expected: "an integer ≥ 2, or null (Keras' rule)")
+        }
         // Checked here so that a bad file throws instead of tripping the initializers' preconditions.
         guard [clipNorm, clipValue, globalClipNorm].compactMap({ $0 }).count <= 1 else {
             throw StrataError.invalidArgument("more than one of clipnorm, clipvalue and global_clipnorm", context: "optimizer \(owner)")

@@ -22,13 +22,14 @@ public final class RMSprop: Optimizer, ConfigurableOptimizer {
     /// Creates the optimizer.
     public init(learningRate: LearningRate = 0.001, rho: Float = 0.9, momentum: Float = 0, epsilon: Float = 1e-7,
                 centered: Bool = false, clipNorm: Float? = nil, clipValue: Float? = nil,
-                globalClipNorm: Float? = nil, weightDecay: Float? = nil) {
+                globalClipNorm: Float? = nil, weightDecay: Float? = nil, gradientAccumulationSteps: Int? = nil) {
         self.rho = rho
         self.momentum = momentum
         self.epsilon = epsilon
         self.centered = centered
         super.init(learningRate: learningRate, clipNorm: clipNorm, clipValue: clipValue,
-                   globalClipNorm: globalClipNorm, weightDecay: weightDecay)
+                   globalClipNorm: globalClipNorm, weightDecay: weightDecay,
+                   gradientAccumulationSteps: gradientAccumulationSteps)
     }
 
     /// Rebuilds the optimizer from its configuration (Keras' keys; absent ones default as in `init`).
@@ -36,7 +37,8 @@ public final class RMSprop: Optimizer, ConfigurableOptimizer {
         let o = try OptimizerOptions(config, owner: "RMSprop"), d = RMSprop()
         self.init(learningRate: o.learningRate ?? d.learningRate, rho: try o.float("rho", default: d.rho),
                   momentum: try o.float("momentum", default: d.momentum, in: 0...1), epsilon: try o.float("epsilon", default: d.epsilon),
-                  centered: try o.bool("centered", default: d.centered), clipNorm: o.clipNorm, clipValue: o.clipValue, globalClipNorm: o.globalClipNorm, weightDecay: o.weightDecay)
+                  centered: try o.bool("centered", default: d.centered), clipNorm: o.clipNorm, clipValue: o.clipValue, globalClipNorm: o.globalClipNorm, weightDecay: o.weightDecay,
+                  gradientAccumulationSteps: o.gradientAccumulationSteps)
     }
 
     public override var slotNames: [String] {

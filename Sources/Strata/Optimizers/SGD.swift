@@ -14,19 +14,21 @@ public final class SGD: Optimizer, ConfigurableOptimizer {
 
     /// Creates the optimizer.
     public init(learningRate: LearningRate = 0.01, momentum: Float = 0, nesterov: Bool = false,
-                clipNorm: Float? = nil, clipValue: Float? = nil, globalClipNorm: Float? = nil, weightDecay: Float? = nil) {
+                clipNorm: Float? = nil, clipValue: Float? = nil, globalClipNorm: Float? = nil, weightDecay: Float? = nil, gradientAccumulationSteps: Int? = nil) {
         precondition(momentum >= 0 && momentum <= 1, "SGD: momentum must be in [0, 1], got \(momentum)")
         self.momentum = momentum
         self.nesterov = nesterov
         super.init(learningRate: learningRate, clipNorm: clipNorm, clipValue: clipValue,
-                   globalClipNorm: globalClipNorm, weightDecay: weightDecay)
+                   globalClipNorm: globalClipNorm, weightDecay: weightDecay,
+                   gradientAccumulationSteps: gradientAccumulationSteps)
     }
 
     /// Rebuilds the optimizer from its configuration (Keras' keys; absent ones default as in `init`).
     public convenience init(config: ConfigValue) throws {
         let o = try OptimizerOptions(config, owner: "SGD"), d = SGD()
         self.init(learningRate: o.learningRate ?? d.learningRate, momentum: try o.float("momentum", default: d.momentum, in: 0...1),
-                  nesterov: try o.bool("nesterov", default: d.nesterov), clipNorm: o.clipNorm, clipValue: o.clipValue, globalClipNorm: o.globalClipNorm, weightDecay: o.weightDecay)
+                  nesterov: try o.bool("nesterov", default: d.nesterov), clipNorm: o.clipNorm, clipValue: o.clipValue, globalClipNorm: o.globalClipNorm, weightDecay: o.weightDecay,
+                  gradientAccumulationSteps: o.gradientAccumulationSteps)
     }
 
     public override var slotNames: [String] { momentum != 0 ? ["momentum"] : [] }

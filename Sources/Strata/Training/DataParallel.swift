@@ -80,15 +80,23 @@ public struct DataParallel: Sendable, DistributionStrategy {
     /// before the backward pass, and sums the gradients over the replicas: Σᵣ (nᵣ/N)·∇Lᵣ is the
     /// gradient of the global batch's mean loss — also through synchronized batch-norm
     /// statistics, whose backward sums the scaled terms. Each bucket of gradients starts its
-    /// all-reduce as soon as it is complete. Returns this replica's unscaled objective.
-    func valueWithGradients(of variables: [Variable], rows: Int, globalRows: Int,
+    /// all-reduce as soon as it is complete. Returns this replica's unscaled objective. With
+    /// gradient accumulation (`reduction`), a step between updates keeps its scaled gradients,
+    /// and the update step all-reduces each gradient plus the accumulated ones.
+    func valueWithGradients(of variables: [Variable], rows: Int, globalRows: Int, reduction: GradientReduction,
                             _ objective: () -> Tensor) -> (value: Float, gradients: [Tensor]) {
         let share = Float(rows) / Float(globalRows)
-        let pending = buckets(for: variables.map(\.shape))
-        let (value, _) = StrataCore.valueWithGradients(of: variables, whenReady: pending.add) {
+        func scaledObjective() -> Tensor {
             let value = syncBatchNorm ? ReplicaContext.$batchStatistics.withValue(group) { objective() } : objective()
             return value * share
         }
+        if case .keep = reduction {
+            let (value, gradients) = StrataCore.valueWithGradients(of: variables, scaledObjective)
+            return (value.scalar / share, gradients)
+        }
+        let pending = buckets(for: variables.map(\.shape))
+        let (value, _) = StrataCore.valueWithGradients(of: variables, whenReady: { pending.add($0, reduction.total($0, $1)) },
+                                                       scaledObjective)
         return (value.scalar / share, pending.finish())
     }
 

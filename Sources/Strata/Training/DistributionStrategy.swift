@@ -25,9 +25,36 @@ protocol DistributionStrategy {
     /// What an epoch's end combines besides the metrics (per-replica moving statistics).
     func endEpoch(nonTrainable variables: [Variable])
     /// The gradient of the global batch's objective for this process's `rows` of `globalRows`:
-    /// `objective` computes this process's mean objective; returns it and the gradients.
-    func valueWithGradients(of variables: [Variable], rows: Int, globalRows: Int,
+    /// `objective` computes this process's mean objective; returns it and the gradients, combined
+    /// over the processes as `reduction` says.
+    func valueWithGradients(of variables: [Variable], rows: Int, globalRows: Int, reduction: GradientReduction,
                             _ objective: () -> Tensor) -> (value: Float, gradients: [Tensor])
+}
+
+/// What a training step does with its gradients across processes. With gradient accumulation
+/// the processes exchange gradients once per update: each keeps its steps' gradients (its share
+/// of each global batch's), and the update step sums this step's plus the accumulated ones over
+/// the processes — Σ over steps of Σ over processes, the same sum Keras' every-step reduction
+/// accumulates, with one all-reduce in k.
+enum GradientReduction {
+    /// Summed over the processes (every step, without gradient accumulation).
+    case sum
+    /// Kept by this process: a step that accumulates between updates.
+    case keep
+    /// This step's gradients plus the accumulated ones (nil where none), summed over the processes.
+    case sumWithAccumulated([Tensor?])
+
+    /// This step's gradient of variable `index`, with what it carries added.
+    func total(_ index: Int, _ gradient: Tensor) -> Tensor {
+        guard case .sumWithAccumulated(let carried) = self, let accumulated = carried[index] else { return gradient }
+        return gradient + accumulated
+    }
+
+    /// The reduction of a step of `optimizer`.
+    static func forStep(of optimizer: Optimizer, variables: [Variable]) -> GradientReduction {
+        guard optimizer.gradientAccumulationSteps != nil else { return .sum }
+        return optimizer.nextApplyAccumulates ? .keep : .sumWithAccumulated(optimizer.accumulated(for: variables))
+    }
 }
 
 /// One process doing all the work.
@@ -43,9 +70,9 @@ struct SingleProcess: DistributionStrategy {
     var isFirst: Bool { true }
     func endEpoch(nonTrainable variables: [Variable]) {}
 
-    func valueWithGradients(of variables: [Variable], rows: Int, globalRows: Int,
+    func valueWithGradients(of variables: [Variable], rows: Int, globalRows: Int, reduction: GradientReduction,
                             _ objective: () -> Tensor) -> (value: Float, gradients: [Tensor]) {
         let (value, gradients) = StrataCore.valueWithGradients(of: variables, objective)
-        return (value.scalar, gradients)
+        return (value.scalar, gradients.enumerated().map { reduction.total($0, $1) })
     }
 }

@@ -234,8 +234,9 @@ extension Model {
         let variables = trainableVariables
         var predictions: [Tensor] = [], perOutput: [Tensor] = []
         let rows = x[0].shape[0]
+        let reduction = GradientReduction.forStep(of: optimizer, variables: variables)
         let (value, gradients) = withPolicy {   // the backward pass's products too
-            strategy.valueWithGradients(of: variables, rows: rows, globalRows: globalRows ?? rows) {
+            strategy.valueWithGradients(of: variables, rows: rows, globalRows: globalRows ?? rows, reduction: reduction) {
                 let tracked = forward(x, training: true)
                 predictions = tracked.map(\.detached)   // keeps no tape alive: the update below runs in place
                 let objective = objective(outputs, y, tracked, sampleWeight: sampleWeight)
@@ -243,7 +244,11 @@ extension Model {
                 return objective.total
             }
         }
-        optimizer.apply(gradients, to: variables)
+        if case .sumWithAccumulated = reduction {
+            optimizer.applyAccumulated(gradients, to: variables)   // the totals: this step's plus the accumulated
+        } else {
+            optimizer.apply(gradients, to: variables)
+        }
         return (value, perOutput, predictions)
     }
 }
