@@ -30,6 +30,8 @@ public struct Train: ParsableCommand {
     @Option(parsing: .unconditional, help: "L2 factor on the kernels.") var l2: Float = 0
     @Option(help: ArgumentHelp("\(Self.optimizerNames.joined(separator: ", ")).")) var optimizer = "adam"
     @Option(parsing: .unconditional, help: "Learning rate (default: the optimizer's Keras default).") var lr: Float?
+    @Option(help: "Update every N batches with the mean of their gradients (Keras' gradient_accumulation_steps; with strata-mpi, one all-reduce per update).")
+    var gradientAccumulationSteps: Int?
     @Option(help: "Maximum number of epochs.") var epochs = 10
     @Option(help: "Samples per gradient step (per rank with strata-mpi).") public var batchSize = 32
     @Option(parsing: .unconditional, help: "Fraction of the training data held out (the last samples).") var validationSplit: Float = 0.1
@@ -59,6 +61,9 @@ public struct Train: ParsableCommand {
         guard validationSplit >= 0, validationSplit < 1 else { throw ValidationError("--validation-split must be in [0, 1)") }
         guard dropout >= 0, dropout < 1 else { throw ValidationError("--dropout must be in [0, 1)") }
         if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number, got \(lr)") }
+        if let gradientAccumulationSteps, gradientAccumulationSteps < 2 {
+            throw ValidationError("--gradient-accumulation-steps must be at least 2 (Keras' rule), got \(gradientAccumulationSteps)")
+        }
         guard l2 >= 0, l2.isFinite else { throw ValidationError("--l2 must be 0 or a positive number, got \(l2)") }
         if let earlyStopping, earlyStopping < 0 {
             throw ValidationError("--early-stopping (the patience in epochs) must be 0 or more, got \(earlyStopping)")
@@ -231,6 +236,6 @@ public struct Train: ParsableCommand {
         guard let preset = OptimizerPreset.named(optimizer) else {
             throw ValidationError("--optimizer '\(optimizer)' is not one of \(Self.optimizerNames.joined(separator: ", "))")
         }
-        return try preset.make(learningRate: lr)
+        return try preset.make(learningRate: lr, gradientAccumulationSteps: gradientAccumulationSteps)
     }
 }

@@ -5,7 +5,9 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,6 +23,8 @@ static double watchdog_timeout = 0;
 static _Atomic unsigned long long collective_started;
 static const char *_Atomic collective_name = "";
 static double allreduce_seconds = 0;
+/// Bytes this rank has handed to all-reduce calls (its payload, not the algorithm's traffic).
+static double allreduce_bytes = 0;
 
 static void enter(const char *name) {
     double t = now();
@@ -87,6 +91,9 @@ int strata_mpi_size(void) {
 
 static int allreduce(void *values, long count, MPI_Datatype type) {
     if (count > INT_MAX) return MPI_ERR_COUNT;
+    int size = 0;
+    MPI_Type_size(type, &size);
+    allreduce_bytes += (double)count * size;
     enter("MPI_Allreduce");
     int status = MPI_Allreduce(MPI_IN_PLACE, values, (int)count, type, MPI_SUM, MPI_COMM_WORLD);
     allreduce_seconds += leave();
@@ -97,28 +104,88 @@ int strata_mpi_allreduce_float(float *values, long count) { return allreduce(val
 
 int strata_mpi_allreduce_double(double *values, long count) { return allreduce(values, count, MPI_DOUBLE); }
 
-int strata_mpi_iallreduce_float(float *values, long count, void **request) {
+// bfloat16 on the wire: the top 16 bits of a float32, rounded to nearest with ties to even (a
+// NaN stays a quiet NaN). The reduction adds two bfloat16 arrays in float32 and rounds the sum.
+static inline uint16_t to_bf16(float x) {
+    uint32_t u;
+    memcpy(&u, &x, 4);
+    if ((u & 0x7FFFFFFFu) > 0x7F800000u) return (uint16_t)((u >> 16) | 0x40u);
+    return (uint16_t)((u + 0x7FFFu + ((u >> 16) & 1u)) >> 16);
+}
+
+static inline float from_bf16(uint16_t h) {
+    uint32_t u = (uint32_t)h << 16;
+    float x;
+    memcpy(&x, &u, 4);
+    return x;
+}
+
+static void bf16_sum(void *in, void *inout, int *length, MPI_Datatype *type) {
+    (void)type;
+    const uint16_t *a = in;
+    uint16_t *b = inout;
+    for (int i = 0; i < *length; ++i) b[i] = to_bf16(from_bf16(a[i]) + from_bf16(b[i]));
+}
+
+static MPI_Op bf16_sum_op = MPI_OP_NULL;
+
+/// An all-reduce in flight: its request and, for a bfloat16 one, the wire buffer to unpack into `values`.
+struct pending {
+    MPI_Request handle;
+    float *values;
+    uint16_t *wire;
+    long count;
+};
+
+static int start(float *values, long count, int bfloat16, void **request) {
     *request = NULL;
     if (count > INT_MAX) return MPI_ERR_COUNT;
-    MPI_Request *handle = malloc(sizeof *handle);
-    if (handle == NULL) return MPI_ERR_NO_MEM;
+    struct pending *p = calloc(1, sizeof *p);
+    if (p == NULL) return MPI_ERR_NO_MEM;
+    p->values = values;
+    p->count = count;
+    allreduce_bytes += (double)count * (bfloat16 ? 2 : 4);
     double started = now();
-    int status = MPI_Iallreduce(MPI_IN_PLACE, values, (int)count, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD, handle);
+    int status;
+    if (bfloat16) {
+        if (bf16_sum_op == MPI_OP_NULL && (status = MPI_Op_create(bf16_sum, 1, &bf16_sum_op)) != MPI_SUCCESS) {
+            free(p);
+            return status;
+        }
+        p->wire = malloc((size_t)count * sizeof *p->wire);
+        if (p->wire == NULL) {
+            free(p);
+            return MPI_ERR_NO_MEM;
+        }
+        for (long i = 0; i < count; ++i) p->wire[i] = to_bf16(values[i]);
+        status = MPI_Iallreduce(MPI_IN_PLACE, p->wire, (int)count, MPI_UINT16_T, bf16_sum_op, MPI_COMM_WORLD, &p->handle);
+    } else {
+        status = MPI_Iallreduce(MPI_IN_PLACE, values, (int)count, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD, &p->handle);
+    }
     allreduce_seconds += now() - started;
     if (status != MPI_SUCCESS) {
-        free(handle);
+        free(p->wire);
+        free(p);
         return status;
     }
-    *request = handle;
+    *request = p;
     return 0;
 }
 
+int strata_mpi_iallreduce_float(float *values, long count, void **request) { return start(values, count, 0, request); }
+
+int strata_mpi_iallreduce_bf16(float *values, long count, void **request) { return start(values, count, 1, request); }
+
 int strata_mpi_wait(void *request) {
-    MPI_Request *handle = request;
+    struct pending *p = request;
     enter("MPI_Wait (all-reduce of gradients)");
-    int status = MPI_Wait(handle, MPI_STATUS_IGNORE);
+    int status = MPI_Wait(&p->handle, MPI_STATUS_IGNORE);
     allreduce_seconds += leave();
-    free(handle);
+    if (p->wire != NULL) {
+        if (status == MPI_SUCCESS) for (long i = 0; i < p->count; ++i) p->values[i] = from_bf16(p->wire[i]);
+        free(p->wire);
+    }
+    free(p);
     return status;
 }
 
@@ -146,3 +213,5 @@ void strata_mpi_finalize(void) {
 }
 
 double strata_mpi_allreduce_seconds(void) { return allreduce_seconds; }
+
+double strata_mpi_allreduce_bytes(void) { return allreduce_bytes; }

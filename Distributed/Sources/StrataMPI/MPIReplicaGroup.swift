@@ -33,6 +33,9 @@ public final class MPIReplicaGroup: ReplicaGroup, @unchecked Sendable {
     /// Seconds this rank has spent inside all-reduce calls (waiting included).
     public var allReduceSeconds: Double { strata_mpi_allreduce_seconds() }
 
+    /// Bytes of payload this rank has given to all-reduce calls (gradients, metrics, statistics).
+    public var allReduceBytes: Double { strata_mpi_allreduce_bytes() }
+
     public func allReduceSum(_ values: UnsafeMutableBufferPointer<Float>) {
         check(strata_mpi_allreduce_float(values.baseAddress, values.count), "MPI_Allreduce of \(values.count) floats")
     }
@@ -47,6 +50,14 @@ public final class MPIReplicaGroup: ReplicaGroup, @unchecked Sendable {
         var request: UnsafeMutableRawPointer?
         check(strata_mpi_iallreduce_float(values.baseAddress, values.count, &request), "MPI_Iallreduce of \(values.count) floats")
         return { [self] in check(strata_mpi_wait(request), "MPI_Wait for the all-reduce of \(values.count) floats") }
+    }
+
+    /// Starts an `MPI_Iallreduce` of the values as bfloat16 (`MPI_UINT16_T` with a reduction that
+    /// adds in float32 and rounds): half the bytes of `startAllReduceSum`.
+    public func startAllReduceSumBFloat16(_ values: UnsafeMutableBufferPointer<Float>) -> () -> Void {
+        var request: UnsafeMutableRawPointer?
+        check(strata_mpi_iallreduce_bf16(values.baseAddress, values.count, &request), "MPI_Iallreduce of \(values.count) bfloat16 values")
+        return { [self] in check(strata_mpi_wait(request), "MPI_Wait for the all-reduce of \(values.count) bfloat16 values") }
     }
 
     public func broadcast(_ bytes: UnsafeMutableRawBufferPointer) {

@@ -36,6 +36,8 @@ struct DistributedOptions: ParsableArguments {
     var bucketSize = 1 << 20
     @Option(help: "Gradient floats in the first bucket (the last layers', whose all-reduce starts first, during the backward pass; e.g. 262144 on a network that progresses it in the background).")
     var firstBucketSize = 1 << 20
+    @Option(help: "How gradients travel in the all-reduce: float32, or bfloat16 (half the bytes; summed in float32, optimizer state float32).")
+    var allReduce: DataParallel.WirePrecision = .float32
 
     func validate() throws {
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
@@ -47,12 +49,12 @@ struct DistributedOptions: ParsableArguments {
     func run(batchSize: Int, _ body: () throws -> Void) throws {
         let group = try MPIReplicaGroup.start(timeout: timeout)
         let parallel = DataParallel(group: group, syncBatchNorm: syncBatchNorm, bucketSize: bucketSize,
-                                    firstBucketSize: firstBucketSize)
+                                    firstBucketSize: firstBucketSize, gradientPrecision: allReduce)
         let meter = StepMeter(), verify = verifyReplicas
         let environment = TrainingEnvironment(dataParallel: parallel, extraCallbacks: {
             [meter] + (verify ? [ReplicaConsistencyCheck(group: group)] : [])
         })
-        environment.say("strata-mpi: \(group.size) rank\(group.size == 1 ? "" : "s"), batch norm \(syncBatchNorm ? "synchronized" : "per rank")")
+        environment.say("strata-mpi: \(group.size) rank\(group.size == 1 ? "" : "s"), batch norm \(syncBatchNorm ? "synchronized" : "per rank"), gradients all-reduced in \(allReduce.rawValue)")
         let started = Date()
         do {
             try TrainingEnvironment.$current.withValue(environment, operation: body)
@@ -66,10 +68,11 @@ struct DistributedOptions: ParsableArguments {
         times.withUnsafeMutableBufferPointer { group.allReduceSum($0) }
         let steps = Double(max(meter.steps, 1))
         environment.say(String(format: "strata-mpi: %d steps of %d rows × %d ranks in %.2f s of training steps: %.2f ms/step, "
-                               + "%.0f samples/s; MPI_Allreduce %@ ms/step per rank (waiting included); %.1f s in all",
+                               + "%.0f samples/s; MPI_Allreduce %@ ms/step per rank (waiting included), %.0f bytes/step; %.1f s in all",
                                meter.steps, batchSize, group.size, meter.seconds, 1000 * meter.seconds / steps,
                                steps * Double(batchSize * group.size) / max(meter.seconds, 1e-9),
-                               times.map { String(format: "%.2f", 1000 * $0 / steps) }.joined(separator: " / "), seconds))
+                               times.map { String(format: "%.2f", 1000 * $0 / steps) }.joined(separator: " / "),
+                               group.allReduceBytes / steps, seconds))
         group.finish()
     }
 }
@@ -108,3 +111,5 @@ final class StepMeter: Callback, @unchecked Sendable {
         steps += 1
     }
 }
+
+extension DataParallel.WirePrecision: @retroactive ExpressibleByArgument {}

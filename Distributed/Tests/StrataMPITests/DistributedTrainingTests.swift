@@ -3,7 +3,10 @@ import Strata
 import Testing
 
 /// `strata-mpi` under `mpirun` on this machine (loopback): equivalence with one process on the
-/// global batch, bit-identical replicas, failure of a rank, resumption.
+/// global batch, bit-identical replicas, failure of a rank, resumption, gradient accumulation
+/// and bfloat16 all-reduce. With `STRATA_MPI_NETNS=1` (`.ci/run`'s multi-host step, after
+/// `scripts/netns-hosts.sh up`) the 2-rank jobs run with one rank on each of two emulated hosts,
+/// over TCP only (`scripts/mpirun-netns.sh`).
 @Suite("Data-parallel training on MPI", .serialized)
 struct DistributedTrainingTests {
     static let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -35,14 +38,27 @@ struct DistributedTrainingTests {
                          "--layers", "16,8", "--batch-norm", "--optimizer", "momentum", "--validation-split", "0",
                          "--batch-size", "\(batchSize)", "--epochs", "\(epochs)", "--output", folder.appendingPathComponent(output).path]
             + extra
-        return try run(ranks.map { ["--allow-run-as-root", "--oversubscribe", "-np", "\($0)", strataMPI] } ?? [], arguments)
+        return try run(ranks.map(launcher) ?? [], arguments)
     }
 
-    /// Runs mpirun with `mpiArguments` then `arguments` (or strata-mpi alone when `mpiArguments` is empty).
-    static func run(_ mpiArguments: [String], _ arguments: [String], timeout: TimeInterval = 120) throws -> (status: Int32, output: String) {
+    /// Whether 2-rank jobs run across the emulated hosts of `scripts/netns-hosts.sh`.
+    static let acrossHosts = ProcessInfo.processInfo.environment["STRATA_MPI_NETNS"] == "1"
+
+    /// The command that starts strata-mpi on `ranks` ranks: mpirun on this machine, or one rank
+    /// on each emulated host.
+    static func launcher(ranks: Int) -> [String] {
+        if acrossHosts {
+            precondition(ranks == 2, "the emulated hosts run 2-rank jobs")
+            return [package.appendingPathComponent("scripts/mpirun-netns.sh").path, strataMPI]
+        }
+        return [mpirun, "--allow-run-as-root", "--oversubscribe", "-np", "\(ranks)", strataMPI]
+    }
+
+    /// Runs `launcher` then `arguments` (or strata-mpi alone when `launcher` is empty).
+    static func run(_ launcher: [String], _ arguments: [String], timeout: TimeInterval = 120) throws -> (status: Int32, output: String) {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: mpiArguments.isEmpty ? strataMPI : mpirun)
-        process.arguments = mpiArguments + arguments
+        process.executableURL = URL(fileURLWithPath: launcher.first ?? strataMPI)
+        process.arguments = Array(launcher.dropFirst()) + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["STRATA_NUM_THREADS"] = "1"
         environment["OMPI_MCA_rmaps_base_oversubscribe"] = "1"
@@ -104,6 +120,62 @@ struct DistributedTrainingTests {
         #expect(single.status == 0, "\(single.output)")
         try Self.expectClose(folder.appendingPathComponent("two/model.safetensors").path,
                              folder.appendingPathComponent("one/model.safetensors").path, tolerance: 1e-5)
+    }
+
+    /// With gradient accumulation (k = 2) the ranks all-reduce once per update — half the bytes
+    /// per step — and two ranks still equal one process on the global batch with k = 2.
+    @Test func gradientAccumulationOnTwoRanksEqualsOneProcessAndHalvesTheTraffic() throws {
+        let folder = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let common = ["--sync-batch-norm", "--optimizer", "adam"]
+        let accumulated = try Self.train(in: folder, ranks: 2, batchSize: 8, epochs: 2, output: "two",
+                                         extra: common + ["--gradient-accumulation-steps", "2", "--verify-replicas"])
+        #expect(accumulated.status == 0, "\(accumulated.output)")
+        #expect(accumulated.output.contains("weights bit-identical on all 2 ranks after each of 64 steps"), "\(accumulated.output)")
+        let single = try Self.train(in: folder, ranks: nil, batchSize: 16, epochs: 2, output: "one",
+                                    extra: ["--optimizer", "adam", "--gradient-accumulation-steps", "2"])
+        #expect(single.status == 0, "\(single.output)")
+        try Self.expectClose(folder.appendingPathComponent("two/model.safetensors").path,
+                             folder.appendingPathComponent("one/model.safetensors").path, tolerance: 1e-5)
+        let everyStep = try Self.train(in: folder, ranks: 2, batchSize: 8, epochs: 2, output: "every", extra: common)
+        #expect(everyStep.status == 0, "\(everyStep.output)")
+        let (once, every) = (try Self.bytesPerStep(accumulated.output), try Self.bytesPerStep(everyStep.output))
+        // The gradients go every other step; batch-norm statistics and metrics every step.
+        let gradient = try Self.gradientBytes(folder.appendingPathComponent("two/model.safetensors"))
+        #expect(abs((every - once) - gradient / 2) < 0.05 * gradient, "bytes/step \(once) vs \(every), gradient \(gradient)")
+    }
+
+    /// bfloat16 on the wire: half the gradient bytes, replicas still bit-identical, weights close
+    /// to the float32 run's.
+    @Test func bfloat16AllReduceHalvesTheBytesAndStaysClose() throws {
+        let folder = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let half = try Self.train(in: folder, ranks: 2, batchSize: 8, epochs: 2, output: "bf16",
+                                  extra: ["--all-reduce", "bfloat16", "--verify-replicas"])
+        #expect(half.status == 0 && half.output.contains("gradients all-reduced in bfloat16"), "\(half.output)")
+        #expect(half.output.contains("weights bit-identical on all 2 ranks after each of 64 steps"), "\(half.output)")
+        let full = try Self.train(in: folder, ranks: 2, batchSize: 8, epochs: 2, output: "fp32")
+        #expect(full.status == 0, "\(full.output)")
+        let (halfBytes, fullBytes) = (try Self.bytesPerStep(half.output), try Self.bytesPerStep(full.output))
+        let gradient = try Self.gradientBytes(folder.appendingPathComponent("fp32/model.safetensors"))
+        #expect(abs((fullBytes - halfBytes) - gradient / 2) < 0.05 * gradient, "bytes/step \(halfBytes) vs \(fullBytes), gradient \(gradient)")
+        try Self.expectClose(folder.appendingPathComponent("bf16/model.safetensors").path,
+                             folder.appendingPathComponent("fp32/model.safetensors").path, tolerance: 0.05)
+        let bad = try Self.train(in: folder, ranks: nil, batchSize: 8, epochs: 1, output: "bad", extra: ["--all-reduce", "float16"])
+        #expect(bad.status != 0 && bad.output.contains("float16"), "\(bad.output)")
+    }
+
+    /// The gradient payload of one all-reduce of a saved model: 4 bytes per trainable float.
+    static func gradientBytes(_ path: URL) throws -> Double {
+        4 * Double(try Model.loadModel(from: path.path).trainableVariables.reduce(0) { $0 + $1.value.count })
+    }
+
+    /// The payload bytes per step strata-mpi reports.
+    static func bytesPerStep(_ output: String) throws -> Double {
+        let line = try #require(output.split(separator: "\n").last { $0.contains("bytes/step") }, "no bytes/step in \(output)")
+        let words = line.split(separator: " ").map(String.init)
+        let index = try #require(words.firstIndex { $0.hasPrefix("bytes/step") })
+        return try #require(Double(words[index - 1]))
     }
 
     @Test func perRankBatchNormKeepsReplicasIdenticalAndDiffersFromSync() throws {

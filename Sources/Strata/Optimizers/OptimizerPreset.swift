@@ -33,10 +33,11 @@ public struct OptimizerPreset: Sendable {
     public static func named(_ name: String) -> OptimizerPreset? { all.first { $0.name == name } }
 
     /// A fresh optimizer with the class's defaults and the preset's options; `learningRate`, when
-    /// given, replaces the default rate.
-    public func make(learningRate: Float? = nil) throws -> Optimizer {
+    /// given, replaces the default rate; `gradientAccumulationSteps` (≥ 2) accumulates gradients.
+    public func make(learningRate: Float? = nil, gradientAccumulationSteps: Int? = nil) throws -> Optimizer {
         var config = options
         if let learningRate { config["learning_rate"] = .float(learningRate) }
+        if let gradientAccumulationSteps { config["gradient_accumulation_steps"] = .int(gradientAccumulationSteps) }
         return try Optimizer.from(config: .object(["class_name": .string(className), "config": .object(config)]))
     }
 }

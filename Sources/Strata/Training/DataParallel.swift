@@ -32,14 +32,27 @@ public struct DataParallel: Sendable, DistributionStrategy {
     /// (an RDMA network); on one host's shared memory Open MPI does not, and the extra
     /// all-reduce cost 1.6–2.7 % per step (BENCHMARKS.md), so the default equals `bucketSize`.
     public var firstBucketSize: Int
+    /// How gradients travel in the all-reduce (default float32).
+    public var gradientPrecision: WirePrecision
+
+    /// The number format of gradients on the wire.
+    public enum WirePrecision: String, Sendable, CaseIterable {
+        /// Exact float32 sums.
+        case float32
+        /// Half the bytes: each bucket rounded to bfloat16 (to nearest even) before the sum,
+        /// summed in float32, the sum rounded to bfloat16; the optimizer, its slots and the
+        /// gradient accumulators stay float32. Relative error per gradient ≈ 2⁻⁸.
+        case bfloat16
+    }
 
     /// Data parallelism over `group`.
     public init(group: any ReplicaGroup, syncBatchNorm: Bool = false, bucketSize: Int = 1 << 20,
-                firstBucketSize: Int = 1 << 20) {
+                firstBucketSize: Int = 1 << 20, gradientPrecision: WirePrecision = .float32) {
         self.group = group
         self.syncBatchNorm = syncBatchNorm
         self.bucketSize = Swift.max(1, bucketSize)
         self.firstBucketSize = Swift.max(1, firstBucketSize)
+        self.gradientPrecision = gradientPrecision
     }
 
     /// This replica's rows of a global batch of `count` rows starting at `start`: the `rank`-th
@@ -94,7 +107,8 @@ public struct DataParallel: Sendable, DistributionStrategy {
             let (value, gradients) = StrataCore.valueWithGradients(of: variables, scaledObjective)
             return (value.scalar / share, gradients)
         }
-        let pending = buckets(for: variables.map(\.shape))
+        let pending = GradientBuckets(shapes: variables.map(\.shape), group: group, precision: gradientPrecision,
+                                      firstBucketSize: firstBucketSize, bucketSize: bucketSize)
         let (value, _) = StrataCore.valueWithGradients(of: variables, whenReady: { pending.add($0, reduction.total($0, $1)) },
                                                        scaledObjective)
         return (value.scalar / share, pending.finish())

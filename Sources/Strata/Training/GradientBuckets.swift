@@ -16,14 +16,16 @@ final class GradientBuckets {
     }
 
     private let group: any ReplicaGroup
+    private let precision: DataParallel.WirePrecision
     private let shapes: [[Int]]
     private var buckets: [Bucket] = []
     private var place: [(bucket: Int, offset: Int)]
     private var waits: [() -> Void] = []        // of the started buckets, in start order
     private var started: [Int] = []
 
-    init(shapes: [[Int]], group: any ReplicaGroup, firstBucketSize: Int, bucketSize: Int) {
+    init(shapes: [[Int]], group: any ReplicaGroup, precision: DataParallel.WirePrecision = .float32, firstBucketSize: Int, bucketSize: Int) {
         self.group = group
+        self.precision = precision
         self.shapes = shapes
         place = Array(repeating: (0, 0), count: shapes.count)
         var members = 0, floats = 0
@@ -56,12 +58,13 @@ final class GradientBuckets {
         }
         buckets[bucket].missing -= 1
         guard buckets[bucket].missing == 0 else { return }
-        if started.count == buckets.count - 1 {
+        switch precision {
+        case .float32 where started.count == buckets.count - 1:
             // The last bucket has nothing left to overlap with: the blocking all-reduce, which
             // MPI implementations run with faster algorithms than the non-blocking one.
             group.allReduceSum(buckets[bucket].buffer)
-        } else {
-            waits.append(group.startAllReduceSum(buckets[bucket].buffer))
+        case .float32: waits.append(group.startAllReduceSum(buckets[bucket].buffer))
+        case .bfloat16: waits.append(group.startAllReduceSumBFloat16(buckets[bucket].buffer))
         }
         started.append(bucket)
     }

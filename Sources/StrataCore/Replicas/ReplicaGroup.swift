@@ -19,6 +19,11 @@ public protocol ReplicaGroup: AnyObject, Sendable {
     /// with a function that waits for the sum; `values` must stay valid and untouched until that
     /// function has returned. Default: sums at once (`allReduceSum`) and the function does nothing.
     func startAllReduceSum(_ values: UnsafeMutableBufferPointer<Float>) -> () -> Void
+    /// `startAllReduceSum` with each value sent as bfloat16 — half the bytes: every replica's
+    /// values rounded to bfloat16 (to nearest, ties to even), summed in float32, the sum rounded
+    /// to bfloat16 again. Default: that arithmetic on `allReduceSum` (a transport overrides it to
+    /// put the 16-bit values on the wire).
+    func startAllReduceSumBFloat16(_ values: UnsafeMutableBufferPointer<Float>) -> () -> Void
 }
 
 extension ReplicaGroup {
@@ -26,6 +31,24 @@ extension ReplicaGroup {
     public func startAllReduceSum(_ values: UnsafeMutableBufferPointer<Float>) -> () -> Void {
         allReduceSum(values)
         return {}
+    }
+
+    /// Rounds, sums in float32 with `allReduceSum`, rounds again; at once.
+    public func startAllReduceSumBFloat16(_ values: UnsafeMutableBufferPointer<Float>) -> () -> Void {
+        for index in values.indices { values[index] = BFloat16.rounded(values[index]) }
+        allReduceSum(values)
+        for index in values.indices { values[index] = BFloat16.rounded(values[index]) }
+        return {}
+    }
+}
+
+/// bfloat16 rounding of float32 values (the top 16 bits of the float32 pattern).
+public enum BFloat16 {
+    /// `x` rounded to the nearest bfloat16, ties to even; a NaN stays NaN, an overflow becomes ±∞.
+    public static func rounded(_ x: Float) -> Float {
+        guard !x.isNaN else { return x }
+        let bits = x.bitPattern
+        return Float(bitPattern: (bits &+ 0x7FFF &+ ((bits >> 16) & 1)) & 0xFFFF_0000)
     }
 }
 

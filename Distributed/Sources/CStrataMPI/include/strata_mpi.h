@@ -16,6 +16,8 @@ int strata_mpi_allreduce_double(double *values, long count);
 /// `strata_mpi_wait` completes (and frees). `values` must stay untouched until then. 0 on success.
 int strata_mpi_iallreduce_float(float *values, long count, void **request);
 /// Waits for the operation `request` stands for and frees the handle; 0 on success.
+/// Starts an all-reduce of `values` sent as bfloat16 (summed in float32, rounded); strata_mpi_wait writes the sum back.
+int strata_mpi_iallreduce_bf16(float *values, long count, void **request);
 int strata_mpi_wait(void *request);
 /// Rank 0's bytes everywhere; 0 on success.
 int strata_mpi_broadcast(void *bytes, long count);
@@ -28,5 +30,7 @@ void strata_mpi_finalize(void);
 /// Seconds spent inside all-reduce calls, starting and waiting for them included, since
 /// initialization (this rank).
 double strata_mpi_allreduce_seconds(void);
+/// Bytes of payload handed to all-reduce calls so far.
+double strata_mpi_allreduce_bytes(void);
 
 #endif
