@@ -36,6 +36,8 @@ public struct Demo: ParsableCommand {
     @Option(help: "Epochs without val_loss improvement before stopping.") var patience = 5
     @Option(help: "Epochs without val_loss improvement before the learning rate is halved (0: never).")
     var lrPatience = 2
+    @Option(help: "Update every N batches with the mean of their gradients (Keras' gradient_accumulation_steps; with strata-mpi, one all-reduce per update).")
+    var gradientAccumulationSteps: Int?
     @Option(help: "Seed of all randomness (weights, shuffling).") var seed: UInt64 = 42
     @Option(help: "Folder for the checkpoint, history, plot and report.") var output = "strata-demo"
     @Option(help: "Folder holding the Fashion-MNIST IDX files (default: the standard places).") var data: String?
@@ -50,6 +52,9 @@ public struct Demo: ParsableCommand {
         guard effectiveBatchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
         guard patience >= 0 else { throw ValidationError("--patience must be 0 or more") }
         guard lrPatience >= 0 else { throw ValidationError("--lr-patience must be 0 or more") }
+        if let gradientAccumulationSteps, gradientAccumulationSteps < 2 {
+            throw ValidationError("--gradient-accumulation-steps must be at least 2 (Keras' rule), got \(gradientAccumulationSteps)")
+        }
         try OutputPath.check(output, option: "--output", kind: .folder)
     }
 
@@ -60,7 +65,8 @@ public struct Demo: ParsableCommand {
         Random.seed(seed)
 
         let network = model.make()
-        network.compile(optimizer: Adam(learningRate: 1e-3), loss: .sparseCategoricalCrossentropy, metrics: [.accuracy])
+        network.compile(optimizer: Adam(learningRate: 1e-3, gradientAccumulationSteps: gradientAccumulationSteps),
+                        loss: .sparseCategoricalCrossentropy, metrics: [.accuracy])
         if environment.isPrimary { network.summary() }
 
         let folder = URL(fileURLWithPath: output)
@@ -111,7 +117,7 @@ public struct Demo: ParsableCommand {
         report.preformatted((try? network.summaryText()) ?? "")
         report.heading("Settings")
         report.table(header: ["setting", "value"], rows: [
-            ["optimizer", "Adam, learning rate 0.001"], ["loss", "sparse categorical cross-entropy"],
+            ["optimizer", "Adam, learning rate 0.001" + (gradientAccumulationSteps.map { ", gradients accumulated over \($0) batches" } ?? "")], ["loss", "sparse categorical cross-entropy"],
             ["batch size", environment.dataParallel.map { "\(effectiveBatchSize) per replica × \($0.group.size) replicas" } ?? "\(effectiveBatchSize)"], ["maximum epochs", "\(epochs)"], ["validation split", "10 %"],
             ["early stopping", "val_loss, patience \(patience), best weights restored"],
             ["learning rate on a plateau", lrPatience > 0 ? "halved after \(lrPatience) epochs without val_loss improvement" : "constant"],

@@ -52,6 +52,12 @@ public final class MPIReplicaGroup: ReplicaGroup, @unchecked Sendable {
         return { [self] in check(strata_mpi_wait(request), "MPI_Wait for the all-reduce of \(values.count) floats") }
     }
 
+    /// `MPI_Allreduce` of the values as bfloat16 (`MPI_UINT16_T` with a reduction that adds in
+    /// float32 and rounds): half the bytes of `allReduceSum`.
+    public func allReduceSumBFloat16(_ values: UnsafeMutableBufferPointer<Float>) {
+        check(strata_mpi_allreduce_bf16(values.baseAddress, values.count), "MPI_Allreduce of \(values.count) bfloat16 values")
+    }
+
     /// Starts an `MPI_Iallreduce` of the values as bfloat16 (`MPI_UINT16_T` with a reduction that
     /// adds in float32 and rounds): half the bytes of `startAllReduceSum`.
     public func startAllReduceSumBFloat16(_ values: UnsafeMutableBufferPointer<Float>) -> () -> Void {

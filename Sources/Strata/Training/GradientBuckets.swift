@@ -58,13 +58,14 @@ final class GradientBuckets {
         }
         buckets[bucket].missing -= 1
         guard buckets[bucket].missing == 0 else { return }
-        switch precision {
-        case .float32 where started.count == buckets.count - 1:
-            // The last bucket has nothing left to overlap with: the blocking all-reduce, which
-            // MPI implementations run with faster algorithms than the non-blocking one.
-            group.allReduceSum(buckets[bucket].buffer)
-        case .float32: waits.append(group.startAllReduceSum(buckets[bucket].buffer))
-        case .bfloat16: waits.append(group.startAllReduceSumBFloat16(buckets[bucket].buffer))
+        // The last bucket has nothing left to overlap with: the blocking all-reduce, which MPI
+        // implementations run with faster algorithms than the non-blocking one.
+        let last = started.count == buckets.count - 1
+        switch (precision, last) {
+        case (.float32, true): group.allReduceSum(buckets[bucket].buffer)
+        case (.float32, false): waits.append(group.startAllReduceSum(buckets[bucket].buffer))
+        case (.bfloat16, true): group.allReduceSumBFloat16(buckets[bucket].buffer)
+        case (.bfloat16, false): waits.append(group.startAllReduceSumBFloat16(buckets[bucket].buffer))
         }
         started.append(bucket)
     }

@@ -19,10 +19,12 @@ public protocol ReplicaGroup: AnyObject, Sendable {
     /// with a function that waits for the sum; `values` must stay valid and untouched until that
     /// function has returned. Default: sums at once (`allReduceSum`) and the function does nothing.
     func startAllReduceSum(_ values: UnsafeMutableBufferPointer<Float>) -> () -> Void
-    /// `startAllReduceSum` with each value sent as bfloat16 — half the bytes: every replica's
-    /// values rounded to bfloat16 (to nearest, ties to even), summed in float32, the sum rounded
-    /// to bfloat16 again. Default: that arithmetic on `allReduceSum` (a transport overrides it to
+    /// `allReduceSum` with each value sent as bfloat16 — half the bytes: every replica's values
+    /// rounded to bfloat16 (to nearest, ties to even), summed in float32, the sum rounded to
+    /// bfloat16 again. Default: that arithmetic on `allReduceSum` (a transport overrides it to
     /// put the 16-bit values on the wire).
+    func allReduceSumBFloat16(_ values: UnsafeMutableBufferPointer<Float>)
+    /// `startAllReduceSum` with bfloat16 on the wire. Default: `allReduceSumBFloat16` at once.
     func startAllReduceSumBFloat16(_ values: UnsafeMutableBufferPointer<Float>) -> () -> Void
 }
 
@@ -33,11 +35,16 @@ extension ReplicaGroup {
         return {}
     }
 
-    /// Rounds, sums in float32 with `allReduceSum`, rounds again; at once.
-    public func startAllReduceSumBFloat16(_ values: UnsafeMutableBufferPointer<Float>) -> () -> Void {
+    /// Rounds, sums in float32 with `allReduceSum`, rounds again.
+    public func allReduceSumBFloat16(_ values: UnsafeMutableBufferPointer<Float>) {
         for index in values.indices { values[index] = BFloat16.rounded(values[index]) }
         allReduceSum(values)
         for index in values.indices { values[index] = BFloat16.rounded(values[index]) }
+    }
+
+    /// Sums at once (`allReduceSumBFloat16`).
+    public func startAllReduceSumBFloat16(_ values: UnsafeMutableBufferPointer<Float>) -> () -> Void {
+        allReduceSumBFloat16(values)
         return {}
     }
 }

@@ -16,6 +16,8 @@ int strata_mpi_allreduce_double(double *values, long count);
 /// `strata_mpi_wait` completes (and frees). `values` must stay untouched until then. 0 on success.
 int strata_mpi_iallreduce_float(float *values, long count, void **request);
 /// Waits for the operation `request` stands for and frees the handle; 0 on success.
+/// The all-reduce of `values` sent as bfloat16 (summed in float32, rounded), written back.
+int strata_mpi_allreduce_bf16(float *values, long count);
 /// Starts an all-reduce of `values` sent as bfloat16 (summed in float32, rounded); strata_mpi_wait writes the sum back.
 int strata_mpi_iallreduce_bf16(float *values, long count, void **request);
 int strata_mpi_wait(void *request);

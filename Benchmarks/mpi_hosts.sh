@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Data-parallel scaling across a real link: the article's model (strata-mpi demo, 1.076 MB of
+# gradients per all-reduce) on 1 rank alone vs 2 emulated hosts (Distributed/scripts: two
+# network namespaces joined by a veth pair, one rank in each, Open MPI over TCP only), the link
+# unshaped and shaped with tbf to 10 and 1 Gbit/s; batch 32 and 256 per rank; float32 and
+# bfloat16 all-reduce; gradient accumulation 1 and 4. Efficiency = 1-rank ms/step ÷ 2-host
+# ms/step at the same batch per rank and accumulation (weak scaling), from the medians of
+# ROUNDS alternating rounds. Needs root (namespaces). Prints one CSV line per job, then the table.
+#
+#     bash Benchmarks/mpi_hosts.sh [ROUNDS]      (default 3; ≈ 3 min per round on 2 cores)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rounds=${1:-3}
+(cd Distributed && swift build -c release --product strata-mpi >/dev/null)
+bin=Distributed/.build/release/strata-mpi
+hosts=Distributed/scripts/netns-hosts.sh
+out=$(mktemp -d)
+trap '"$hosts" down; rm -rf "$out"' EXIT
+"$hosts" up
+echo "# CPU: $(lscpu | sed -n "s/^Model name: *//p" | head -1), $(nproc) cores"
+
+# One job: prints "ms/step,all-reduce ms/step of rank 0".
+job() {
+  local log="$out/job.log"
+  "$@" --patience 100 --lr-patience 0 --output "$out/run" >"$log" 2>&1 || { cat "$log" >&2; return 1; }
+  sed -n 's/.*training steps: \([0-9.]*\) ms\/step.*MPI_Allreduce \([0-9.]*\) \/.*/\1,\2/p; s/.*training steps: \([0-9.]*\) ms\/step.*MPI_Allreduce \([0-9.]*\) ms.*/\1,\2/p' "$log" | head -1
+}
+
+{
+echo "round,batch,accumulation,setting,wire,ms_per_step,allreduce_ms"
+for round in $(seq "$rounds"); do
+  for batch in 32 256; do
+    epochs=$([ "$batch" = 32 ] && echo 1 || echo 2)
+    for accumulation in 1 4; do
+      extra=(--batch-size "$batch" --epochs "$epochs")
+      [ "$accumulation" = 1 ] || extra+=(--gradient-accumulation-steps "$accumulation")
+      echo "$round,$batch,$accumulation,1 rank,-,$(job mpirun --allow-run-as-root -np 1 -x STRATA_NUM_THREADS=1 "$bin" demo "${extra[@]}")"
+      for link in none 10gbit 1gbit; do
+        "$hosts" shape "$link"
+        for wire in float32 bfloat16; do
+          echo "$round,$batch,$accumulation,2 hosts $link,$wire,$(job Distributed/scripts/mpirun-netns.sh "$bin" demo "${extra[@]}" --all-reduce "$wire")"
+        done
+      done
+      "$hosts" shape none
+    done
+  done
+done
+} | tee "$out/results.csv"
+
+python3 - "$out/results.csv" <<'PY'
+import csv, statistics, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+median = lambda key: statistics.median(float(r["ms_per_step"]) for r in rows if (r["batch"], r["accumulation"], r["setting"], r["wire"]) == key)
+ar = lambda key: statistics.median(float(r["allreduce_ms"]) for r in rows if (r["batch"], r["accumulation"], r["setting"], r["wire"]) == key)
+print("\n| batch/rank | accumulation | setting | all-reduce | ms/step | all-reduce ms/step | 2-host efficiency |")
+print("|---:|---:|---|---|---:|---:|---:|")
+for batch in ("32", "256"):
+    for accumulation in ("1", "4"):
+        alone = median((batch, accumulation, "1 rank", "-"))
+        print(f"| {batch} | {accumulation} | 1 rank | — | {alone:.2f} | — | — |")
+        for setting in ("2 hosts none", "2 hosts 10gbit", "2 hosts 1gbit"):
+            for wire in ("float32", "bfloat16"):
+                key = (batch, accumulation, setting, wire)
+                label = setting.replace("none", "unshaped")
+                print(f"| {batch} | {accumulation} | {label} | {wire} | {median(key):.2f} | {ar(key):.2f} | {100 * alone / median(key):.0f} % |")
+PY
