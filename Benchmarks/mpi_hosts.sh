@@ -40,6 +40,10 @@ for round in $(seq "$rounds"); do
         for wire in float32 bfloat16; do
           echo "$round,$batch,$accumulation,2 hosts $link,$wire,$(job Distributed/scripts/mpirun-netns.sh "$bin" demo "${extra[@]}" --all-reduce "$wire")"
         done
+        # The gradient-ready hook's overlap: the last layers' bucket (256 Ki floats) all-reduced
+        # while backpropagation goes on, the rest after it.
+        [ "$accumulation" = 1 ] && [ "$link" = 10gbit ] && echo "$round,$batch,$accumulation,2 hosts $link first bucket 256Ki,float32,$(job \
+          Distributed/scripts/mpirun-netns.sh "$bin" demo "${extra[@]}" --first-bucket-size 262144)"
       done
       "$hosts" shape none
     done
@@ -58,9 +62,12 @@ for batch in ("32", "256"):
     for accumulation in ("1", "4"):
         alone = median((batch, accumulation, "1 rank", "-"))
         print(f"| {batch} | {accumulation} | 1 rank | — | {alone:.2f} | — | — |")
-        for setting in ("2 hosts none", "2 hosts 10gbit", "2 hosts 1gbit"):
+        settings = ["2 hosts none", "2 hosts 10gbit", "2 hosts 10gbit first bucket 256Ki", "2 hosts 1gbit"]
+        for setting in settings:
             for wire in ("float32", "bfloat16"):
                 key = (batch, accumulation, setting, wire)
+                if not any((r["batch"], r["accumulation"], r["setting"], r["wire"]) == key for r in rows):
+                    continue
                 label = setting.replace("none", "unshaped")
                 print(f"| {batch} | {accumulation} | {label} | {wire} | {median(key):.2f} | {ar(key):.2f} | {100 * alone / median(key):.0f} % |")
 PY

@@ -94,6 +94,8 @@ struct CommandLineTests {
             (train + ["--layers", "8,,4"], "--layers must be positive integers"),
             (train + ["--lr", "-0.1"], "--lr must be a positive number"),
             (train + ["--l2=-1"], "--l2 must be 0 or a positive number"),
+            (train + ["--gradient-accumulation-steps", "1"], "--gradient-accumulation-steps must be at least 2 (Keras' rule), got 1"),
+            (["demo", "--gradient-accumulation-steps", "0"], "--gradient-accumulation-steps must be at least 2"),
             (train + ["--early-stopping", "-1"], "--early-stopping (the patience in epochs) must be 0 or more"),
             (train + ["--early-stopping", "3", "--validation-split", "0"], "needs validation data"),
             (train + ["--checkpoint", folder.path + "/best.safetensors", "--validation-split", "0"], "needs validation data"),
@@ -169,6 +171,19 @@ struct CommandLineTests {
             let expectedMean = Float(column.reduce(0, +) / 36)
             #expect(abs(normalization.mean!.value.scalars[0] - expectedMean) < 1e-6)
         }
+    }
+
+    /// `--gradient-accumulation-steps 3` compiles the optimizer with it; the saved model keeps
+    /// the setting and the raw step count (36 training rows in batches of 8: 5 steps, 1 update).
+    @Test func gradientAccumulationOption() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let csv = try writeData(in: folder, rows: 40)
+        let trained = try strata(["train", "--data", "csv:" + csv, "--target", "label", "--layers", "8", "--epochs", "1",
+                                  "--batch-size", "8", "--gradient-accumulation-steps", "3", "--output", folder.path + "/out"])
+        #expect(trained.status == 0, "\(trained.errors)")
+        let optimizer = try #require(try Sequential.load(from: folder.path + "/out/model.safetensors").optimizer)
+        #expect(optimizer.gradientAccumulationSteps == 3 && optimizer.steps == 5 && optimizer.iterations == 1, "\(optimizer.steps)")
     }
 
     /// `--mixed-precision mixed_bfloat16` compiles with the policy, which the saved model keeps;
