@@ -8,6 +8,9 @@
 # ROUNDS alternating rounds. Needs root (namespaces). Prints one CSV line per job, then the table.
 #
 #     bash Benchmarks/mpi_hosts.sh [ROUNDS]      (default 3; ≈ 3 min per round on 2 cores)
+#
+# MODEL=cnn (the demo's CNN), BATCHES, ACCUMULATIONS, LINKS and WIRES narrow or change the grid:
+#     MODEL=cnn BATCHES=128 ACCUMULATIONS=1 LINKS=10gbit WIRES="float32 bfloat16" bash Benchmarks/mpi_hosts.sh 2
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
@@ -29,20 +32,20 @@ job() {
 {
 echo "round,batch,accumulation,setting,wire,ms_per_step,allreduce_ms"
 for round in $(seq "$rounds"); do
-  for batch in 32 256; do
-    epochs=$([ "$batch" = 32 ] && echo 1 || echo 2)
-    for accumulation in 1 4; do
-      extra=(--batch-size "$batch" --epochs "$epochs")
+  for batch in ${BATCHES:-32 256}; do
+    epochs=$([ "$batch" -le 128 ] && echo 1 || echo 2)
+    for accumulation in ${ACCUMULATIONS:-1 4}; do
+      extra=(--model "${MODEL:-mlp}" --batch-size "$batch" --epochs "$epochs")
       [ "$accumulation" = 1 ] || extra+=(--gradient-accumulation-steps "$accumulation")
       echo "$round,$batch,$accumulation,1 rank,-,$(job mpirun --allow-run-as-root -np 1 -x STRATA_NUM_THREADS=1 "$bin" demo "${extra[@]}")"
-      for link in none 10gbit 1gbit; do
+      for link in ${LINKS:-none 10gbit 1gbit}; do
         "$hosts" shape "$link"
-        for wire in float32 bfloat16; do
+        for wire in ${WIRES:-float32 bfloat16}; do
           echo "$round,$batch,$accumulation,2 hosts $link,$wire,$(job Distributed/scripts/mpirun-netns.sh "$bin" demo "${extra[@]}" --all-reduce "$wire")"
         done
         # The gradient-ready hook's overlap: the last layers' bucket (256 Ki floats) all-reduced
         # while backpropagation goes on, the rest after it.
-        [ "$accumulation" = 1 ] && [ "$link" = 10gbit ] && echo "$round,$batch,$accumulation,2 hosts $link first bucket 256Ki,float32,$(job \
+        [ "$accumulation" = 1 ] && [ "$link" = 10gbit ] && [ "${MODEL:-mlp}" = mlp ] && echo "$round,$batch,$accumulation,2 hosts $link first bucket 256Ki,float32,$(job \
           Distributed/scripts/mpirun-netns.sh "$bin" demo "${extra[@]}" --first-bucket-size 262144)"
       done
       "$hosts" shape none
@@ -58,8 +61,8 @@ median = lambda key: statistics.median(float(r["ms_per_step"]) for r in rows if 
 ar = lambda key: statistics.median(float(r["allreduce_ms"]) for r in rows if (r["batch"], r["accumulation"], r["setting"], r["wire"]) == key)
 print("\n| batch/rank | accumulation | setting | all-reduce | ms/step | all-reduce ms/step | 2-host efficiency |")
 print("|---:|---:|---|---|---:|---:|---:|")
-for batch in ("32", "256"):
-    for accumulation in ("1", "4"):
+for batch in sorted({r["batch"] for r in rows}, key=int):
+    for accumulation in sorted({r["accumulation"] for r in rows}, key=int):
         alone = median((batch, accumulation, "1 rank", "-"))
         print(f"| {batch} | {accumulation} | 1 rank | — | {alone:.2f} | — | — |")
         settings = ["2 hosts none", "2 hosts 10gbit", "2 hosts 10gbit first bucket 256Ki", "2 hosts 1gbit"]
