@@ -65,6 +65,7 @@ public struct Demo: ParsableCommand {
         Random.seed(seed)
 
         let network = model.make()
+        network.classNames = FashionMNIST.classNames
         network.compile(optimizer: Adam(learningRate: 1e-3, gradientAccumulationSteps: gradientAccumulationSteps),
                         loss: .sparseCategoricalCrossentropy, metrics: [.accuracy])
         if environment.isPrimary { network.summary() }

@@ -18,7 +18,7 @@ struct Export: ParsableCommand {
     @Option(help: "The file to write (replaced atomically).") var output: String
     @Option(help: "The ONNX operator set, \(ONNXExport.supportedOpsets.lowerBound) to \(ONNXExport.supportedOpsets.upperBound).")
     var opset = 17
-    @Option(help: ArgumentHelp("The output's class names, stored in the file's metadata: NAME,NAME,… or the classes of a data set (fashion-mnist, cifar10).",
+    @Option(help: ArgumentHelp("The output's class names, stored in the file's metadata: NAME,NAME,… or the classes of a data set (fashion-mnist, cifar10); default: those the model file holds (strata demo and strata train on images save them).",
                                valueName: "names"))
     var classNames: String?
 

@@ -92,7 +92,8 @@ struct Predict: ParsableCommand {
             (loaded, x, classNames) = (model, split.x, source.classNames)
         }
         let predictions = try loaded.predict(x, batchSize: options.batchSize)
-        let table = PredictionTable(model: loaded, outputs: predictions.count / max(predictions.shape[0], 1), classNames: classNames)
+        let table = PredictionTable(model: loaded, outputs: predictions.count / max(predictions.shape[0], 1),
+                                    classNames: classNames ?? loaded.classNames)
         try CSVText.write(table.csv(predictions), to: output)
         print("Wrote \(predictions.shape[0]) predictions to \(output) (\(table.summary))")
     }

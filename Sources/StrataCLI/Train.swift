@@ -111,6 +111,7 @@ public struct Train: ParsableCommand {
             network = try model.map { try specifiedModel($0, task) } ?? buildModel(task)
             network.compile(optimizer: try makeOptimizer(), loss: task.loss, metrics: task.metrics,
                             mixedPrecision: mixedPrecision.flatMap(MixedPrecision.init(rawValue:)))
+            network.classNames = task.classNames
         }
         try network.build(inputShape: task.x.sampleShape)
         environment.say(try network.summaryText())
@@ -154,6 +155,8 @@ public struct Train: ParsableCommand {
         /// CSV data: the training part, whose statistics standardize the features.
         var standardizeOn: Tensor?
         var flatten: [Int]?
+        /// An image data set's class names.
+        var classNames: [String]? = nil
     }
 
     func loadTask() throws -> Task {
@@ -161,7 +164,8 @@ public struct Train: ParsableCommand {
         let (x, y) = source.training
         if let classes = source.classNames, source.test != nil {
             return Task(x: x, y: y, test: source.test, outputUnits: classes.count, outputActivation: .softmax,
-                        loss: .sparseCategoricalCrossentropy, metrics: [.accuracy], standardizeOn: nil, flatten: x.sampleShape)
+                        loss: .sparseCategoricalCrossentropy, metrics: [.accuracy], standardizeOn: nil, flatten: x.sampleShape,
+                        classNames: classes)
         }
         // CSV: standardize with the statistics of the training part; infer the task from the target.
         let trainCount = trainingSampleCount(of: x.count, validationSplit: validationSplit)

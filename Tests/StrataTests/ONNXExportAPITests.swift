@@ -86,6 +86,20 @@ import StrataLab
         #expect(metadata["model_config"]?.contains("\"Dense\"") == true)
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(written.serialized))
 
+        // The model's own class names, saved with it, are the default — and are checked too.
+        let named = Sequential([Dense(2, activation: .softmax, inputShape: [3])])
+        try named.build(inputShape: [3])
+        named.classNames = ["cat", "dog"]
+        let reloadedPath = path + ".safetensors"
+        defer { try? FileManager.default.removeItem(atPath: reloadedPath) }
+        try named.save(to: reloadedPath)
+        let reloaded = try Sequential.load(from: reloadedPath)
+        #expect(reloaded.classNames == ["cat", "dog"])
+        let defaultNames = try reloaded.onnxModel(opset: 17, classNames: nil).metadata.first { $0.key == "class_names" }?.value
+        #expect(defaultNames == "[\"cat\",\"dog\"]")
+        reloaded.classNames = ["a", "b", "c"]
+        expectRefusal(["got 3 class names"], path: path + ".bad") { try reloaded.exportONNX(to: path + ".bad") }
+
         let regression = Sequential([Dense(1, inputShape: [3])])
         try regression.build(inputShape: [3])
         #expect(try regression.onnxModel(opset: 17, classNames: nil).graph.outputs.map(\.name) == ["output"])

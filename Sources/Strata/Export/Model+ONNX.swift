@@ -69,12 +69,13 @@ extension Model {
     /// A `Sequential`'s input is `input_layer`, its output `probabilities` when it ends in a
     /// softmax or sigmoid (else `output`); a functional model's are its own names. The metadata
     /// (`metadata_props`) holds Strata's model-file format version, the model's name and
-    /// Keras-style architecture, and `class_names` (a JSON array) when given.
+    /// Keras-style architecture, and `class_names` (a JSON array) when given or known to the model.
     ///
     /// - Parameters:
     ///   - path: the file to write (replaced atomically).
     ///   - opset: the ONNX operator set (default 17; up to 23).
-    ///   - classNames: the names of the output's classes, one per output unit (single-output models).
+    ///   - classNames: the names of the output's classes, one per output unit (single-output
+    ///     models); default: the model's own `classNames`, when it has them.
     /// - Throws: a `StrataError` for a layer that has no ONNX form (a custom layer, or an option
     ///   the exporter cannot express), a model that is not built, a subclass that overrides
     ///   `call`, an unsupported opset, class names that do not match the output, or a write that fails.
@@ -120,7 +121,7 @@ extension Model {
 
         var metadata: [(key: String, value: String)] = [("strata_format_version", String(ModelFile.version)), ("model_name", name)]
         if let architecture = architectureConfig { metadata.append(("model_config", architecture.description)) }
-        if let classNames {
+        if let classNames = classNames ?? self.classNames {
             guard results.count == 1, results[0].shape.last == classNames.count else {
                 throw StrataError.invalidArgument(
                     "got \(classNames.count) class names for \(results.count) output(s) of shape \(results.map(\.shape))",

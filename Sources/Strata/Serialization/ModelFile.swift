@@ -4,7 +4,7 @@ import Foundation
 /// safetensors file holding the weights (named by layer path, readable by any safetensors
 /// reader), and in the header's `__metadata__` the format and its version, the variables' names
 /// in model order, the architecture (the `Sequential` config JSON that `strata train --model`
-/// reads), the per-sample input shape, the compile settings (loss, metrics, optimizer config) and
+/// reads), the per-sample input shape, the class names when known, the compile settings (loss, metrics, optimizer config) and
 /// — with the optimizer — the training state (`TrainingState`: epoch, history, random stream,
 /// optimizer slots under `optimizer/…`, noise-layer counts).
 enum ModelFile {
@@ -21,6 +21,7 @@ enum ModelFile {
         var metadata = ["format": format, "format_version": String(version)]
         if let architecture = model.architectureConfig { metadata["model_config"] = architecture.description }
         if let shape = model.inputShape { metadata["input_shape"] = ConfigValue.ints(shape).description }
+        if let names = model.classNames { metadata["class_names"] = ConfigValue.array(names.map { .string($0) }).description }
         let variables = model.variables
         var seen: Set<String> = []
         if let twice = variables.first(where: { !seen.insert($0.name).inserted }) {
@@ -132,6 +133,13 @@ enum ModelFile {
             }
             guard dimensions.count == items.count else { throw file.fail("input_shape is not an array of integers") }
             try model.build(inputShape: dimensions)
+        }
+        if let names = try file.json("class_names") {
+            guard case .array(let items) = names else { throw file.fail("class_names is not an array of strings") }
+            model.classNames = try items.map { item in
+                guard case .string(let name) = item else { throw file.fail("class_names is not an array of strings") }
+                return name
+            }
         }
         if let compile = try file.json("compile_config") {
             let reader = try ConfigReader(compile, owner: "\(path): compile_config")

@@ -32,6 +32,10 @@ open class Model {
     let graphNames: (inputs: [String], outputs: [String])?
     /// The per-sample input shape the model was built for, when known.
     public internal(set) var inputShape: [Int]?
+    /// The names of the classes the output's units stand for, by label (e.g. `FashionMNIST.classNames`),
+    /// when known: saved with the model, written into its ONNX exports' metadata, and the column
+    /// names of `strata predict`. `strata demo` and `strata train` on an image data set set them.
+    public var classNames: [String]?
     /// The `verbose` of the running `fit` (callbacks' warnings are silent with `.silent`).
     var outputVerbosity: Verbosity = .progressBar
     /// The `History` of the current or last `fit` (Keras' `model.history`); for a loaded model,
