@@ -44,7 +44,7 @@ import StrataLab
         writer.packedIntegers(5, [3, 270])
         #expect(writer.bytes == [0x08, 0x96, 0x01, 0x10] + Array(repeating: 0xFF, count: 9) + [0x01, 0x1D, 0x00, 0x00, 0x80, 0x3F,
                                   0x22, 0x02, 0xC3, 0xA9, 0x2A, 0x03, 0x03, 0x8E, 0x02])
-        let attribute = ONNXProto.Attribute("axis", .int(1)).serialized
+        let attribute = ONNXAttribute("axis", .int(1)).serialized
         #expect(attribute == [0x0A, 0x04] + Array("axis".utf8) + [0x18, 0x01, 0xA0, 0x01, 0x02])   // name, i, type INT (field 20)
     }
 

@@ -220,6 +220,33 @@ import StrataLab
         return Case(name: "residual_cnn", model: model, inputs: [Tensor.randomNormal([3, 12, 12, 1], seed: 73)])
     }
 
+    /// A user's layer that conforms to `ONNXExportable`: a learned offset per feature, added in
+    /// whatever layout its input arrives (here channels first, after a convolution).
+    final class Offset: Layer, ONNXExportable {
+        var offset: Variable!
+        override func build(for inputShape: [Int]) throws {
+            offset = try addWeight("offset", shape: inputShape, initializer: .randomNormal(mean: 0, stddev: 1, seed: 77))
+        }
+        override func call(_ x: Tensor, training: Bool) -> Tensor { x + offset.value }
+        func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
+            let x = inputs[0]
+            let y = graph.add("Add", [x.name, graph.sampleConstant(offset.value, in: x.layout, name: "offset")])
+            return [.init(name: y, shape: x.shape, layout: x.layout)]
+        }
+    }
+
+    /// The custom layer between two convolutions (so its input and output are channels first).
+    static func customLayer() throws -> Case {
+        let model = Sequential {
+            Conv2D(3, kernelSize: [3, 3], padding: .same, inputShape: [6, 5, 2])
+            Offset(name: "offset_layer")
+            Conv2D(2, kernelSize: [2, 2], activation: .relu)
+            Flatten()
+        }
+        try model.build(inputShape: [6, 5, 2])
+        return Case(name: "custom_layer", model: model, inputs: [Tensor.randomNormal([2, 6, 5, 2], seed: 79)])
+    }
+
     /// Random moving statistics for every batch normalization, so that inference mode is not the identity.
     static func randomizeStatistics(_ model: Model, seed: UInt64) throws {
         for case let layer as BatchNormalization in model.layers {
@@ -244,7 +271,7 @@ import StrataLab
     }
 
     @Test func theArticleModelsACNNAndAResidualModelMatchONNXRuntime() throws {
-        try check([Self.articleMLP(), Self.articleWine(), Self.fashionCNN(), Self.residual()])
+        try check([Self.articleMLP(), Self.articleWine(), Self.fashionCNN(), Self.residual(), Self.customLayer()])
     }
 
     /// Exports each case, runs the checker and ONNX Runtime once on all of them, and requires
@@ -270,7 +297,7 @@ import StrataLab
             let path = folder.appendingPathComponent(item.name + ".onnx").path
             try item.model.exportONNX(to: path, opset: item.opset)
             let outputs = item.model.forward(item.inputs, training: false)
-            let names = item.model.graphNames ?? (["input_layer"], ["probabilities"])   // every Sequential here ends in a softmax or sigmoid
+            let names = item.model.graphNames ?? (["input_layer"], [item.name == "custom_layer" ? "output" : "probabilities"])
             expectedNames[item.name] = names
             manifest.append(["name": item.name, "model": path,
                              "inputs": try zip(names.inputs, item.inputs).map { name, x in try write(x, "\(item.name)-in-\(name)").merging(["name": name]) { $1 } },

@@ -2,10 +2,18 @@ import Foundation
 import StrataCore
 
 /// A layer or model that writes its inference-mode computation into an ONNX graph. Every
-/// built-in layer conforms; a custom layer does not, and exporting a model that holds one
-/// throws a `StrataError` naming it.
-protocol ONNXExportable: AnyObject {
-    /// Adds the nodes computing the outputs for `inputs` (one per input of the call) to `graph`.
+/// built-in layer conforms; a custom layer that does not makes `exportONNX(to:)` throw a
+/// `StrataError` naming it. A custom layer conforms by adding standard operators to the graph:
+///
+///     extension Scale: ONNXExportable {
+///         public func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
+///             let x = inputs[0]   // any layout: Mul is elementwise
+///             return [.init(name: graph.add("Mul", [x.name, graph.scalar(2, name: "factor")]), shape: x.shape, layout: x.layout)]
+///         }
+///     }
+public protocol ONNXExportable: AnyObject {
+    /// Adds the nodes computing the outputs for `inputs` (one per input of the call, each with
+    /// its per-sample shape in Keras' order and its layout) to `graph`, and returns the outputs.
     func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value]
 }
 
@@ -157,7 +165,7 @@ extension Model {
 extension Model: ONNXExportable {
     /// A functional model's nodes in execution order, a `Sequential`'s layers in turn; a model
     /// nested in another is exported in place.
-    func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
+    public func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
         if let functional = self.graph {
             var values: [ObjectIdentifier: [ONNXGraph.Value]] = [:]
             for (input, value) in zip(functional.inputs, inputs) { values[ObjectIdentifier(input.producer)] = [value] }
@@ -181,7 +189,7 @@ extension Model: ONNXExportable {
     private static func export(_ operation: GraphOperation, _ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
         guard let exportable = operation as? ONNXExportable else {
             throw StrataError(kind: .unsupported, message: "has no ONNX form", context: "\(operation.operationTypeName) '\(operation.name)'",
-                              expected: "built-in layers only: a custom layer cannot be exported to ONNX")
+                              expected: "built-in layers, or a custom layer that conforms to ONNXExportable")
         }
         let saved = graph.scope
         graph.scope = operation.name

@@ -1,8 +1,8 @@
 /// Activations as ONNX operators, with Keras' constants (see `ActivationFunction`). Each keeps
 /// its input's layout; softmax and log-softmax take their axis in it.
 extension ONNXGraph {
-    /// `function` applied to `x`.
-    func apply(_ function: ActivationFunction, to x: Value) -> Value {
+    /// `function` applied to `x`, in `x`'s layout.
+    public func apply(_ function: ActivationFunction, to x: Value) -> Value {
         let name: String
         switch function.kind {
         case .linear: return x

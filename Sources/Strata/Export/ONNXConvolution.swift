@@ -15,7 +15,7 @@ extension ConvGeometry {
     }
 
     /// `kernel_shape`, `strides`, `dilations` and `pads` of a window over `rank` spatial axes.
-    func onnxWindow(rank: Int, dilations: Bool = true) -> [ONNXProto.Attribute] {
+    func onnxWindow(rank: Int, dilations: Bool = true) -> [ONNXAttribute] {
         let pick: ([Int]) -> [Int] = { rank == 1 ? [$0[1]] : $0 }
         return [.init("kernel_shape", .ints(pick([kh, kw]))), .init("strides", .ints(pick([sh, sw]))), .init("pads", .ints(onnxPads(rank: rank)))]
             + (dilations ? [.init("dilations", .ints(pick([dh, dw])))] : [])
@@ -40,7 +40,7 @@ private func outputsFirst(_ kernel: Tensor) -> Tensor {
 
 extension Convolution: ONNXExportable {
     /// `Conv` (with `group`, explicit TF-style `pads`; causal = all padding before), the activation.
-    func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
+    public func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
         let x = inputs[0]
         let y = graph.convolution(x, kernel: outputsFirst(kernel!.value), bias: bias?.value, geometry: geometry(for: x.shape)!,
                                   rank: rank, groups: groups, outputShape: outputShape(for: x.shape))
@@ -56,7 +56,7 @@ private func depthwiseONNXKernel(_ kernel: Tensor) -> Tensor {
 
 extension DepthwiseConv2D: ONNXExportable {
     /// `Conv` with one group per input channel.
-    func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
+    public func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
         let x = inputs[0]
         let y = graph.convolution(x, kernel: depthwiseONNXKernel(kernel!.value), bias: bias?.value, geometry: geometry(for: x.shape)!,
                                   rank: 2, groups: x.shape[2], outputShape: outputShape(for: x.shape))
@@ -66,7 +66,7 @@ extension DepthwiseConv2D: ONNXExportable {
 
 extension SeparableConv2D: ONNXExportable {
     /// A depthwise `Conv` (one group per channel, no bias), then a 1×1 `Conv` with the bias, the activation.
-    func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
+    public func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
         let x = inputs[0], output = outputShape(for: x.shape)
         let g = geometry(for: x.shape)!
         let depthwise = graph.convolution(x, kernel: depthwiseONNXKernel(depthwiseKernel!.value), bias: nil, geometry: g, rank: 2,
@@ -83,7 +83,7 @@ extension Conv2DTranspose: ONNXExportable {
     /// `ConvTranspose` with the `[kh, kw, filters, in]` kernel as `[in, filters, kh, kw]`; the
     /// full scatter `(n − 1)·s + (k − 1)·d + 1` cropped as Strata crops it — `pads` where it is
     /// larger than the output, `output_padding` (zeros plus bias at the end) where it is smaller.
-    func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
+    public func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
         let x = inputs[0]
         let g = geometry(for: x.shape)!
         var begins: [Int] = [], ends: [Int] = [], extra: [Int] = []
@@ -106,7 +106,7 @@ extension Conv2DTranspose: ONNXExportable {
 extension Pooling: ONNXExportable {
     /// `MaxPool` (padding is −∞) or `AveragePool` with `count_include_pad = 0` (a window at the
     /// edge of "same" padding averages its real elements only, as Keras does).
-    func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
+    public func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
         let x = inputs[0]
         let window = geometry(for: x.shape)!.onnxWindow(rank: rank, dilations: false)
         let y = reduction == .max ? graph.add("MaxPool", [graph.value(x, in: .channelsFirst)], window)
@@ -118,7 +118,7 @@ extension Pooling: ONNXExportable {
 extension GlobalPooling: ONNXExportable {
     /// `GlobalMaxPool` / `GlobalAveragePool` (NCHW → N×C×1×1, which is `keepdims`' result
     /// channels first), flattened to `[batch, channels]` without `keepdims`.
-    func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
+    public func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
         let x = inputs[0]
         let pooled = graph.add(reduction == .max ? "GlobalMaxPool" : "GlobalAveragePool", [graph.value(x, in: .channelsFirst)])
         let shape = outputShape(for: x.shape)
@@ -129,7 +129,7 @@ extension GlobalPooling: ONNXExportable {
 
 extension ZeroPadding2D: ONNXExportable {
     /// `Pad` with zeros on height and width, in the input's layout.
-    func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
+    public func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
         let x = inputs[0]
         var pads = [Int](repeating: 0, count: 8)
         for (axis, pair) in zip([1, 2], padding) {
@@ -143,7 +143,7 @@ extension ZeroPadding2D: ONNXExportable {
 
 extension Cropping2D: ONNXExportable {
     /// `Slice` of height and width, in the input's layout.
-    func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
+    public func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
         let x = inputs[0]
         return [graph.slice(x, top: cropping[0][0], left: cropping[1][0], height: x.shape[0] - cropping[0][0] - cropping[0][1],
                             width: x.shape[1] - cropping[1][0] - cropping[1][1])]
@@ -152,7 +152,7 @@ extension Cropping2D: ONNXExportable {
 
 extension UpSampling2D: ONNXExportable {
     /// `Resize` (nearest, `asymmetric` coordinates, `floor`): output pixel o reads input ⌊o / size⌋.
-    func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
+    public func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
         let x = inputs[0]
         var scales: [Float] = [1, 1, 1, 1]
         (scales[x.position(ofAxis: 1)], scales[x.position(ofAxis: 2)]) = (Float(size[0]), Float(size[1]))

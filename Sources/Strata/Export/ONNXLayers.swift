@@ -5,7 +5,7 @@ import StrataCore
 
 extension Dense: ONNXExportable {
     /// `MatMul` by the `[in, units]` kernel (on the last axis), `Add` of the bias, the activation.
-    func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
+    public func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
         let x = inputs[0]
         var y = graph.add("MatMul", [graph.value(x, in: .channelsLast), graph.constant(kernel!.value, name: "kernel")])
         if let bias { y = graph.add("Add", [y, graph.constant(bias.value, name: "bias")]) }
@@ -14,38 +14,38 @@ extension Dense: ONNXExportable {
 }
 
 extension Activation: ONNXExportable {
-    func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
+    public func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
         [graph.apply(function, to: inputs[0])]
     }
 }
 
 extension Softmax: ONNXExportable {
-    func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
+    public func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
         [graph.apply(.softmax(axis: axis), to: inputs[0])]
     }
 }
 
 extension ReLU: ONNXExportable {
-    func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
+    public func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
         [graph.apply(.relu(negativeSlope: negativeSlope, maxValue: maxValue, threshold: threshold), to: inputs[0])]
     }
 }
 
 extension LeakyReLU: ONNXExportable {
-    func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
+    public func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
         [graph.apply(.leakyRelu(negativeSlope: negativeSlope), to: inputs[0])]
     }
 }
 
 extension ELU: ONNXExportable {
-    func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
+    public func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
         [graph.apply(.elu(alpha: alpha), to: inputs[0])]
     }
 }
 
 extension PReLU: ONNXExportable {
     /// `PRelu` with the learned slopes (sample-shaped, 1 on the shared axes) in the input's layout.
-    func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
+    public func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
         let x = inputs[0]
         let y = graph.add("PRelu", [x.name, graph.sampleConstant(alpha!.value, in: x.layout, name: "alpha")])
         return [.init(name: y, shape: x.shape, layout: x.layout)]
@@ -54,8 +54,8 @@ extension PReLU: ONNXExportable {
 
 /// Batch normalization (moving statistics) and `Normalization` (adapted ones) at inference:
 /// `x·s + t` per feature, `s = γ/√(σ² + ε)`, `t = β − μ·s` (Keras' ε, see `BatchNormalization`).
-extension ONNXExportable where Self: PerFeatureAffine {
-    func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
+extension PerFeatureAffine {
+    func exportAffine(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
         let x = inputs[0]
         guard let affine = featureAffine(sampleRank: x.shape.count) else {
             throw StrataError(kind: .unsupported, message: "is not built for samples of shape \(x.shape)", context: "\(Self.typeName) '\(name)'")
@@ -66,13 +66,22 @@ extension ONNXExportable where Self: PerFeatureAffine {
     }
 }
 
-extension BatchNormalization: ONNXExportable {}
-extension Normalization: ONNXExportable {}
+extension BatchNormalization: ONNXExportable {
+    public func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
+        try exportAffine(inputs, to: graph)
+    }
+}
+
+extension Normalization: ONNXExportable {
+    public func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
+        try exportAffine(inputs, to: graph)
+    }
+}
 
 extension LayerNormalization: ONNXExportable {
     /// `LayerNormalization` (opset 17) when the normalized axes are the trailing ones of the
     /// value's layout, else the same formula composed: `(x − μ)/√(σ² + ε)·γ + β` over `axes`.
-    func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
+    public func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
         let x = inputs[0]
         let rank = x.rank
         let axes = Set(self.axes.map { $0 < 0 ? $0 + rank : $0 })
@@ -107,7 +116,7 @@ extension LayerNormalization: ONNXExportable {
 
 extension Flatten: ONNXExportable {
     /// `Flatten` of the channels-last value: Keras' (h, w, c) order.
-    func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
+    public func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
         let x = inputs[0]
         return [.init(name: graph.add("Flatten", [graph.value(x, in: .channelsLast)], [.init("axis", .int(1))]), shape: outputShape(for: x.shape))]
     }
@@ -115,7 +124,7 @@ extension Flatten: ONNXExportable {
 
 extension Reshape: ONNXExportable {
     /// `Reshape` of the channels-last value to `[batch] + target` (batch kept as `-1`).
-    func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
+    public func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
         let x = inputs[0], shape = outputShape(for: x.shape)
         let y = graph.add("Reshape", [graph.value(x, in: .channelsLast), graph.integers([-1] + shape, name: "shape")])
         return [.init(name: y, shape: shape)]
@@ -124,19 +133,19 @@ extension Reshape: ONNXExportable {
 
 extension Embedding: ONNXExportable {
     /// `Gather` of the table's rows at the ids (given as floats, as to `predict`; cast to int64).
-    func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
+    public func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
         let ids = graph.add("Cast", [graph.value(inputs[0], in: .channelsLast)], [.init("to", .int(ONNXProto.DataType.int64.rawValue))])
         let y = graph.add("Gather", [graph.constant(embeddings!.value, name: "embeddings"), ids], [.init("axis", .int(0))])
         return [.init(name: y, shape: outputShape(for: inputs[0].shape))]
     }
 }
 
-/// Layers that are the identity at inference: dropout of every kind and Gaussian noise.
-protocol ONNXInferenceIdentity: ONNXExportable {}
-
-extension ONNXInferenceIdentity {
-    func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] { inputs }
+extension RateDropout: ONNXExportable {
+    /// Nothing: dropout of every kind is the identity at inference.
+    public func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] { inputs }
 }
 
-extension RateDropout: ONNXInferenceIdentity {}
-extension GaussianNoise: ONNXInferenceIdentity {}
+extension GaussianNoise: ONNXExportable {
+    /// Nothing: the noise is added in training only.
+    public func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] { inputs }
+}

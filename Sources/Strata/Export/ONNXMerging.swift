@@ -6,7 +6,7 @@ import StrataCore
 
 extension ElementwiseMerge: ONNXExportable {
     /// `Add`/`Sub`/`Mul` folded pairwise in order, `Max`/`Min`, and `Average` as the sum times 1/n.
-    func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
+    public func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
         let shape = try mergedShape(for: inputs.map(\.shape))
         let ranks = Set(inputs.map(\.rank))
         let layout: ONNXGraph.Layout = ranks.count == 1 ? inputs[0].layout : .channelsLast
@@ -31,7 +31,7 @@ extension ElementwiseMerge: ONNXExportable {
 
 extension Concatenate: ONNXExportable {
     /// `Concat` along Keras' `axis`, placed in the first input's layout.
-    func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
+    public func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
         let shape = try mergedShape(for: inputs.map(\.shape))
         let layout = inputs[0].layout
         let position = ONNXGraph.Value(name: "", shape: shape, layout: layout).position(ofAxis: axis)
@@ -44,7 +44,7 @@ extension Dot: ONNXExportable {
     /// Keras' `batch_dot`: each input L2-normalized along its axis when `normalize`
     /// (`x·min(1/√Σx², 1e7)`), then `x` as `[batch, P, depth]` times `y` as `[batch, depth, Q]`
     /// (`MatMul`), reshaped to the kept axes of `x` then of `y`.
-    func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
+    public func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
         let shape = try mergedShape(for: inputs.map(\.shape))
         let resolved = [axes.0, axes.1].enumerated().map { index, axis in
             let rank = inputs[index].rank

@@ -21,7 +21,7 @@ extension ONNXGraph {
         let images = value(x, in: .channelsFirst)
         let batchAndChannels = add("Slice", [add("Shape", [images]), integers([0], name: "zero"), integers([2], name: "two")])
         let sizes = add("Concat", [batchAndChannels, integers([height, width], name: "size")], [.init("axis", .int(0))])
-        let mode: [ONNXProto.Attribute] = interpolation == .bilinear
+        let mode: [ONNXAttribute] = interpolation == .bilinear
             ? [.init("mode", .string("linear"))]
             : [.init("mode", .string("nearest")), .init("nearest_mode", .string("round_prefer_ceil"))]
         let y = add("Resize", [images, "", "", sizes], mode + [.init("coordinate_transformation_mode", .string("half_pixel"))])
@@ -39,7 +39,7 @@ extension ONNXGraph {
 
 extension Rescaling: ONNXExportable {
     /// `x·scale + offset`.
-    func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
+    public func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
         let x = inputs[0]
         let y = graph.add("Add", [graph.add("Mul", [x.name, graph.scalar(scale, name: "scale")]), graph.scalar(offset, name: "offset")])
         return [.init(name: y, shape: x.shape, layout: x.layout)]
@@ -47,7 +47,7 @@ extension Rescaling: ONNXExportable {
 }
 
 extension Resizing: ONNXExportable {
-    func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
+    public func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
         var x = inputs[0]
         if cropToAspectRatio {
             let window = ImageResize.aspectWindow(imageHeight: x.shape[0], imageWidth: x.shape[1], height: height, width: width)
@@ -59,7 +59,7 @@ extension Resizing: ONNXExportable {
 
 extension CenterCrop: ONNXExportable {
     /// The centred window; an image smaller than the target is smart-resized, as Keras does.
-    func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
+    public func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
         let x = inputs[0]
         guard x.shape[0] >= height, x.shape[1] >= width else { return [graph.smartResize(x, height: height, width: width)] }
         return [graph.slice(x, top: (x.shape[0] - height) / 2, left: (x.shape[1] - width) / 2, height: height, width: width)]
@@ -68,7 +68,7 @@ extension CenterCrop: ONNXExportable {
 
 extension RandomAugmentation: ONNXExportable {
     /// The inference-time output: the input, or for `RandomCrop` its smart resize.
-    func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
+    public func exportONNX(_ inputs: [ONNXGraph.Value], to graph: ONNXGraph) throws -> [ONNXGraph.Value] {
         guard let crop = self as? RandomCrop else { return inputs }
         return [graph.smartResize(inputs[0], height: crop.height, width: crop.width)]
     }

@@ -70,7 +70,7 @@ enum ONNXProto {
         var name: String
         var inputs: [String]
         var outputs: [String]
-        var attributes: [Attribute]
+        var attributes: [ONNXAttribute]
 
         func encode(to w: inout ProtobufWriter) {
             for input in inputs { w.string(1, input) }
@@ -78,28 +78,6 @@ enum ONNXProto {
             w.string(3, name)
             w.string(4, opType)
             for attribute in attributes { w.message(5, attribute) }
-        }
-    }
-
-    /// `AttributeProto`, of the kinds the exporter writes.
-    struct Attribute: ProtobufMessage {
-        enum Value {
-            case float(Float), int(Int), string(String), floats([Float]), ints([Int])
-        }
-        var name: String
-        var value: Value
-
-        init(_ name: String, _ value: Value) { (self.name, self.value) = (name, value) }
-
-        func encode(to w: inout ProtobufWriter) {
-            w.string(1, name)
-            switch value {   // AttributeType: FLOAT 1, INT 2, STRING 3, FLOATS 6, INTS 7
-            case .float(let f): w.float(2, f); w.integer(20, 1)
-            case .int(let i): w.integer(3, i); w.integer(20, 2)
-            case .string(let s): w.string(4, s); w.integer(20, 3)
-            case .floats(let fs): w.packedFloats(7, fs); w.integer(20, 6)
-            case .ints(let values): w.packedIntegers(8, values); w.integer(20, 7)
-            }
         }
     }
 
