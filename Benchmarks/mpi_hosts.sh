@@ -9,8 +9,11 @@
 #
 #     bash Benchmarks/mpi_hosts.sh [ROUNDS]      (default 3; ≈ 3 min per round on 2 cores)
 #
-# MODEL=cnn (the demo's CNN), BATCHES, ACCUMULATIONS, LINKS and WIRES narrow or change the grid:
-#     MODEL=cnn BATCHES=128 ACCUMULATIONS=1 LINKS=10gbit WIRES="float32 bfloat16" bash Benchmarks/mpi_hosts.sh 2
+# MODEL=cnn (the demo's CNN), BATCHES, ACCUMULATIONS, LINKS (none, 10gbit, 1gbit, or "box": the
+# 2 ranks on this machine over shared memory, no link) and WIRES narrow or change the grid, and
+# MPI_OPTIONS adds mpirun options to the 2-host jobs:
+#     MODEL=cnn BATCHES=128 ACCUMULATIONS=1 LINKS="box 10gbit" WIRES="float32 bfloat16" bash Benchmarks/mpi_hosts.sh 2
+#     MPI_OPTIONS="--mca btl_tcp_progress_thread 1" BATCHES=256 ACCUMULATIONS=1 LINKS=10gbit WIRES=float32 bash Benchmarks/mpi_hosts.sh 2
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
@@ -39,14 +42,22 @@ for round in $(seq "$rounds"); do
       [ "$accumulation" = 1 ] || extra+=(--gradient-accumulation-steps "$accumulation")
       echo "$round,$batch,$accumulation,1 rank,-,$(job mpirun --allow-run-as-root -np 1 -x STRATA_NUM_THREADS=1 "$bin" demo "${extra[@]}")"
       for link in ${LINKS:-none 10gbit 1gbit}; do
-        "$hosts" shape "$link"
+        if [ "$link" = box ]; then
+          launch=(mpirun --allow-run-as-root -np 2 -x STRATA_NUM_THREADS=1 "$bin")
+          setting="2 ranks one box"
+        else
+          "$hosts" shape "$link"
+          # shellcheck disable=SC2206
+          launch=(Distributed/scripts/mpirun-netns.sh ${MPI_OPTIONS:+$MPI_OPTIONS --} "$bin")
+          setting="2 hosts $link${MPI_OPTIONS:+ ($MPI_OPTIONS)}"
+        fi
         for wire in ${WIRES:-float32 bfloat16}; do
-          echo "$round,$batch,$accumulation,2 hosts $link,$wire,$(job Distributed/scripts/mpirun-netns.sh "$bin" demo "${extra[@]}" --all-reduce "$wire")"
+          echo "$round,$batch,$accumulation,$setting,$wire,$(job "${launch[@]}" demo "${extra[@]}" --all-reduce "$wire")"
         done
         # The gradient-ready hook's overlap: the last layers' bucket (256 Ki floats) all-reduced
         # while backpropagation goes on, the rest after it.
-        [ "$accumulation" = 1 ] && [ "$link" = 10gbit ] && [ "${MODEL:-mlp}" = mlp ] && echo "$round,$batch,$accumulation,2 hosts $link first bucket 256Ki,float32,$(job \
-          Distributed/scripts/mpirun-netns.sh "$bin" demo "${extra[@]}" --first-bucket-size 262144)"
+        [ "$accumulation" = 1 ] && [ "$link" = 10gbit ] && [ "${MODEL:-mlp}" = mlp ] && [ -z "${MPI_OPTIONS:-}" ] \
+          && echo "$round,$batch,$accumulation,2 hosts $link first bucket 256Ki,float32,$(job "${launch[@]}" demo "${extra[@]}" --first-bucket-size 262144)"
       done
       "$hosts" shape none
     done
@@ -65,7 +76,7 @@ for batch in sorted({r["batch"] for r in rows}, key=int):
     for accumulation in sorted({r["accumulation"] for r in rows}, key=int):
         alone = median((batch, accumulation, "1 rank", "-"))
         print(f"| {batch} | {accumulation} | 1 rank | — | {alone:.2f} | — | — |")
-        settings = ["2 hosts none", "2 hosts 10gbit", "2 hosts 10gbit first bucket 256Ki", "2 hosts 1gbit"]
+        settings = sorted({r["setting"] for r in rows} - {"1 rank"})
         for setting in settings:
             for wire in ("float32", "bfloat16"):
                 key = (batch, accumulation, setting, wire)

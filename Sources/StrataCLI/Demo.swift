@@ -52,9 +52,7 @@ public struct Demo: ParsableCommand {
         guard effectiveBatchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
         guard patience >= 0 else { throw ValidationError("--patience must be 0 or more") }
         guard lrPatience >= 0 else { throw ValidationError("--lr-patience must be 0 or more") }
-        if let gradientAccumulationSteps, gradientAccumulationSteps < 2 {
-            throw ValidationError("--gradient-accumulation-steps must be at least 2 (Keras' rule), got \(gradientAccumulationSteps)")
-        }
+        try Train.checkAccumulation(gradientAccumulationSteps)
         try OutputPath.check(output, option: "--output", kind: .folder)
     }
 

@@ -61,9 +61,7 @@ public struct Train: ParsableCommand {
         guard validationSplit >= 0, validationSplit < 1 else { throw ValidationError("--validation-split must be in [0, 1)") }
         guard dropout >= 0, dropout < 1 else { throw ValidationError("--dropout must be in [0, 1)") }
         if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number, got \(lr)") }
-        if let gradientAccumulationSteps, gradientAccumulationSteps < 2 {
-            throw ValidationError("--gradient-accumulation-steps must be at least 2 (Keras' rule), got \(gradientAccumulationSteps)")
-        }
+        try Self.checkAccumulation(gradientAccumulationSteps)
         guard l2 >= 0, l2.isFinite else { throw ValidationError("--l2 must be 0 or a positive number, got \(l2)") }
         if let earlyStopping, earlyStopping < 0 {
             throw ValidationError("--early-stopping (the patience in epochs) must be 0 or more, got \(earlyStopping)")
@@ -230,6 +228,11 @@ public struct Train: ParsableCommand {
         let layer = Normalization()
         try layer.adapt(data)
         return layer
+    }
+
+    /// `--gradient-accumulation-steps`, when given, is at least 2 (as Keras requires).
+    static func checkAccumulation(_ steps: Int?) throws {
+        if let steps, steps < 2 { throw ValidationError("--gradient-accumulation-steps must be at least 2 (Keras' rule), got \(steps)") }
     }
 
     /// Every `OptimizerPreset`'s name: the registered optimizers and SGD's momentum variants.

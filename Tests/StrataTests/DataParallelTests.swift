@@ -192,8 +192,7 @@ struct DataParallelTests {
             try train(DataParallel(group: member, syncBatchNorm: true, bucketSize: 40, firstBucketSize: 30), batchSize: 4)
         }
         #expect(replicas[0] == replicas[1])
-        let scale = alone.map(abs).max()!
-        let difference = zip(replicas[0], alone).map { abs($0 - $1) }.max()!
+        let (difference, scale) = Self.largestDifference(replicas[0], alone)
         #expect(difference <= 1e-5 * scale, "largest difference \(difference)")
     }
 
@@ -222,8 +221,7 @@ struct DataParallelTests {
             try train(DataParallel(group: member, syncBatchNorm: true), batchSize: 4)
         }
         #expect(replicas[0] == replicas[1])
-        let scale = alone.map(abs).max()!
-        let difference = zip(replicas[0], alone).map { abs($0 - $1) }.max()!
+        let (difference, scale) = Self.largestDifference(replicas[0], alone)
         #expect(difference <= 1e-5 * scale, "largest difference \(difference)")
     }
 
@@ -246,16 +244,21 @@ struct DataParallelTests {
             }
         }
         let alone = try train(nil, batchSize: 8)
-        let scale = alone.map(abs).max()!
         for precision in DataParallel.WirePrecision.allCases {
             let replicas = try ThreadReplicas(size: 2).run { member in
                 try train(DataParallel(group: member, syncBatchNorm: true, gradientPrecision: precision), batchSize: 4)
             }
             #expect(replicas[0] == replicas[1], "\(precision)")
-            let difference = zip(replicas[0], alone).map { abs($0 - $1) }.max()!
+            let (difference, scale) = Self.largestDifference(replicas[0], alone)
             let tolerance: Float = precision == .float32 ? 1e-5 : 2e-2
             #expect(difference <= tolerance * scale, "\(precision): largest difference \(difference)")
             if precision == .bfloat16 { #expect(difference > 1e-6 * scale, "bfloat16 rounding should show") }
         }
+    }
+
+    /// The largest element-wise difference between a run's variables and the reference run's,
+    /// and the reference's largest magnitude (the scale a relative tolerance multiplies).
+    static func largestDifference(_ run: [Float], _ reference: [Float]) -> (difference: Float, scale: Float) {
+        (zip(run, reference).map { abs($0 - $1) }.max()!, reference.map(abs).max()!)
     }
 }

@@ -129,6 +129,17 @@ static void bf16_sum(void *in, void *inout, int *length, MPI_Datatype *type) {
 
 static MPI_Op bf16_sum_op = MPI_OP_NULL;
 
+/// `values` as bfloat16 in a new buffer (NULL when out of memory).
+static uint16_t *packed_bf16(const float *values, long count) {
+    uint16_t *wire = malloc((size_t)count * sizeof *wire);
+    if (wire != NULL) for (long i = 0; i < count; ++i) wire[i] = to_bf16(values[i]);
+    return wire;
+}
+
+static void unpack_bf16(const uint16_t *wire, long count, float *values) {
+    for (long i = 0; i < count; ++i) values[i] = from_bf16(wire[i]);
+}
+
 static int bf16_op(MPI_Op *op) {
     if (bf16_sum_op == MPI_OP_NULL) {
         int status = MPI_Op_create(bf16_sum, 1, &bf16_sum_op);
@@ -143,14 +154,13 @@ int strata_mpi_allreduce_bf16(float *values, long count) {
     MPI_Op op;
     int status = bf16_op(&op);
     if (status != MPI_SUCCESS) return status;
-    uint16_t *wire = malloc((size_t)count * sizeof *wire);
+    uint16_t *wire = packed_bf16(values, count);
     if (wire == NULL) return MPI_ERR_NO_MEM;
     allreduce_bytes += (double)count * 2;
-    for (long i = 0; i < count; ++i) wire[i] = to_bf16(values[i]);
     enter("MPI_Allreduce (bfloat16)");
     status = MPI_Allreduce(MPI_IN_PLACE, wire, (int)count, MPI_UINT16_T, op, MPI_COMM_WORLD);
     allreduce_seconds += leave();
-    if (status == MPI_SUCCESS) for (long i = 0; i < count; ++i) values[i] = from_bf16(wire[i]);
+    if (status == MPI_SUCCESS) unpack_bf16(wire, count, values);
     free(wire);
     return status;
 }
@@ -179,12 +189,10 @@ static int start(float *values, long count, int bfloat16, void **request) {
             free(p);
             return status;
         }
-        p->wire = malloc((size_t)count * sizeof *p->wire);
-        if (p->wire == NULL) {
+        if ((p->wire = packed_bf16(values, count)) == NULL) {
             free(p);
             return MPI_ERR_NO_MEM;
         }
-        for (long i = 0; i < count; ++i) p->wire[i] = to_bf16(values[i]);
         status = MPI_Iallreduce(MPI_IN_PLACE, p->wire, (int)count, MPI_UINT16_T, op, MPI_COMM_WORLD, &p->handle);
     } else {
         status = MPI_Iallreduce(MPI_IN_PLACE, values, (int)count, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD, &p->handle);
@@ -209,7 +217,7 @@ int strata_mpi_wait(void *request) {
     int status = MPI_Wait(&p->handle, MPI_STATUS_IGNORE);
     allreduce_seconds += leave();
     if (p->wire != NULL) {
-        if (status == MPI_SUCCESS) for (long i = 0; i < p->count; ++i) p->values[i] = from_bf16(p->wire[i]);
+        if (status == MPI_SUCCESS) unpack_bf16(p->wire, p->count, p->values);
         free(p->wire);
     }
     free(p);

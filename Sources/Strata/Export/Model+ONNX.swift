@@ -93,9 +93,7 @@ extension Model {
         let model = try onnxModel(opset: opset, classNames: classNames)
         try AtomicFile.write(Data(model.serialized), to: URL(fileURLWithPath: path))
         func endpoints(_ values: [ONNXProto.ValueInfo]) -> [ONNXExport.Summary.Endpoint] {
-            values.map { value in
-                .init(name: value.name, shape: value.dimensions.dropFirst().map { if case .size(let size) = $0 { size } else { -1 } })
-            }
+            values.map { .init(name: $0.name, shape: $0.shape) }
         }
         return ONNXExport.Summary(inputs: endpoints(model.graph.inputs), outputs: endpoints(model.graph.outputs), opset: opset,
                                   nodeCount: model.graph.nodes.count)
@@ -124,7 +122,7 @@ extension Model {
         for (name, value) in zip(outputNames, results) {
             graph.scope = ""
             let output = graph.add("Identity", [graph.value(value, in: .channelsLast)], output: name)
-            outputs.append(ONNXProto.ValueInfo(name: output, dimensions: ONNXGraph.interface(shape: value.shape)))
+            outputs.append(ONNXProto.ValueInfo(name: output, shape: value.shape))
         }
 
         var metadata: [(key: String, value: String)] = [("strata_format_version", String(ModelFile.version)), ("model_name", name)]
@@ -138,7 +136,7 @@ extension Model {
             metadata.append(("class_names", ConfigValue.array(classNames.map { .string($0) }).description))
         }
         let body = ONNXProto.Graph(name: name, nodes: graph.nodes, initializers: graph.initializers,
-                                   inputs: inputs.map { ONNXProto.ValueInfo(name: $0.name, dimensions: ONNXGraph.interface(shape: $0.shape)) },
+                                   inputs: inputs.map { ONNXProto.ValueInfo(name: $0.name, shape: $0.shape) },
                                    outputs: outputs)
         return ONNXProto.Model(irVersion: ONNXExport.irVersion(opset: opset), opsetVersion: opset, producerName: "Strata",
                                producerVersion: StrataVersion.current, docString: "Exported by Strata from model '\(name)'",

@@ -48,12 +48,6 @@ public final class ONNXGraph {
             guard layout == .channelsFirst, keras > 0 else { return keras }
             return keras == rank - 1 ? 1 : keras + 1
         }
-
-        /// The dimensions in this value's layout, batch first (as `-1`).
-        var layoutDimensions: [Int] {
-            let full = [-1] + shape
-            return layout == .channelsLast ? full : [-1, shape.last!] + shape.dropLast()
-        }
     }
 
     /// The opset the graph is written for (an operator's form may depend on it).
@@ -145,11 +139,12 @@ public final class ONNXGraph {
     }
 
     /// A constant shaped like samples in Keras' order (`tensor.shape` of the sample rank, 1s
-    /// where it broadcasts) for a value in `layout`: its channel axis moved first when needed.
-    public func sampleConstant(_ tensor: Tensor, in layout: Layout, name: String) -> String {
+    /// where it broadcasts) for a value in `layout`: its channel axis moved first when needed;
+    /// with `trailing`, only that many last axes of the result are kept (the others being 1s).
+    public func sampleConstant(_ tensor: Tensor, in layout: Layout, name: String, trailing: Int? = nil) -> String {
         let r = tensor.rank
-        guard layout == .channelsFirst, r >= 2 else { return constant(tensor, name: name) }
-        return constant(tensor.detached.transposed(permutation: [r - 1] + Array(0..<(r - 1))), name: name)
+        let placed = layout == .channelsFirst && r >= 2 ? tensor.detached.transposed(permutation: [r - 1] + Array(0..<(r - 1))) : tensor
+        return constant(placed, shape: trailing.map { Array(placed.shape.suffix($0)) }, name: name)
     }
 
     /// A reduction (`ReduceMean`, `ReduceSum`, …) over `axes` (positions in the value's layout):
@@ -159,10 +154,5 @@ public final class ONNXGraph {
         let keep = ONNXAttribute("keepdims", .int(keepDims ? 1 : 0))
         return axesAsInput ? add(op, [input, integers(axes, name: "axes")], [keep])
                            : add(op, [input], [.init("axes", .ints(axes)), keep])
-    }
-
-    /// The ONNX dimensions `[batch, …]` of a graph input or output in Keras' order.
-    static func interface(shape: [Int]) -> [ONNXProto.ValueInfo.Dimension] {
-        [.symbol("batch")] + shape.map { .size($0) }
     }
 }

@@ -88,17 +88,14 @@ extension LayerNormalization: ONNXExportable {
         let positions = axes.map { x.position(ofAxis: $0) }.sorted()
         // γ and β as samples (1 off the normalized axes), in the value's layout.
         let sampleShape = x.shape.indices.map { axes.contains($0 + 1) ? x.shape[$0] : 1 }
-        let layoutShape = Array(ONNXGraph.Value(name: "", shape: sampleShape, layout: x.layout).layoutDimensions.dropFirst())
-        func parameter(_ variable: Variable?, fill: Float, name: String, trailing: Int?) -> String? {
-            let values = variable.map { $0.value.reshaped(to: sampleShape) } ?? Tensor(repeating: fill, shape: sampleShape)
-            let inLayout = x.layout == .channelsFirst && sampleShape.count >= 2
-                ? values.detached.transposed(permutation: [sampleShape.count - 1] + Array(0..<(sampleShape.count - 1))) : values
-            return graph.constant(inLayout, shape: trailing.map { Array(layoutShape.suffix($0)) } ?? layoutShape, name: name)
+        func parameter(_ variable: Variable?, fill: Float, name: String, trailing: Int? = nil) -> String {
+            graph.sampleConstant(variable.map { $0.value.reshaped(to: sampleShape) } ?? Tensor(repeating: fill, shape: sampleShape),
+                                 in: x.layout, name: name, trailing: trailing)
         }
         let y: String
         if positions == Array((rank - positions.count)..<rank) {
-            let scale = parameter(gamma, fill: 1, name: "gamma", trailing: positions.count)!
-            let bias = beta == nil ? [] : [parameter(beta, fill: 0, name: "beta", trailing: positions.count)!]
+            let scale = parameter(gamma, fill: 1, name: "gamma", trailing: positions.count)
+            let bias = beta == nil ? [] : [parameter(beta, fill: 0, name: "beta", trailing: positions.count)]
             y = graph.add("LayerNormalization", [x.name, scale] + bias,
                           [.init("axis", .int(positions[0])), .init("epsilon", .float(epsilon))])
         } else {
@@ -106,8 +103,8 @@ extension LayerNormalization: ONNXExportable {
             let centered = graph.add("Sub", [x.name, mean])
             let variance = graph.reduce("ReduceMean", graph.add("Mul", [centered, centered]), axes: positions, keepDims: true)
             var z = graph.add("Div", [centered, graph.add("Sqrt", [graph.add("Add", [variance, graph.scalar(epsilon, name: "epsilon")])])])
-            if gamma != nil { z = graph.add("Mul", [z, parameter(gamma, fill: 1, name: "gamma", trailing: nil)!]) }
-            if beta != nil { z = graph.add("Add", [z, parameter(beta, fill: 0, name: "beta", trailing: nil)!]) }
+            if gamma != nil { z = graph.add("Mul", [z, parameter(gamma, fill: 1, name: "gamma")]) }
+            if beta != nil { z = graph.add("Add", [z, parameter(beta, fill: 0, name: "beta")]) }
             y = z
         }
         return [.init(name: y, shape: x.shape, layout: x.layout)]

@@ -110,16 +110,17 @@ enum ONNXProto {
         }
     }
 
-    /// `ValueInfoProto` of a float tensor: a graph input or output, its batch axis symbolic.
+    /// `ValueInfoProto` of a float tensor: a graph input or output of samples shaped `shape`,
+    /// behind a symbolic batch axis named `batch`.
     struct ValueInfo: ProtobufMessage {
         /// A dimension: a fixed size or a named symbolic one.
         enum Dimension { case size(Int), symbol(String) }
         var name: String
-        var dimensions: [Dimension]
+        var shape: [Int]
 
         func encode(to w: inout ProtobufWriter) {
             w.string(1, name)
-            w.message(2, TensorType(dimensions: dimensions))
+            w.message(2, TensorType(dimensions: [.symbol("batch")] + shape.map { .size($0) }))
         }
     }
 

@@ -111,16 +111,15 @@ public struct DataParallel: Sendable, DistributionStrategy {
             let (value, gradients) = StrataCore.valueWithGradients(of: variables, scaledObjective)
             return (value.scalar / share, gradients)
         }
-        let pending = GradientBuckets(shapes: variables.map(\.shape), group: group, precision: gradientPrecision,
-                                      firstBucketSize: firstBucketSize, bucketSize: bucketSize)
+        let pending = buckets(for: variables.map(\.shape), precision: gradientPrecision)
         let (value, _) = StrataCore.valueWithGradients(of: variables, whenReady: { pending.add($0, reduction.total($0, $1)) },
                                                        scaledObjective)
         return (value.scalar / share, pending.finish())
     }
 
     /// Buckets for the gradients of variables of these shapes, for one step.
-    func buckets(for shapes: [[Int]]) -> GradientBuckets {
-        GradientBuckets(shapes: shapes, group: group, firstBucketSize: firstBucketSize, bucketSize: bucketSize)
+    func buckets(for shapes: [[Int]], precision: WirePrecision = .float32) -> GradientBuckets {
+        GradientBuckets(shapes: shapes, group: group, precision: precision, firstBucketSize: firstBucketSize, bucketSize: bucketSize)
     }
 
     /// The element-wise sum of each tensor over the replicas, packed into buckets so that a

@@ -23,7 +23,7 @@ final class GradientBuckets {
     private var waits: [() -> Void] = []        // of the started buckets, in start order
     private var started: [Int] = []
 
-    init(shapes: [[Int]], group: any ReplicaGroup, precision: DataParallel.WirePrecision = .float32, firstBucketSize: Int, bucketSize: Int) {
+    init(shapes: [[Int]], group: any ReplicaGroup, precision: DataParallel.WirePrecision, firstBucketSize: Int, bucketSize: Int) {
         self.group = group
         self.precision = precision
         self.shapes = shapes

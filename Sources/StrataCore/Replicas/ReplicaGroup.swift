@@ -1,3 +1,4 @@
+import CStrataKernels
 import Foundation
 
 /// The collective operations synchronous data-parallel training needs from a group of
@@ -35,11 +36,15 @@ extension ReplicaGroup {
         return {}
     }
 
-    /// Rounds, sums in float32 with `allReduceSum`, rounds again.
+    /// Rounds (the kernels' `strata_round_bf16`), sums in float32 with `allReduceSum`, rounds again.
     public func allReduceSumBFloat16(_ values: UnsafeMutableBufferPointer<Float>) {
-        for index in values.indices { values[index] = BFloat16.rounded(values[index]) }
-        allReduceSum(values)
-        for index in values.indices { values[index] = BFloat16.rounded(values[index]) }
+        guard let base = values.baseAddress else { return }
+        var wire = [Float](unsafeUninitializedCapacity: values.count) { buffer, count in
+            strata_round_bf16(base, values.count, buffer.baseAddress!)
+            count = values.count
+        }
+        wire.withUnsafeMutableBufferPointer { allReduceSum($0) }
+        strata_round_bf16(wire, values.count, base)
     }
 
     /// Sums at once (`allReduceSumBFloat16`).
@@ -49,15 +54,6 @@ extension ReplicaGroup {
     }
 }
 
-/// bfloat16 rounding of float32 values (the top 16 bits of the float32 pattern).
-public enum BFloat16 {
-    /// `x` rounded to the nearest bfloat16, ties to even; a NaN stays NaN, an overflow becomes ±∞.
-    public static func rounded(_ x: Float) -> Float {
-        guard !x.isNaN else { return x }
-        let bits = x.bitPattern
-        return Float(bitPattern: (bits &+ 0x7FFF &+ ((bits >> 16) & 1)) & 0xFFFF_0000)
-    }
-}
 
 /// The replicas a forward pass spans, for layers whose batch statistics must be those of the
 /// global batch (synchronized batch normalization). The training loop binds it around a
