@@ -1,6 +1,7 @@
 import Foundation
 import StrataTestSupport
 import Testing
+import StrataCore
 @testable import Strata
 
 /// A direct, naive NHWC convolution in double precision: the reference the GEMM path must match.
@@ -26,15 +27,42 @@ func referenceConvolution(_ x: Tensor, _ kernel: Tensor, bias: Tensor?, strides:
     return Tensor(shape: [n, outputSize[0], outputSize[1], filters], scalars: out)
 }
 
+/// The gradients of `Σ conv(x, kernel) ⊙ g` (the naive loop's adjoint, in double precision):
+/// the input's, the kernel's and the bias'.
+func referenceConvolutionGradients(_ x: Tensor, _ kernel: Tensor, outputGradient g: Tensor, strides: [Int], dilation: [Int],
+                                   padTop: Int, padLeft: Int, groups: Int) -> (Tensor, Tensor, Tensor) {
+    let (n, h, w, c) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+    let (kh, kw, cg, filters) = (kernel.shape[0], kernel.shape[1], kernel.shape[2], kernel.shape[3])
+    let (oh, ow, fg) = (g.shape[1], g.shape[2], filters / groups)
+    let xs = x.scalars, ks = kernel.scalars, gs = g.scalars
+    var dx = [Double](repeating: 0, count: xs.count), dk = [Double](repeating: 0, count: ks.count)
+    var db = [Double](repeating: 0, count: filters)
+    for b in 0..<n { for oy in 0..<oh { for ox in 0..<ow { for f in 0..<filters {
+        let gradient = Double(gs[((b * oh + oy) * ow + ox) * filters + f])
+        db[f] += gradient
+        for ky in 0..<kh { for kx in 0..<kw { for ci in 0..<cg {
+            let iy = oy * strides[0] - padTop + ky * dilation[0], ix = ox * strides[1] - padLeft + kx * dilation[1]
+            guard iy >= 0, iy < h, ix >= 0, ix < w else { continue }
+            let xi = ((b * h + iy) * w + ix) * c + (f / fg) * cg + ci, ki = ((ky * kw + kx) * cg + ci) * filters + f
+            dx[xi] += Double(ks[ki]) * gradient
+            dk[ki] += Double(xs[xi]) * gradient
+        } } }
+    } } } }
+    func tensor(_ values: [Double], _ shape: [Int]) -> Tensor { Tensor(shape: shape, scalars: values.map { Float($0) }) }
+    return (tensor(dx, x.shape), tensor(dk, kernel.shape), tensor(db, [filters]))
+}
+
 @Suite("Convolution and pooling: Keras 3's semantics")
 struct ConvolutionTests {
     private func maxError(_ a: Tensor, _ b: Tensor) -> Float {
         zip(a.scalars, b.scalars).map { abs($0 - $1) }.max() ?? 0
     }
 
-    /// The fast path (im2col + GEMM, per group) equals the direct loop on awkward shapes: 1×1
-    /// kernels, a kernel the size of the input, stride larger than the kernel, one channel,
-    /// batch 1, groups, dilation, same padding with an odd total.
+    /// Both fast paths — im2col + GEMM per group, and the direct kernels for few taps — equal the
+    /// naive loop, forward and backward, on awkward shapes: 1×1 kernels, a kernel the size of the
+    /// input, stride larger than the kernel, one channel, batch 1, groups, dilation, same padding
+    /// with an odd total, and filter counts at each edge of the direct kernels' vector widths
+    /// (8, 9, 16, 17, 32, 33, 64) and their tap limit (32).
     @Test(arguments: [
         // (input [n, h, w, c], filters, kernel, strides, dilation, padding, groups)
         ([2, 5, 5, 3], 4, [1, 1], [1, 1], [1, 1], Padding.valid, 1),
@@ -44,18 +72,45 @@ struct ConvolutionTests {
         ([2, 8, 7, 2], 2, [3, 2], [1, 1], [2, 3], .same, 1),
         ([2, 6, 6, 3], 3, [3, 3], [2, 2], [1, 1], .same, 3),
         ([1, 5, 9, 1], 1, [2, 4], [2, 3], [1, 1], .same, 1),
+        ([2, 9, 8, 1], 8, [5, 5], [1, 1], [1, 1], .same, 1),
+        ([1, 7, 7, 2], 9, [3, 3], [1, 2], [1, 1], .valid, 1),
+        ([2, 6, 7, 1], 16, [3, 3], [1, 1], [1, 1], .same, 1),
+        ([1, 8, 6, 2], 17, [2, 2], [2, 1], [1, 1], .same, 1),
+        ([3, 6, 6, 1], 32, [3, 3], [1, 1], [1, 1], .valid, 1),
+        ([1, 6, 6, 2], 33, [4, 4], [1, 1], [1, 1], .same, 1),
+        ([1, 5, 5, 4], 64, [2, 2], [1, 1], [1, 1], .valid, 2),
+        ([2, 7, 7, 2], 5, [4, 4], [1, 1], [1, 1], .same, 1),
+        ([1, 9, 9, 3], 4, [3, 3], [1, 1], [2, 2], .same, 1),
     ])
-    func gemmPathMatchesTheDirectLoop(_ shape: [Int], _ filters: Int, _ kernelSize: [Int], _ strides: [Int], _ dilation: [Int],
-                                      _ padding: Padding, _ groups: Int) throws {
+    func bothPathsMatchTheNaiveLoop(_ shape: [Int], _ filters: Int, _ kernelSize: [Int], _ strides: [Int], _ dilation: [Int],
+                                    _ padding: Padding, _ groups: Int) throws {
         let layer = Conv2D(filters, kernelSize: kernelSize, strides: strides, padding: padding, dilationRate: dilation, groups: groups,
                            biasInitializer: .randomUniform(minval: -1, maxval: 1, seed: 2))
         let x = random(shape, seed: 11)
-        let y = layer(x)
+        _ = layer(x)
         let g = layer.geometry(for: Array(shape.dropFirst()))!
-        let expected = referenceConvolution(x, layer.kernel!.value, bias: layer.bias!.value, strides: strides, dilation: dilation,
+        let kernel = layer.kernel!.value, bias = layer.bias!.value
+        let expected = referenceConvolution(x, kernel, bias: bias, strides: strides, dilation: dilation,
                                             padTop: g.padTop, padLeft: g.padLeft, outputSize: [g.oh, g.ow], groups: groups)
-        #expect(y.shape == expected.shape)
-        #expect(maxError(y, expected) < 1e-5, "\(shape) k\(kernelSize) s\(strides) d\(dilation) \(padding) g\(groups)")
+        let weights = random(expected.shape, seed: 12)
+        let (dx, dk, db) = referenceConvolutionGradients(x, kernel, outputGradient: weights, strides: strides, dilation: dilation,
+                                                         padTop: g.padTop, padLeft: g.padLeft, groups: groups)
+        let taps = kernelSize[0] * kernelSize[1] * shape[3] / groups
+        let label = "\(shape) f\(filters) k\(kernelSize) s\(strides) d\(dilation) \(padding) g\(groups)"
+        for direct in [true, false] {
+            try DirectConvolution.$enabled.withValue(direct) {
+                #expect(DirectConvolution.applies(taps: taps, filters: filters / groups) == (direct && taps <= 32))
+                let y = layer(x)
+                #expect(y.shape == expected.shape)
+                #expect(maxError(y, expected) < 1e-5, "forward, direct \(direct): \(label)")
+                let (_, gx) = valueWithGradients(at: [x]) { (layer($0[0]) * weights).sum() }
+                let (_, gw) = valueWithGradients(of: layer.trainableVariables) { (layer(x) * weights).sum() }
+                #expect(maxError(gx[0], dx) < 1e-4, "input gradient, direct \(direct): \(label)")
+                #expect(maxError(gw[0], dk) < 1e-4, "kernel gradient, direct \(direct): \(label)")
+                #expect(maxError(gw[1], db) < 1e-4, "bias gradient, direct \(direct): \(label)")
+                _ = try #require(gw.count == 2 ? gw : nil)
+            }
+        }
     }
 
     /// The fused ReLU (in the output pass, its derivative in the bias-gradient pass) gives the

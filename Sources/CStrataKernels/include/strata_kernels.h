@@ -224,6 +224,36 @@ void strata_average_pool(const strata_conv_geometry *g, const float *x, long cha
 void strata_average_pool_backward(const strata_conv_geometry *g, const float *dy, long channels,
                                   long n0, long n1, float *dx);
 
+// MARK: - Direct convolution (NHWC), for patches of few taps
+
+/// The most taps (kh·kw·cg) and filters per group the direct convolution takes.
+#define STRATA_CONV_DIRECT_MAX_TAPS 32
+#define STRATA_CONV_DIRECT_MAX_FILTERS 64
+
+/// Floats per packed kernel row for fg filters: 8, 16, 32 or 64 (fg ≤ 64).
+long strata_conv_direct_width(long fg);
+/// Packs a group's kernel rows (taps rows of fg filters, leading dimension ldk) and its bias (fg
+/// floats, or NULL for none) into packed[(taps + 1) × width], zero past fg; the bias is the last row.
+void strata_conv_direct_pack(const float *kernel, long taps, long ldk, long fg, const float *bias, long width,
+                             float *packed);
+/// Images [n0, n1) of x [n, h, w, channels] into xp [n, hp, wp, channels] at (top, left), zeros
+/// around (rows or columns past hp, wp are cut).
+void strata_pad_images(const float *x, long h, long w, long channels, long top, long left, long hp, long wp,
+                       long n0, long n1, float *xp);
+/// Output rows [r0, r1) (pixels (n, oy, ox) in row order) of a convolution of group channels
+/// [c0, c0 + cg) of x [n, g->h, g->w, channels] — already padded: g has no padding and every tap
+/// lands inside — with a packed kernel: out[row·ldo + f] = bias + Σ taps (ReLU'd when relu), f < fg.
+void strata_conv_direct_forward(const strata_conv_geometry *g, const float *x, long channels, long c0, long cg,
+                                const float *packed, long fg, int has_bias, int relu, long r0, long r1, float *out,
+                                long ldo);
+/// The weight gradient of output rows [r0, r1): partial[t·width + f] = Σ_rows x[tap t of row] ·
+/// gz[row·ldg + f] for the taps (ky, kx, c) of group channels [c0, c0 + cg), width =
+/// strata_conv_direct_width(fg) (lanes past fg hold garbage). gz points at the group's first
+/// column; gz_end bounds every read of it.
+void strata_conv_direct_weight_gradient(const strata_conv_geometry *g, const float *x, long channels, long c0, long cg,
+                                        const float *gz, long ldg, const float *gz_end, long fg, long r0, long r1,
+                                        float *partial);
+
 // MARK: - Image warps (NHWC), for the augmentation and resizing layers
 
 /// The geometry of an affine warp: input h × w × channels, output oh × ow × channels; how a

@@ -41,11 +41,9 @@ package enum Gemm {
         pool: ThreadPool = .shared, split: Split? = nil
     ) {
         guard m > 0, n > 0 else { return }
-        if let recorder {
-            let name = "\(transposeA ? "T" : "")\(m)x\(k)x\(transposeB ? "T" : "")\(n)"
-            recorder.cases.append(GemmBenchmark.Case(
-                name: name, role: "recorded", m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, calls: 1,
-                bfloat16: precision == .bfloat16 && bfloat16Pays(m: m, n: n, k: k)))
+        if recorder != nil {
+            record(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                   bfloat16: precision == .bfloat16 && bfloat16Pays(m: m, n: n, k: k))
             $recorder.withValue(nil) {   // the product's own inner products are not counted again
                 sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
                       b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, pool: pool, split: split)
@@ -68,6 +66,16 @@ package enum Gemm {
             plan, m, n, a, b, c, work in
             withUnsafePointer(to: plan) { strata_sgemm($0, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work) }
         }
+    }
+
+    /// Adds a product of this shape to the task's recorder, if one is set: the products this
+    /// GEMM computes, and the ones a direct kernel computes in their place (a small convolution's).
+    package static func record(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, bfloat16: Bool = false) {
+        guard let recorder else { return }
+        let name = "\(transposeA ? "T" : "")\(m)x\(k)x\(transposeB ? "T" : "")\(n)"
+        recorder.cases.append(GemmBenchmark.Case(
+            name: name, role: "recorded", m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, calls: 1,
+            bfloat16: bfloat16))
     }
 
     /// Whether a product is large enough for bfloat16 to pay: converting op(A) and op(B) costs

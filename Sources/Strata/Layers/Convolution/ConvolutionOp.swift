@@ -6,7 +6,9 @@ import StrataCore
 /// into the NHWC output; the activation runs in place. Backward: `g' = g ⊙ activation'(y)`,
 /// `dK = patchesᵀ·g'` (per group, into its column block), `db = Σ g'`, and
 /// `dx = col2im(g'·Kᵀ)`. A 1×1 kernel with stride 1, no padding and one group reads the input
-/// as its own patch matrix.
+/// as its own patch matrix. A group of few taps (`DirectConvolution.applies`: a first layer's
+/// 3×3×1 or 5×5×3) takes the direct kernels instead — no patch matrix; the input is padded once
+/// and kept for the weight gradient; the input gradient is the same `col2im(g'·Kᵀ)`.
 enum ConvolutionOp {
     /// x: `[n, h, w, c]`; kernel: `[kh, kw, c/groups, filters]`; bias: `[filters]` or nil.
     static func apply(_ x: Tensor, kernel: Tensor, bias: Tensor?, geometry g: ConvGeometry, groups: Int,
@@ -16,11 +18,19 @@ enum ConvolutionOp {
         let rows = n * g.oh * g.ow, width = g.kh * g.kw * cg
         precondition(kernel.shape == [g.kh, g.kw, cg, filters], "Conv: kernel \(kernel.shape) for input \(x.shape)")
         let pointwise = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.padTop == 0 && g.padLeft == 0 && groups == 1
-        let patches = (0..<groups).map { group in
+        let direct = !pointwise && DirectConvolution.applies(taps: width, filters: fg)
+        let padded = direct ? DirectConvolution.padded(x.detached, g) : nil
+        let patches = direct ? [] : (0..<groups).map { group in
             pointwise ? x.detached : ConvKernels.im2col(x, g, c0: group * cg, cg: cg)
         }
-        var output = Tensor(uninitializedShape: [n, g.oh, g.ow, filters])
-        output.withUnsafeMutableBufferPointer { out in
+        var output: Tensor
+        if let padded {
+            output = DirectConvolution.forward(padded.input, padded.geometry, kernel: kernel.detached, bias: bias?.detached,
+                                               groups: groups, relu: activation == .relu)
+        } else {
+            output = Tensor(uninitializedShape: [n, g.oh, g.ow, filters])
+        }
+        if !direct { output.withUnsafeMutableBufferPointer { out in
             let c = out.baseAddress!
             if let bias {
                 bias.withUnsafeBufferPointer { b in
@@ -36,10 +46,10 @@ enum ConvolutionOp {
                     }
                 }
             }
-        }
+        } }
         switch activation {
         case .linear: break
-        case .relu: output.apply(inPlace: .relu)
+        case .relu: if !direct { output.apply(inPlace: .relu) }
         case .tanh: output.apply(inPlace: .tanh)
         }
         let inputs = bias.map { [x, kernel, $0] } ?? [x, kernel]
@@ -53,11 +63,13 @@ enum ConvolutionOp {
                 gz = activation.gradient(flatG, output: flatY)
                 biasGradient = bias == nil ? nil : gz.sum(axes: [0])
             }
-            var kernelGradient = Tensor(uninitializedShape: kernelValue.shape)
+            var kernelGradient = padded.map {
+                DirectConvolution.weightGradient($0.input, $0.geometry, outputGradient: gz, groups: groups, kernelShape: kernelValue.shape)
+            } ?? Tensor(uninitializedShape: kernelValue.shape)
             var inputGradient = needInput ? (pointwise ? Tensor(uninitializedShape: inputShape) : Tensor.zeros(inputShape)) : nil
             gz.withUnsafeBufferPointer { gzBuffer in
                 let gzPointer = gzBuffer.baseAddress!
-                kernelGradient.withUnsafeMutableBufferPointer { dk in
+                if !direct { kernelGradient.withUnsafeMutableBufferPointer { dk in
                     for (group, cols) in patches.enumerated() {
                         cols.withUnsafeBufferPointer { a in
                             Gemm.sgemm(transposeA: true, transposeB: false, m: width, n: fg, k: rows,
@@ -65,7 +77,7 @@ enum ConvolutionOp {
                                        c: dk.baseAddress! + group * fg, ldc: filters)
                         }
                     }
-                }
+                } }
                 guard inputGradient != nil else { return }
                 kernelValue.withUnsafeBufferPointer { k in
                     for group in 0..<groups {

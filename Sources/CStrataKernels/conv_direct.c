@@ -1,0 +1,220 @@
+// Direct convolution over NHWC images for patches of few taps (a first layer's 3×3×1 or 5×5×3):
+// there the im2col + GEMM path spends more time writing and packing the patch matrix than
+// multiplying (K = kh·kw·cg is 9–32), and a GEMM with a few filters fills a fraction of its
+// register tile. Here the filters are the vector lanes: each output pixel's accumulators are
+// one to four vectors of 8 or 16 filters, every tap is one broadcast input value times one kernel
+// row, and the weight gradient keeps a block of taps' rows in registers while it streams the
+// output gradient once. Bias and ReLU are fused into the output pass.
+//
+// The input is read without bounds checks: the caller passes an image already padded so that
+// every tap of every output lands inside it (geometry with pad 0). Floats are summed in tap
+// order, so a pixel's result does not depend on how rows are split between threads.
+#include <string.h>
+#include "strata_kernels.h"
+#include "vector_math.h"
+
+typedef float v8f __attribute__((ext_vector_type(8)));
+typedef float v16f __attribute__((ext_vector_type(16)));
+typedef int v8i __attribute__((ext_vector_type(8)));
+typedef int v16i __attribute__((ext_vector_type(16)));
+
+long strata_conv_direct_width(long fg) {
+    return fg <= 8 ? 8 : fg <= 16 ? 16 : fg <= 32 ? 32 : 64;
+}
+
+void strata_conv_direct_pack(const float *kernel, long taps, long ldk, long fg, const float *bias, long width,
+                             float *packed) {
+    for (long t = 0; t <= taps; ++t) {
+        float *row = packed + t * width;
+        const float *source = t < taps ? kernel + t * ldk : bias;
+        for (long f = 0; f < width; ++f) row[f] = source != NULL && f < fg ? source[f] : 0.0f;
+    }
+}
+
+STRATA_KERNEL(strata_pad_images, (const float *restrict x, long h, long w, long channels, long top, long left, long hp,
+              long wp, long n0, long n1, float *restrict xp),
+              (x, h, w, channels, top, left, hp, wp, n0, n1, xp)) {
+    const long line = w * channels;
+    for (long n = n0; n < n1; ++n) {
+        float *image = xp + n * hp * wp * channels;
+        memset(image, 0, (size_t)(hp * wp * channels) * sizeof(float));
+        const long copied = (left + w <= wp ? w : wp - left) * channels;
+        if (copied <= 0) continue;
+        for (long y = 0; y < h && top + y < hp; ++y)
+            memcpy(image + ((top + y) * wp + left) * channels, x + (n * h + y) * line, (size_t)copied * sizeof(float));
+    }
+}
+
+// Input offsets of the taps, in the kernel's (ky, kx, c) order, relative to an output pixel's
+// first input element.
+static long tap_offsets(const strata_conv_geometry *g, long channels, long cg, long *offsets) {
+    long t = 0;
+    for (long ky = 0; ky < g->kh; ++ky)
+        for (long kx = 0; kx < g->kw; ++kx)
+            for (long c = 0; c < cg; ++c) offsets[t++] = (ky * g->dh * g->w + kx * g->dw) * channels + c;
+    return t;
+}
+
+// Walks output pixels in row order (n, oy, ox), giving each one's first input element.
+typedef struct { long n, oy, ox; } pixel_cursor;
+
+static inline pixel_cursor cursor_at(const strata_conv_geometry *g, long row) {
+    pixel_cursor p = {row / (g->oh * g->ow), (row / g->ow) % g->oh, row % g->ow};
+    return p;
+}
+
+static inline const float *cursor_input(const strata_conv_geometry *g, const float *x, long channels, pixel_cursor p) {
+    return x + ((p.n * g->h + p.oy * g->sh) * g->w + p.ox * g->sw) * channels;
+}
+
+static inline void cursor_advance(const strata_conv_geometry *g, pixel_cursor *p) {
+    if (++p->ox == g->ow) {
+        p->ox = 0;
+        if (++p->oy == g->oh) { p->oy = 0; ++p->n; }
+    }
+}
+
+// ReLU that keeps NaN (as the elementwise ReLU does).
+#define RELU(V, I, a) ((V)((I)((a) > 0 | (a) != (a)) & (I)(a)))
+
+// P output pixels × FB vectors of LANES filters. `dst[p]` NULL: pixel p is past the range (its
+// `src[p]` repeats a valid pixel).
+#define DEFINE_FORWARD(NAME, V, I, LANES, FB, P)                                                        \
+    static inline __attribute__((always_inline, min_vector_width(512))) void NAME(                                            \
+        const float *const *src, const long *offsets, long taps, const float *packed, long width,      \
+        int has_bias, int relu, float *const *dst, long fg) {                                           \
+        V acc[P][FB];                                                                                   \
+        _Pragma("clang loop unroll(full)") for (int b = 0; b < FB; ++b) {                                                                  \
+            V start = (V)0.0f;                                                                          \
+            if (has_bias) memcpy(&start, packed + taps * width + b * LANES, sizeof start);              \
+            _Pragma("clang loop unroll(full)") for (int p = 0; p < P; ++p) acc[p][b] = start;                                              \
+        }                                                                                               \
+        for (long t = 0; t < taps; ++t) {                                                               \
+            V k[FB];                                                                                    \
+            _Pragma("clang loop unroll(full)") for (int b = 0; b < FB; ++b) memcpy(&k[b], packed + t * width + b * LANES, sizeof k[b]);    \
+            const long o = offsets[t];                                                                  \
+            _Pragma("clang loop unroll(full)") for (int p = 0; p < P; ++p) {                                                               \
+                const V a = (V)src[p][o];                                                               \
+                _Pragma("clang loop unroll(full)") for (int b = 0; b < FB; ++b) acc[p][b] = acc[p][b] + a * k[b];                          \
+            }                                                                                           \
+        }                                                                                               \
+        _Pragma("clang loop unroll(full)") for (int p = 0; p < P; ++p) {                                                                   \
+            if (dst[p] == NULL) continue;                                                               \
+            _Pragma("clang loop unroll(full)") for (int b = 0; b < FB; ++b) {                                                              \
+                V r = relu ? RELU(V, I, acc[p][b]) : acc[p][b];                                         \
+                const long left = fg - b * LANES;                                                       \
+                if (left >= LANES) memcpy(dst[p] + b * LANES, &r, sizeof r);                            \
+                else if (left > 0) memcpy(dst[p] + b * LANES, &r, (size_t)left * sizeof(float));        \
+            }                                                                                           \
+        }                                                                                               \
+    }
+
+// AVX-512 has 32 vector registers; AVX2 and SSE2 16, so they take fewer pixels per block.
+DEFINE_FORWARD(forward_8x1_wide, v8f, v8i, 8, 1, 12)
+DEFINE_FORWARD(forward_8x1_narrow, v8f, v8i, 8, 1, 6)
+DEFINE_FORWARD(forward_16x1_wide, v16f, v16i, 16, 1, 12)
+DEFINE_FORWARD(forward_16x1_narrow, v16f, v16i, 16, 1, 3)
+DEFINE_FORWARD(forward_16x2_wide, v16f, v16i, 16, 2, 6)
+DEFINE_FORWARD(forward_16x2_narrow, v16f, v16i, 16, 2, 2)
+DEFINE_FORWARD(forward_16x4_wide, v16f, v16i, 16, 4, 4)
+DEFINE_FORWARD(forward_16x4_narrow, v16f, v16i, 16, 4, 1)
+
+#define FORWARD_ROWS(FN, P)                                                                             \
+    for (long row = r0; row < r1; row += P) {                                                           \
+        const float *src[P];                                                                            \
+        float *dst[P];                                                                                  \
+        _Pragma("clang loop unroll(full)") for (int p = 0; p < P; ++p) {                                                                   \
+            if (row + p < r1) {                                                                         \
+                src[p] = cursor_input(g, x, channels, cursor) + c0;                                     \
+                dst[p] = out + (row + p) * ldo;                                                         \
+                cursor_advance(g, &cursor);                                                             \
+            } else {                                                                                    \
+                src[p] = src[0];                                                                        \
+                dst[p] = NULL;                                                                          \
+            }                                                                                           \
+        }                                                                                               \
+        FN(src, offsets, taps, packed, width, has_bias, relu, dst, fg);                                 \
+    }
+
+STRATA_KERNEL(strata_conv_direct_forward, (const strata_conv_geometry *g, const float *x, long channels, long c0,
+              long cg, const float *packed, long fg, int has_bias, int relu, long r0, long r1, float *out, long ldo),
+              (g, x, channels, c0, cg, packed, fg, has_bias, relu, r0, r1, out, ldo)) {
+    long offsets[STRATA_CONV_DIRECT_MAX_TAPS];
+    const long taps = tap_offsets(g, channels, cg, offsets), width = strata_conv_direct_width(fg);
+    const int wide = strata_active_isa() == STRATA_ISA_AVX512;
+    pixel_cursor cursor = cursor_at(g, r0);
+    switch (width == 8 ? 0 : width / 16) {
+    case 0: if (wide) { FORWARD_ROWS(forward_8x1_wide, 12) } else { FORWARD_ROWS(forward_8x1_narrow, 6) } break;
+    case 1: if (wide) { FORWARD_ROWS(forward_16x1_wide, 12) } else { FORWARD_ROWS(forward_16x1_narrow, 3) } break;
+    case 2: if (wide) { FORWARD_ROWS(forward_16x2_wide, 6) } else { FORWARD_ROWS(forward_16x2_narrow, 2) } break;
+    default: if (wide) { FORWARD_ROWS(forward_16x4_wide, 4) } else { FORWARD_ROWS(forward_16x4_narrow, 1) } break;
+    }
+}
+
+// T taps × FB vectors of LANES filters of the weight gradient, over output pixels [r0, r1):
+// acc[t] = Σ_row x[row's input + offsets[t]] · gz[row]. Rows of gz are read whole vectors wide
+// (lanes past fg are discarded), except where that would pass `gz_end`.
+#define DEFINE_WEIGHT_GRADIENT(NAME, V, LANES, FB, T)                                                   \
+    static inline __attribute__((always_inline, min_vector_width(512))) void NAME(                                            \
+        const strata_conv_geometry *g, const float *x, long channels, const long *offsets, long nt,     \
+        const float *gz, long ldg, const float *gz_end, long r0, long r1, float *partial, long width) { \
+        V acc[T][FB];                                                                                   \
+        _Pragma("clang loop unroll(full)") for (int t = 0; t < T; ++t)                                                                     \
+            _Pragma("clang loop unroll(full)") for (int b = 0; b < FB; ++b) acc[t][b] = (V)0.0f;                                           \
+        long o[T];                                                                                      \
+        _Pragma("clang loop unroll(full)") for (int t = 0; t < T; ++t) o[t] = offsets[t < nt ? t : 0];                                     \
+        pixel_cursor cursor = cursor_at(g, r0);                                                         \
+        for (long row = r0; row < r1; ++row) {                                                          \
+            const float *in = cursor_input(g, x, channels, cursor);                                     \
+            const float *gr = gz + row * ldg;                                                           \
+            V d[FB];                                                                                    \
+            if (gr + FB * LANES <= gz_end) {                                                            \
+                _Pragma("clang loop unroll(full)") for (int b = 0; b < FB; ++b) memcpy(&d[b], gr + b * LANES, sizeof d[b]);                \
+            } else {                                                                                    \
+                float tail[FB * LANES] = {0};                                                           \
+                for (long f = 0; f < FB * LANES && gr + f < gz_end; ++f) tail[f] = gr[f];              \
+                _Pragma("clang loop unroll(full)") for (int b = 0; b < FB; ++b) memcpy(&d[b], tail + b * LANES, sizeof d[b]);              \
+            }                                                                                           \
+            _Pragma("clang loop unroll(full)") for (int t = 0; t < T; ++t) {                                                               \
+                const V a = (V)in[o[t]];                                                                \
+                _Pragma("clang loop unroll(full)") for (int b = 0; b < FB; ++b) acc[t][b] = acc[t][b] + a * d[b];                          \
+            }                                                                                           \
+            cursor_advance(g, &cursor);                                                                 \
+        }                                                                                               \
+        _Pragma("clang loop unroll(full)") for (int t = 0; t < T && t < nt; ++t)                                                           \
+            _Pragma("clang loop unroll(full)") for (int b = 0; b < FB; ++b) memcpy(partial + t * width + b * LANES, &acc[t][b], sizeof acc[t][b]); \
+    }
+
+DEFINE_WEIGHT_GRADIENT(weight_gradient_8x1_wide, v8f, 8, 1, 26)
+DEFINE_WEIGHT_GRADIENT(weight_gradient_8x1_narrow, v8f, 8, 1, 6)
+DEFINE_WEIGHT_GRADIENT(weight_gradient_16x1_wide, v16f, 16, 1, 26)
+DEFINE_WEIGHT_GRADIENT(weight_gradient_16x1_narrow, v16f, 16, 1, 3)
+DEFINE_WEIGHT_GRADIENT(weight_gradient_16x2_wide, v16f, 16, 2, 12)
+DEFINE_WEIGHT_GRADIENT(weight_gradient_16x2_narrow, v16f, 16, 2, 2)
+DEFINE_WEIGHT_GRADIENT(weight_gradient_16x4_wide, v16f, 16, 4, 6)
+DEFINE_WEIGHT_GRADIENT(weight_gradient_16x4_narrow, v16f, 16, 4, 1)
+
+// Passes over the rows, each with a block of at most T taps (blocks balanced: ⌈taps / passes⌉).
+#define WEIGHT_GRADIENT_PASSES(FN, T)                                                                   \
+    {                                                                                                   \
+        const long passes = (taps + T - 1) / T, block = (taps + passes - 1) / passes;                   \
+        for (long t0 = 0; t0 < taps; t0 += block) {                                                     \
+            const long nt = taps - t0 < block ? taps - t0 : block;                                      \
+            FN(g, x + c0, channels, offsets + t0, nt, gz, ldg, gz_end, r0, r1, partial + t0 * width, width); \
+        }                                                                                               \
+    }
+
+STRATA_KERNEL(strata_conv_direct_weight_gradient, (const strata_conv_geometry *g, const float *x, long channels,
+              long c0, long cg, const float *gz, long ldg, const float *gz_end, long fg, long r0, long r1,
+              float *partial),
+              (g, x, channels, c0, cg, gz, ldg, gz_end, fg, r0, r1, partial)) {
+    long offsets[STRATA_CONV_DIRECT_MAX_TAPS];
+    const long taps = tap_offsets(g, channels, cg, offsets), width = strata_conv_direct_width(fg);
+    const int wide = strata_active_isa() == STRATA_ISA_AVX512;
+    switch (width == 8 ? 0 : width / 16) {
+    case 0: if (wide) WEIGHT_GRADIENT_PASSES(weight_gradient_8x1_wide, 26) else WEIGHT_GRADIENT_PASSES(weight_gradient_8x1_narrow, 6) break;
+    case 1: if (wide) WEIGHT_GRADIENT_PASSES(weight_gradient_16x1_wide, 26) else WEIGHT_GRADIENT_PASSES(weight_gradient_16x1_narrow, 3) break;
+    case 2: if (wide) WEIGHT_GRADIENT_PASSES(weight_gradient_16x2_wide, 12) else WEIGHT_GRADIENT_PASSES(weight_gradient_16x2_narrow, 2) break;
+    default: if (wide) WEIGHT_GRADIENT_PASSES(weight_gradient_16x4_wide, 6) else WEIGHT_GRADIENT_PASSES(weight_gradient_16x4_narrow, 1) break;
+    }
+}

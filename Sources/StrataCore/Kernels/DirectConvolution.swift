@@ -1,0 +1,127 @@
+import CStrataKernels
+
+/// The direct convolution for patches of few taps (`strata_conv_direct_*`): no patch matrix, the
+/// filters as vector lanes, bias and ReLU in the output pass. It takes the shapes where im2col +
+/// GEMM is bound by its passes over the patch matrix rather than by arithmetic — a first layer's
+/// 3×3 or 5×5 kernel over one to three channels — and computes in float32 under either precision
+/// (such products are below `Gemm.bfloat16Pays` anyway).
+package enum DirectConvolution {
+    /// Whether the direct kernels take a group of `taps` (kh·kw·cg) and `filters` outputs.
+    /// Measured on the AMD EPYC (Zen 4, `strata bench conv`): 3×3×1 → 32 and 5×5×1 → 6 run 3–8×
+    /// faster than im2col + GEMM; at 150 taps (LeNet-5's second layer) the GEMM is faster.
+    package static func applies(taps: Int, filters: Int) -> Bool {
+        enabled && taps <= Int(STRATA_CONV_DIRECT_MAX_TAPS) && filters <= Int(STRATA_CONV_DIRECT_MAX_FILTERS)
+    }
+
+    /// Off: every convolution in this task takes im2col + GEMM (the tests compare the two paths).
+    @TaskLocal package static var enabled = true
+
+    /// The input padded so that every tap of every output lands inside it, and the geometry over
+    /// that input (no padding); `x` itself when it needs none.
+    package static func padded(_ x: Tensor, _ g: ConvGeometry) -> (input: Tensor, geometry: ConvGeometry) {
+        let (n, channels) = (x.shape[0], x.shape[3])
+        let rows = (g.oh - 1) * g.sh + (g.kh - 1) * g.dh + 1, columns = (g.ow - 1) * g.sw + (g.kw - 1) * g.dw + 1
+        var inner = g
+        (inner.padTop, inner.padLeft) = (0, 0)
+        guard g.padTop > 0 || g.padLeft > 0 || rows > g.h || columns > g.w else { return (x, inner) }
+        (inner.h, inner.w) = (rows, columns)
+        let xp = Tensor(uninitializedShape: [n, inner.h, inner.w, channels])
+        withExtendedLifetime(x) {
+            parallelImages(n, workPerImage: inner.h * inner.w * channels) { n0, n1 in
+                strata_pad_images(x.storage.pointer, g.h, g.w, channels, g.padTop, g.padLeft, inner.h, inner.w, n0, n1,
+                                  xp.storage.pointer)
+            }
+        }
+        return (xp, inner)
+    }
+
+    /// `relu?(conv(xp, kernel) + bias)`: xp `[n, h, w, c]` padded as `padded` returns it, kernel
+    /// `[kh, kw, c/groups, filters]`; the NHWC output `[n, oh, ow, filters]`.
+    package static func forward(_ xp: Tensor, _ g: ConvGeometry, kernel: Tensor, bias: Tensor?, groups: Int, relu: Bool) -> Tensor {
+        let (n, channels, filters) = (xp.shape[0], xp.shape[3], kernel.shape[3])
+        let (cg, fg) = (channels / groups, filters / groups)
+        let rows = n * g.oh * g.ow, taps = g.kh * g.kw * cg
+        let output = Tensor(uninitializedShape: [n, g.oh, g.ow, filters])
+        recordProducts(rows: rows, taps: taps, filters: fg, groups: groups, weightGradient: false)
+        var geometry = g.c
+        for group in 0..<groups {
+            let packed = pack(kernel, bias: bias, taps: taps, group: group, filters: fg)
+            withExtendedLifetime((xp, packed)) {
+                parallelChunks(count: rows, grain: max(1, (1 << 14) / (taps * fg))) { range in
+                    strata_conv_direct_forward(&geometry, xp.storage.pointer, channels, group * cg, cg, packed.pointer, fg,
+                                               bias == nil ? 0 : 1, relu ? 1 : 0, range.lowerBound, range.upperBound,
+                                               output.storage.pointer + group * fg, filters)
+                }
+            }
+        }
+        return output
+    }
+
+    /// The kernel gradient `[kh, kw, c/groups, filters]` from the output gradient `gz`
+    /// (`[n·oh·ow, filters]`): per group, Σ over output pixels of each tap's input times `gz`.
+    /// The pixels are summed in a fixed number of chunks (set by the pixel count, not the threads)
+    /// whose partial sums are added in order, so the result is the same for any thread count.
+    package static func weightGradient(_ xp: Tensor, _ g: ConvGeometry, outputGradient gz: Tensor, groups: Int,
+                                       kernelShape: [Int], pool: ThreadPool = .shared) -> Tensor {
+        let (channels, filters) = (xp.shape[3], kernelShape[3])
+        let (cg, fg) = (channels / groups, filters / groups)
+        let rows = gz.count / filters, taps = g.kh * g.kw * cg
+        let width = strata_conv_direct_width(fg)
+        let chunks = max(1, min(maxChunks, rows / minChunkRows)), chunkRows = (rows + chunks - 1) / chunks
+        recordProducts(rows: rows, taps: taps, filters: fg, groups: groups, weightGradient: true)
+        var gradient = Tensor(uninitializedShape: kernelShape)
+        let partials = TensorStorage(uninitializedCount: chunks * taps * width)
+        var geometry = g.c
+        let gzEnd = gz.storage.pointer + gz.count
+        gradient.withUnsafeMutableBufferPointer { out in
+            for group in 0..<groups {
+                withExtendedLifetime((xp, gz)) {
+                    pool.run(parts: chunks) { chunk in
+                        let r0 = chunk * chunkRows, r1 = min(rows, r0 + chunkRows)
+                        guard r0 < r1 else { return }
+                        strata_conv_direct_weight_gradient(&geometry, xp.storage.pointer, channels, group * cg, cg,
+                                                           gz.storage.pointer + group * fg, filters, gzEnd, fg, r0, r1,
+                                                           partials.pointer + chunk * taps * width)
+                    }
+                }
+                for t in 0..<taps {
+                    for f in 0..<fg {
+                        var sum = partials.pointer[t * width + f]
+                        for chunk in 1..<max(chunks, 1) where chunk * chunkRows < rows {
+                            sum += partials.pointer[(chunk * taps + t) * width + f]
+                        }
+                        out[t * filters + group * fg + f] = sum
+                    }
+                }
+            }
+        }
+        withExtendedLifetime(partials) {}
+        return gradient
+    }
+
+    /// Partial sums of the weight gradient: at most 8, of at least 1,024 output pixels each.
+    static let maxChunks = 8
+    static let minChunkRows = 1024
+
+    /// One group's kernel columns and bias packed as `strata_conv_direct_pack` lays them out.
+    private static func pack(_ kernel: Tensor, bias: Tensor?, taps: Int, group: Int, filters fg: Int) -> TensorStorage {
+        let width = strata_conv_direct_width(fg)
+        let packed = TensorStorage(uninitializedCount: (taps + 1) * width)
+        withExtendedLifetime((kernel, bias)) {
+            strata_conv_direct_pack(kernel.storage.pointer + group * fg, taps, kernel.shape[3], fg,
+                                    bias.map { UnsafePointer($0.storage.pointer + group * fg) }, width, packed.pointer)
+        }
+        return packed
+    }
+
+    /// The products im2col + GEMM would compute instead, for `strata bench train --floor`.
+    private static func recordProducts(rows: Int, taps: Int, filters: Int, groups: Int, weightGradient: Bool) {
+        for _ in 0..<groups {
+            if weightGradient {
+                Gemm.record(transposeA: true, transposeB: false, m: taps, n: filters, k: rows)
+            } else {
+                Gemm.record(transposeA: false, transposeB: false, m: rows, n: filters, k: taps)
+            }
+        }
+    }
+}
