@@ -98,18 +98,29 @@ STRATA_KERNEL(strata_max_pool, (const strata_conv_geometry *g, const float *rest
     GEOMETRY_LOOP({
         float *out = y + row * channels;
         int *where = argmax + row * channels;
-        for (long c = 0; c < channels; ++c) { out[c] = -INFINITY; where[c] = -1; }
-        // Row-major over the window with a strict comparison: a tie keeps the first maximum.
-        for (long ky = 0; ky < g->kh; ++ky) {
-            long iy = oy * g->sh - g->pad_top + ky;
-            if (iy < 0 || iy >= g->h) continue;
-            for (long kx = 0; kx < g->kw; ++kx) {
-                long ix = ox * g->sw - g->pad_left + kx;
-                if (ix < 0 || ix >= g->w) continue;
-                long base = ((n * g->h + iy) * g->w + ix) * channels;
-                const float *in = x + base;
-                for (long c = 0; c < channels; ++c)
-                    if (in[c] > out[c] || where[c] < 0) { out[c] = in[c]; where[c] = (int)(base + c - n * g->h * g->w * channels); }
+        // The window's taps inside the image (padding is never chosen; a "same" window always
+        // holds one). The first initializes; a strict comparison in row-major order keeps the
+        // first of tied maxima (and a NaN taken first stays).
+        long kx0, kx1;
+        inside_taps(g, ox, &kx0, &kx1);
+        const long y0 = oy * g->sh - g->pad_top, x0 = ox * g->sw - g->pad_left;
+        const long ky0 = y0 < 0 ? -y0 : 0, ky1 = g->h - y0 < g->kh ? g->h - y0 : g->kh;
+        if (ky0 >= ky1 || kx0 >= kx1) {
+            for (long c = 0; c < channels; ++c) { out[c] = -INFINITY; where[c] = -1; }
+            continue;
+        }
+        const float *image = x + n * g->h * g->w * channels;
+        const int first = (int)(((y0 + ky0) * g->w + x0 + kx0) * channels);
+        for (long c = 0; c < channels; ++c) { out[c] = image[first + c]; where[c] = first + (int)c; }
+        for (long ky = ky0; ky < ky1; ++ky) {
+            for (long kx = ky == ky0 ? kx0 + 1 : kx0; kx < kx1; ++kx) {
+                const int base = (int)(((y0 + ky) * g->w + x0 + kx) * channels);
+                const float *in = image + base;
+                for (long c = 0; c < channels; ++c) {
+                    const int better = in[c] > out[c];
+                    out[c] = better ? in[c] : out[c];
+                    where[c] = better ? base + (int)c : where[c];
+                }
             }
         }
     })
@@ -122,7 +133,8 @@ STRATA_KERNEL(strata_max_pool_backward, (const strata_conv_geometry *g, const fl
         const float *in = dy + row * channels;
         const int *where = argmax + row * channels;
         float *image = dx + n * g->h * g->w * channels;
-        for (long c = 0; c < channels; ++c) image[where[c]] += in[c];
+        for (long c = 0; c < channels; ++c)
+            if (where[c] >= 0) image[where[c]] += in[c];
     })
 }
 

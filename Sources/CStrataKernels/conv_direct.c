@@ -151,30 +151,42 @@ STRATA_KERNEL(strata_conv_direct_forward, (const strata_conv_geometry *g, const 
     }
 }
 
+// FB vectors from `row`, whole vectors where that stays before `end`, else zero-filled past it.
+#define LOAD_ROW(V, FB, LANES, dst, row, end)                                                          \
+    if ((row) + FB * LANES <= (end)) {                                                                  \
+        _Pragma("clang loop unroll(full)") for (int b = 0; b < FB; ++b) memcpy(&dst[b], (row) + b * LANES, sizeof dst[b]); \
+    } else {                                                                                            \
+        float tail[FB * LANES] = {0};                                                                   \
+        for (long f = 0; f < FB * LANES && (row) + f < (end); ++f) tail[f] = (row)[f];                  \
+        _Pragma("clang loop unroll(full)") for (int b = 0; b < FB; ++b) memcpy(&dst[b], tail + b * LANES, sizeof dst[b]); \
+    }
+
 // T taps × FB vectors of LANES filters of the weight gradient, over output pixels [r0, r1):
-// acc[t] = Σ_row x[row's input + offsets[t]] · gz[row]. Rows of gz are read whole vectors wide
+// acc[t] = Σ_row x[row's input + offsets[t]] · d[row], d = gz, or gz where y > 0 (ReLU's backward,
+// fused) when y is given; bias_sum = Σ_row d[row]. Rows of gz and y are read whole vectors wide
 // (lanes past fg are discarded), except where that would pass `gz_end`.
-#define DEFINE_WEIGHT_GRADIENT(NAME, V, LANES, FB, T)                                                   \
+#define DEFINE_WEIGHT_GRADIENT(NAME, V, I, LANES, FB, T)                                                   \
     static inline __attribute__((always_inline, min_vector_width(512))) void NAME(                                            \
         const strata_conv_geometry *g, const float *x, long channels, const long *offsets, long nt,     \
-        const float *gz, long ldg, const float *gz_end, long r0, long r1, float *partial, long width) { \
-        V acc[T][FB];                                                                                   \
-        _Pragma("clang loop unroll(full)") for (int t = 0; t < T; ++t)                                                                     \
-            _Pragma("clang loop unroll(full)") for (int b = 0; b < FB; ++b) acc[t][b] = (V)0.0f;                                           \
+        const float *gz, const float *y, long ldg, const float *gz_end, long r0, long r1, float *partial,  \
+        float *bias_partial, long width) {                                                              \
+        V acc[T][FB], bias_sum[FB];                                                                     \
+        _Pragma("clang loop unroll(full)") for (int b = 0; b < FB; ++b) bias_sum[b] = (V)0.0f;          \
+        _Pragma("clang loop unroll(full)") for (int t = 0; t < T; ++t)                                  \
+            _Pragma("clang loop unroll(full)") for (int b = 0; b < FB; ++b) acc[t][b] = (V)0.0f;        \
         long o[T];                                                                                      \
         _Pragma("clang loop unroll(full)") for (int t = 0; t < T; ++t) o[t] = offsets[t < nt ? t : 0];                                     \
         pixel_cursor cursor = cursor_at(g, r0);                                                         \
         for (long row = r0; row < r1; ++row) {                                                          \
             const float *in = cursor_input(g, x, channels, cursor);                                     \
-            const float *gr = gz + row * ldg;                                                           \
             V d[FB];                                                                                    \
-            if (gr + FB * LANES <= gz_end) {                                                            \
-                _Pragma("clang loop unroll(full)") for (int b = 0; b < FB; ++b) memcpy(&d[b], gr + b * LANES, sizeof d[b]);                \
-            } else {                                                                                    \
-                float tail[FB * LANES] = {0};                                                           \
-                for (long f = 0; f < FB * LANES && gr + f < gz_end; ++f) tail[f] = gr[f];              \
-                _Pragma("clang loop unroll(full)") for (int b = 0; b < FB; ++b) memcpy(&d[b], tail + b * LANES, sizeof d[b]);              \
+            LOAD_ROW(V, FB, LANES, d, gz + row * ldg, gz_end)                                           \
+            if (y != NULL) {                                                                            \
+                V live[FB];                                                                             \
+                LOAD_ROW(V, FB, LANES, live, y + row * ldg, y + (gz_end - gz))                          \
+                _Pragma("clang loop unroll(full)") for (int b = 0; b < FB; ++b) d[b] = (V)((I)d[b] & (I)(live[b] > 0)); \
             }                                                                                           \
+            _Pragma("clang loop unroll(full)") for (int b = 0; b < FB; ++b) bias_sum[b] = bias_sum[b] + d[b]; \
             _Pragma("clang loop unroll(full)") for (int t = 0; t < T; ++t) {                                                               \
                 const V a = (V)in[o[t]];                                                                \
                 _Pragma("clang loop unroll(full)") for (int b = 0; b < FB; ++b) acc[t][b] = acc[t][b] + a * d[b];                          \
@@ -183,16 +195,18 @@ STRATA_KERNEL(strata_conv_direct_forward, (const strata_conv_geometry *g, const 
         }                                                                                               \
         _Pragma("clang loop unroll(full)") for (int t = 0; t < T && t < nt; ++t)                                                           \
             _Pragma("clang loop unroll(full)") for (int b = 0; b < FB; ++b) memcpy(partial + t * width + b * LANES, &acc[t][b], sizeof acc[t][b]); \
+        if (bias_partial != NULL)                                                                       \
+            _Pragma("clang loop unroll(full)") for (int b = 0; b < FB; ++b) memcpy(bias_partial + b * LANES, &bias_sum[b], sizeof bias_sum[b]); \
     }
 
-DEFINE_WEIGHT_GRADIENT(weight_gradient_8x1_wide, v8f, 8, 1, 26)
-DEFINE_WEIGHT_GRADIENT(weight_gradient_8x1_narrow, v8f, 8, 1, 6)
-DEFINE_WEIGHT_GRADIENT(weight_gradient_16x1_wide, v16f, 16, 1, 26)
-DEFINE_WEIGHT_GRADIENT(weight_gradient_16x1_narrow, v16f, 16, 1, 3)
-DEFINE_WEIGHT_GRADIENT(weight_gradient_16x2_wide, v16f, 16, 2, 12)
-DEFINE_WEIGHT_GRADIENT(weight_gradient_16x2_narrow, v16f, 16, 2, 2)
-DEFINE_WEIGHT_GRADIENT(weight_gradient_16x4_wide, v16f, 16, 4, 6)
-DEFINE_WEIGHT_GRADIENT(weight_gradient_16x4_narrow, v16f, 16, 4, 1)
+DEFINE_WEIGHT_GRADIENT(weight_gradient_8x1_wide, v8f, v8i, 8, 1, 26)
+DEFINE_WEIGHT_GRADIENT(weight_gradient_8x1_narrow, v8f, v8i, 8, 1, 6)
+DEFINE_WEIGHT_GRADIENT(weight_gradient_16x1_wide, v16f, v16i, 16, 1, 26)
+DEFINE_WEIGHT_GRADIENT(weight_gradient_16x1_narrow, v16f, v16i, 16, 1, 3)
+DEFINE_WEIGHT_GRADIENT(weight_gradient_16x2_wide, v16f, v16i, 16, 2, 12)
+DEFINE_WEIGHT_GRADIENT(weight_gradient_16x2_narrow, v16f, v16i, 16, 2, 2)
+DEFINE_WEIGHT_GRADIENT(weight_gradient_16x4_wide, v16f, v16i, 16, 4, 6)
+DEFINE_WEIGHT_GRADIENT(weight_gradient_16x4_narrow, v16f, v16i, 16, 4, 1)
 
 // Passes over the rows, each with a block of at most T taps (blocks balanced: ⌈taps / passes⌉).
 #define WEIGHT_GRADIENT_PASSES(FN, T)                                                                   \
@@ -200,14 +214,15 @@ DEFINE_WEIGHT_GRADIENT(weight_gradient_16x4_narrow, v16f, 16, 4, 1)
         const long passes = (taps + T - 1) / T, block = (taps + passes - 1) / passes;                   \
         for (long t0 = 0; t0 < taps; t0 += block) {                                                     \
             const long nt = taps - t0 < block ? taps - t0 : block;                                      \
-            FN(g, x + c0, channels, offsets + t0, nt, gz, ldg, gz_end, r0, r1, partial + t0 * width, width); \
+            FN(g, x + c0, channels, offsets + t0, nt, gz, y, ldg, gz_end, r0, r1, partial + t0 * width,    \
+               t0 == 0 ? bias_partial : NULL, width);                                                   \
         }                                                                                               \
     }
 
 STRATA_KERNEL(strata_conv_direct_weight_gradient, (const strata_conv_geometry *g, const float *x, long channels,
-              long c0, long cg, const float *gz, long ldg, const float *gz_end, long fg, long r0, long r1,
-              float *partial),
-              (g, x, channels, c0, cg, gz, ldg, gz_end, fg, r0, r1, partial)) {
+              long c0, long cg, const float *gz, const float *y, long ldg, const float *gz_end, long fg, long r0,
+              long r1, float *partial, float *bias_partial),
+              (g, x, channels, c0, cg, gz, y, ldg, gz_end, fg, r0, r1, partial, bias_partial)) {
     long offsets[STRATA_CONV_DIRECT_MAX_TAPS];
     const long taps = tap_offsets(g, channels, cg, offsets), width = strata_conv_direct_width(fg);
     const int wide = strata_active_isa() == STRATA_ISA_AVX512;

@@ -111,28 +111,36 @@ struct KernelTests {
 @Suite("Direct convolution")
 struct DirectConvolutionTests {
     /// The weight gradient sums its pixels in a fixed number of chunks whatever the thread count:
-    /// one, two and three threads give the same bits, and the naive double-precision sum within
-    /// float rounding (a shape past the 1,024-pixel chunk size, with padding and a 9-filter tail).
+    /// one, two and three threads give the same bits, and the naive double-precision sums within
+    /// float rounding — with ReLU's backward fused (y ≤ 0, exact zeros included, masks the output
+    /// gradient) and the bias gradient (a shape past the 1,024-pixel chunk size, with padding and
+    /// a 9-filter tail).
     @Test func weightGradientIsTheSameForAnyThreadCount() {
         let (n, h, w, filters) = (3, 20, 21, 9)
         let x = random([n, h, w, 1], seed: 3), gz = random([n * h * w, filters], seed: 4)
+        let y = Tensor(shape: gz.shape, scalars: random(gz.shape, seed: 5).scalars.map { $0 < 0.2 ? 0 : $0 })
         let g = ConvGeometry(h: h, w: w, kh: 3, kw: 3, sh: 1, sw: 1, padTop: 1, padLeft: 1, oh: h, ow: w)
         let (xp, inner) = DirectConvolution.padded(x, g)
         #expect(xp.shape == [n, h + 2, w + 2, 1])
         let results = [1, 2, 3].map { threads in
-            DirectConvolution.weightGradient(xp, inner, outputGradient: gz, groups: 1, kernelShape: [3, 3, 1, filters],
-                                             pool: ThreadPool(threadCount: threads)).scalars
+            DirectConvolution.weightGradient(xp, inner, outputGradient: gz, reluOutput: y, biasGradient: true, groups: 1,
+                                             kernelShape: [3, 3, 1, filters], pool: ThreadPool(threadCount: threads))
         }
-        #expect(results[0] == results[1] && results[1] == results[2])
-        let xs = x.scalars, gs = gz.scalars
+        #expect(results[0].kernel.scalars == results[1].kernel.scalars && results[1].kernel.scalars == results[2].kernel.scalars)
+        #expect(results[0].bias!.scalars == results[1].bias!.scalars && results[1].bias!.scalars == results[2].bias!.scalars)
+        let xs = x.scalars, ys = y.scalars, masked = zip(gz.scalars, ys).map { $1 > 0 ? Double($0) : 0 }
+        for f in 0..<filters {
+            let sum = stride(from: f, to: masked.count, by: filters).reduce(0.0) { $0 + masked[$1] }
+            #expect(Swift.abs(Double(results[0].bias!.scalars[f]) - sum) < 1e-3)
+        }
         for ky in 0..<3 { for kx in 0..<3 { for f in 0..<filters {
             var sum = 0.0
             for b in 0..<n { for oy in 0..<h { for ox in 0..<w {
                 let (iy, ix) = (oy + ky - 1, ox + kx - 1)
                 guard iy >= 0, iy < h, ix >= 0, ix < w else { continue }
-                sum += Double(xs[(b * h + iy) * w + ix]) * Double(gs[((b * h + oy) * w + ox) * filters + f])
+                sum += Double(xs[(b * h + iy) * w + ix]) * masked[((b * h + oy) * w + ox) * filters + f]
             } } }
-            #expect(Swift.abs(Double(results[0][(ky * 3 + kx) * filters + f]) - sum) < 1e-3)
+            #expect(Swift.abs(Double(results[0].kernel.scalars[(ky * 3 + kx) * filters + f]) - sum) < 1e-3)
         } } }
     }
 }

@@ -247,12 +247,14 @@ void strata_conv_direct_forward(const strata_conv_geometry *g, const float *x, l
                                 const float *packed, long fg, int has_bias, int relu, long r0, long r1, float *out,
                                 long ldo);
 /// The weight gradient of output rows [r0, r1): partial[t·width + f] = Σ_rows x[tap t of row] ·
-/// gz[row·ldg + f] for the taps (ky, kx, c) of group channels [c0, c0 + cg), width =
-/// strata_conv_direct_width(fg) (lanes past fg hold garbage). gz points at the group's first
-/// column; gz_end bounds every read of it.
+/// d[row·ldg + f] for the taps (ky, kx, c) of group channels [c0, c0 + cg), width =
+/// strata_conv_direct_width(fg) (lanes past fg hold garbage), where d = gz, or — when the ReLU'd
+/// output y (same layout as gz) is given — gz where y > 0, ReLU's backward fused. bias_partial
+/// (width floats, or NULL) gets Σ_rows d. gz and y point at the group's first column; gz_end
+/// bounds every read of gz (and the same extent of y).
 void strata_conv_direct_weight_gradient(const strata_conv_geometry *g, const float *x, long channels, long c0, long cg,
-                                        const float *gz, long ldg, const float *gz_end, long fg, long r0, long r1,
-                                        float *partial);
+                                        const float *gz, const float *y, long ldg, const float *gz_end, long fg,
+                                        long r0, long r1, float *partial, float *bias_partial);
 
 // MARK: - Image warps (NHWC), for the augmentation and resizing layers
 

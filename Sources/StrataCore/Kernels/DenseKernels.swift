@@ -9,10 +9,24 @@ package enum DenseKernels {
         let (rows, cols) = (y.shape[0], y.shape[1])
         let gz = Tensor(uninitializedShape: y.shape)
         let bias = biasGradient ? Tensor(uninitializedShape: [cols]) : nil
+        // Fixed chunks of rows (set by the row count, not the threads), each with its own double
+        // sums, added in order: the same bits for any thread count. A Dense layer's batch is one chunk.
+        let chunks = max(1, min(8, rows / 4096)), chunkRows = (rows + chunks - 1) / chunks
         withExtendedLifetime((g, y)) {
-            withUnsafeTemporaryAllocation(of: Double.self, capacity: cols) { acc in
-                strata_relu_backward_bias(g.storage.pointer, y.storage.pointer, rows, cols, gz.storage.pointer,
-                                          bias?.storage.pointer, acc.baseAddress!)
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: chunks * cols) { acc in
+                let sums = acc.baseAddress!
+                ThreadPool.shared.run(parts: chunks) { chunk in
+                    let r0 = chunk * chunkRows, count = min(rows, r0 + chunkRows) - r0
+                    guard count > 0 else { return }
+                    strata_relu_backward_bias(g.storage.pointer + r0 * cols, y.storage.pointer + r0 * cols, count, cols,
+                                              gz.storage.pointer + r0 * cols, nil, sums + chunk * cols)
+                }
+                guard let bias else { return }
+                for j in 0..<cols {
+                    var sum = sums[j]
+                    for chunk in 1..<chunks where chunk * chunkRows < rows { sum += sums[chunk * cols + j] }
+                    bias.storage.pointer[j] = Float(sum)
+                }
             }
         }
         return (gz, bias)

@@ -58,11 +58,15 @@ package enum DirectConvolution {
     }
 
     /// The kernel gradient `[kh, kw, c/groups, filters]` from the output gradient `gz`
-    /// (`[n·oh·ow, filters]`): per group, Σ over output pixels of each tap's input times `gz`.
-    /// The pixels are summed in a fixed number of chunks (set by the pixel count, not the threads)
-    /// whose partial sums are added in order, so the result is the same for any thread count.
-    package static func weightGradient(_ xp: Tensor, _ g: ConvGeometry, outputGradient gz: Tensor, groups: Int,
-                                       kernelShape: [Int], pool: ThreadPool = .shared) -> Tensor {
+    /// (`[n·oh·ow, filters]`): per group, Σ over output pixels of each tap's input times `gz` —
+    /// or, given the ReLU'd output `reluOutput` (same shape), times `gz ⊙ (y > 0)`: ReLU's
+    /// backward fused, no masked gradient written. With `biasGradient`, also Σ of that gradient
+    /// over the pixels. The pixels are summed in a fixed number of chunks (set by the pixel count,
+    /// not the threads) whose partial sums are added in order, so the result is the same for any
+    /// thread count.
+    package static func weightGradient(_ xp: Tensor, _ g: ConvGeometry, outputGradient gz: Tensor, reluOutput: Tensor? = nil,
+                                       biasGradient: Bool = false, groups: Int, kernelShape: [Int],
+                                       pool: ThreadPool = .shared) -> (kernel: Tensor, bias: Tensor?) {
         let (channels, filters) = (xp.shape[3], kernelShape[3])
         let (cg, fg) = (channels / groups, filters / groups)
         let rows = gz.count / filters, taps = g.kh * g.kw * cg
@@ -70,33 +74,36 @@ package enum DirectConvolution {
         let chunks = max(1, min(maxChunks, rows / minChunkRows)), chunkRows = (rows + chunks - 1) / chunks
         recordProducts(rows: rows, taps: taps, filters: fg, groups: groups, weightGradient: true)
         var gradient = Tensor(uninitializedShape: kernelShape)
-        let partials = TensorStorage(uninitializedCount: chunks * taps * width)
+        var bias = biasGradient ? Tensor(uninitializedShape: [filters]) : nil
+        let partials = TensorStorage(uninitializedCount: chunks * (taps + 1) * width)
         var geometry = g.c
         let gzEnd = gz.storage.pointer + gz.count
+        let chunkSum = { (row: Int, f: Int) -> Float in
+            var sum = Double(partials.pointer[row * width + f])
+            for chunk in 1..<chunks where chunk * chunkRows < rows { sum += Double(partials.pointer[(chunk * (taps + 1) + row) * width + f]) }
+            return Float(sum)
+        }
         gradient.withUnsafeMutableBufferPointer { out in
             for group in 0..<groups {
-                withExtendedLifetime((xp, gz)) {
+                withExtendedLifetime((xp, gz, reluOutput)) {
                     pool.run(parts: chunks) { chunk in
                         let r0 = chunk * chunkRows, r1 = min(rows, r0 + chunkRows)
                         guard r0 < r1 else { return }
+                        let partial = partials.pointer + chunk * (taps + 1) * width
                         strata_conv_direct_weight_gradient(&geometry, xp.storage.pointer, channels, group * cg, cg,
-                                                           gz.storage.pointer + group * fg, filters, gzEnd, fg, r0, r1,
-                                                           partials.pointer + chunk * taps * width)
+                                                           gz.storage.pointer + group * fg,
+                                                           reluOutput.map { UnsafePointer($0.storage.pointer + group * fg) },
+                                                           filters, gzEnd, fg, r0, r1, partial, partial + taps * width)
                     }
                 }
-                for t in 0..<taps {
-                    for f in 0..<fg {
-                        var sum = partials.pointer[t * width + f]
-                        for chunk in 1..<max(chunks, 1) where chunk * chunkRows < rows {
-                            sum += partials.pointer[(chunk * taps + t) * width + f]
-                        }
-                        out[t * filters + group * fg + f] = sum
-                    }
+                for t in 0..<taps { for f in 0..<fg { out[t * filters + group * fg + f] = chunkSum(t, f) } }
+                bias?.withUnsafeMutableBufferPointer { db in
+                    for f in 0..<fg { db[group * fg + f] = chunkSum(taps, f) }
                 }
             }
         }
         withExtendedLifetime(partials) {}
-        return gradient
+        return (gradient, bias)
     }
 
     /// Partial sums of the weight gradient: at most 8, of at least 1,024 output pixels each.

@@ -56,6 +56,14 @@ enum ConvolutionOp {
         let (kernelValue, y, inputShape, needInput) = (kernel.detached, output.detached, x.shape, x.isTracked)
         return output.recorded(from: inputs) { g2 in
             let flatG = g2.reshaped(to: [rows, filters]), flatY = y.reshaped(to: [rows, filters])
+            if let padded, !needInput, activation != .tanh {
+                // A first layer's direct convolution: ReLU's backward and the bias gradient fused
+                // into the weight gradient's single pass over the output gradient.
+                let (kernelGradient, biasGradient) = DirectConvolution.weightGradient(
+                    padded.input, padded.geometry, outputGradient: flatG, reluOutput: activation == .relu ? flatY : nil,
+                    biasGradient: bias != nil, groups: groups, kernelShape: kernelValue.shape)
+                return [nil, kernelGradient] + (biasGradient.map { [$0] } ?? [])
+            }
             let gz: Tensor, biasGradient: Tensor?
             if case .relu = activation {
                 (gz, biasGradient) = DenseKernels.reluBackward(flatG, output: flatY, biasGradient: bias != nil)
@@ -64,7 +72,7 @@ enum ConvolutionOp {
                 biasGradient = bias == nil ? nil : gz.sum(axes: [0])
             }
             var kernelGradient = padded.map {
-                DirectConvolution.weightGradient($0.input, $0.geometry, outputGradient: gz, groups: groups, kernelShape: kernelValue.shape)
+                DirectConvolution.weightGradient($0.input, $0.geometry, outputGradient: gz, groups: groups, kernelShape: kernelValue.shape).kernel
             } ?? Tensor(uninitializedShape: kernelValue.shape)
             var inputGradient = needInput ? (pointwise ? Tensor(uninitializedShape: inputShape) : Tensor.zeros(inputShape)) : nil
             gz.withUnsafeBufferPointer { gzBuffer in
