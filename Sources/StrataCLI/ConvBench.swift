@@ -12,9 +12,19 @@ struct ConvBench: ParsableCommand {
     @Option(help: "Timed trials per pass; the best is reported.") var trials = 7
     @Option(help: "Threads of the kernels (default: all cores).") var threads: Int?
 
-    /// One layer's shape: batch, input [h, w, c], filters, kernel, padding.
+    /// One layer's shape: batch, input [h, w, c], filters, kernel, padding; a depthwise layer's
+    /// filters are its channels × depth multiplier, each over one input channel.
     struct Shape {
         let name: String, batch: Int, input: [Int], filters: Int, kernel: [Int], padding: Padding
+        var depthwise = false
+
+        /// Input channels each output sums over.
+        var channelsPerFilter: Int { depthwise ? 1 : input[2] }
+
+        func layer() -> Layer {
+            depthwise ? DepthwiseConv2D(kernelSize: kernel, padding: padding, depthMultiplier: filters / input[2], useBias: false)
+                      : Conv2D(filters, kernelSize: kernel, padding: padding, useBias: false)
+        }
     }
 
     static let shapes = [
@@ -22,6 +32,7 @@ struct ConvBench: ParsableCommand {
         Shape(name: "lenet5 conv2", batch: 32, input: [14, 14, 6], filters: 16, kernel: [5, 5], padding: .valid),
         Shape(name: "convnet conv1", batch: 128, input: [28, 28, 1], filters: 32, kernel: [3, 3], padding: .valid),
         Shape(name: "convnet conv2", batch: 128, input: [13, 13, 32], filters: 64, kernel: [3, 3], padding: .valid),
+        Shape(name: "depthwise 3x3", batch: 128, input: [14, 14, 32], filters: 32, kernel: [3, 3], padding: .same, depthwise: true),
     ]
 
     func validate() throws {
@@ -41,16 +52,16 @@ struct ConvBench: ParsableCommand {
 
     func run() throws {
         if let threads { setenv("STRATA_NUM_THREADS", "\(threads)", 1) }
-        print("Convolution (NHWC, im2col + GEMM), \(BenchSetup.threadCount) threads, best of \(trials); GFLOP/s")
+        print("Convolution (NHWC; im2col + GEMM, or the direct kernels for ≤ 32 taps), \(BenchSetup.threadCount) threads, best of \(trials); GFLOP/s")
         print("platform: \(KernelPlatform.summary)")
         print("shape".padding(toLength: 16, withPad: " ", startingAt: 0) + "   forward  input-grad  weight-grad")
         for shape in Self.shapes {
             Random.seed(1)
-            let layer = Conv2D(shape.filters, kernelSize: shape.kernel, padding: shape.padding, useBias: false)
+            let layer = shape.layer()
             let x = Tensor.randomUniform([shape.batch] + shape.input, seed: 2)
             try layer.build(inputShape: shape.input)
             let out = layer.outputShape(for: shape.input)
-            let flops = 2.0 * Double(shape.batch * out[0] * out[1] * shape.filters * shape.kernel[0] * shape.kernel[1] * shape.input[2])
+            let flops = 2.0 * Double(shape.batch * out[0] * out[1] * shape.filters * shape.kernel[0] * shape.kernel[1] * shape.channelsPerFilter)
             let forward = best { _ = layer(x) }
             // Each backward timing runs the forward pass too; its time is subtracted.
             let inputPass = best { _ = valueWithGradients(at: [x]) { layer($0[0]).sum() } }

@@ -62,7 +62,8 @@ struct ConvolutionTests {
     /// naive loop, forward and backward, on awkward shapes: 1×1 kernels, a kernel the size of the
     /// input, stride larger than the kernel, one channel, batch 1, groups, dilation, same padding
     /// with an odd total, and filter counts at each edge of the direct kernels' vector widths
-    /// (8, 9, 16, 17, 32, 33, 64) and their tap limit (32).
+    /// (8, 9, 16, 17, 32, 33, 64, 65) and their tap limits (32 for the weight gradient, 288 for
+    /// the forward pass).
     @Test(arguments: [
         // (input [n, h, w, c], filters, kernel, strides, dilation, padding, groups)
         ([2, 5, 5, 3], 4, [1, 1], [1, 1], [1, 1], Padding.valid, 1),
@@ -81,6 +82,10 @@ struct ConvolutionTests {
         ([1, 5, 5, 4], 64, [2, 2], [1, 1], [1, 1], .valid, 2),
         ([2, 7, 7, 2], 5, [4, 4], [1, 1], [1, 1], .same, 1),
         ([1, 9, 9, 3], 4, [3, 3], [1, 1], [2, 2], .same, 1),
+        ([2, 6, 6, 4], 5, [3, 3], [1, 1], [1, 1], .same, 1),      // 36 taps: direct forward, GEMM weight gradient
+        ([1, 5, 5, 32], 3, [3, 3], [2, 1], [1, 1], .same, 1),     // 288 taps: the direct forward's limit
+        ([1, 4, 4, 33], 2, [3, 3], [1, 1], [1, 1], .valid, 1),    // 297 taps: GEMM
+        ([1, 5, 5, 1], 65, [3, 3], [1, 1], [1, 1], .same, 1),     // 65 filters: GEMM
     ])
     func bothPathsMatchTheNaiveLoop(_ shape: [Int], _ filters: Int, _ kernelSize: [Int], _ strides: [Int], _ dilation: [Int],
                                     _ padding: Padding, _ groups: Int) throws {
@@ -99,7 +104,9 @@ struct ConvolutionTests {
         let label = "\(shape) f\(filters) k\(kernelSize) s\(strides) d\(dilation) \(padding) g\(groups)"
         for direct in [true, false] {
             try DirectConvolution.$enabled.withValue(direct) {
-                #expect(DirectConvolution.applies(taps: taps, filters: filters / groups) == (direct && taps <= 32))
+                #expect(DirectConvolution.forwardApplies(taps: taps, filters: filters / groups)
+                        == (direct && taps <= 288 && filters / groups <= 64))
+                #expect(DirectConvolution.weightGradientApplies(taps: taps) == (direct && taps <= 32))
                 let y = layer(x)
                 #expect(y.shape == expected.shape)
                 #expect(maxError(y, expected) < 1e-5, "forward, direct \(direct): \(label)")

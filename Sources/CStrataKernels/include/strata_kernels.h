@@ -227,7 +227,7 @@ void strata_average_pool_backward(const strata_conv_geometry *g, const float *dy
 // MARK: - Direct convolution (NHWC), for patches of few taps
 
 /// The most taps (kh·kw·cg) and filters per group the direct convolution takes.
-#define STRATA_CONV_DIRECT_MAX_TAPS 32
+#define STRATA_CONV_DIRECT_MAX_TAPS 288
 #define STRATA_CONV_DIRECT_MAX_FILTERS 64
 
 /// Floats per packed kernel row for fg filters: 8, 16, 32 or 64 (fg ≤ 64).

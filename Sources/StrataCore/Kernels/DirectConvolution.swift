@@ -6,12 +6,23 @@ import CStrataKernels
 /// 3×3 or 5×5 kernel over one to three channels — and computes in float32 under either precision
 /// (such products are below `Gemm.bfloat16Pays` anyway).
 package enum DirectConvolution {
-    /// Whether the direct kernels take a group of `taps` (kh·kw·cg) and `filters` outputs.
-    /// Measured on the AMD EPYC (Zen 4, `strata bench conv`): 3×3×1 → 32 and 5×5×1 → 6 run 3–8×
-    /// faster than im2col + GEMM; at 150 taps (LeNet-5's second layer) the GEMM is faster.
-    package static func applies(taps: Int, filters: Int) -> Bool {
+    /// Whether the direct forward pass takes a group of `taps` (kh·kw·cg) and `filters` outputs.
+    /// Measured on the 2-core AMD EPYC (`strata bench conv`, GFLOP/s, direct vs im2col + GEMM):
+    /// 3×3×1 → 32 filters 255 vs 142, 5×5×1 → 6 72 vs 48, 5×5×6 → 16 309 vs 126, 3×3×32 → 64
+    /// 435 vs 267. Larger patches are not measured and stay on the GEMM.
+    package static func forwardApplies(taps: Int, filters: Int) -> Bool {
         enabled && taps <= Int(STRATA_CONV_DIRECT_MAX_TAPS) && filters <= Int(STRATA_CONV_DIRECT_MAX_FILTERS)
     }
+
+    /// Whether the direct weight gradient takes a group of `taps` (with a direct forward pass):
+    /// up to 32, where one or two passes over the output gradient hold every tap's accumulators
+    /// (3×3×1 → 32: 29 vs 15 GFLOP/s). With more taps it re-reads the output gradient once per
+    /// block of taps and loses to the GEMM (5×5×6 → 16: 140 vs 144; 3×3×32 → 64: 180 vs 224).
+    package static func weightGradientApplies(taps: Int) -> Bool {
+        enabled && taps <= maxWeightGradientTaps
+    }
+
+    static let maxWeightGradientTaps = 32
 
     /// Off: every convolution in this task takes im2col + GEMM (the tests compare the two paths).
     @TaskLocal package static var enabled = true

@@ -6,57 +6,40 @@ import StrataCore
 /// into the NHWC output; the activation runs in place. Backward: `g' = g ⊙ activation'(y)`,
 /// `dK = patchesᵀ·g'` (per group, into its column block), `db = Σ g'`, and
 /// `dx = col2im(g'·Kᵀ)`. A 1×1 kernel with stride 1, no padding and one group reads the input
-/// as its own patch matrix. A group of few taps (`DirectConvolution.applies`: a first layer's
-/// 3×3×1 or 5×5×3) takes the direct kernels instead — no patch matrix; the input is padded once
-/// and kept for the weight gradient; the input gradient is the same `col2im(g'·Kᵀ)`.
+/// as its own patch matrix. Where `DirectConvolution` takes the shape (a group of ≤ 288 taps and
+/// ≤ 64 filters), the forward pass is the direct kernel instead (no patch matrix; the input padded
+/// once), and so is the weight gradient for ≤ 32 taps (a first layer's 3×3×1 or 5×5×3, with
+/// ReLU's backward and the bias gradient fused in when no input gradient is needed); a larger
+/// group's weight gradient builds its patches in the backward pass. The input gradient is always
+/// `col2im(g'·Kᵀ)`.
 enum ConvolutionOp {
     /// x: `[n, h, w, c]`; kernel: `[kh, kw, c/groups, filters]`; bias: `[filters]` or nil.
     static func apply(_ x: Tensor, kernel: Tensor, bias: Tensor?, geometry g: ConvGeometry, groups: Int,
                       activation: FusedDense.Activation) -> Tensor {
-        let (n, channels, filters) = (x.shape[0], x.shape[3], kernel.shape[3])
-        let (cg, fg) = (channels / groups, filters / groups)
-        let rows = n * g.oh * g.ow, width = g.kh * g.kw * cg
-        precondition(kernel.shape == [g.kh, g.kw, cg, filters], "Conv: kernel \(kernel.shape) for input \(x.shape)")
-        let pointwise = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.padTop == 0 && g.padLeft == 0 && groups == 1
-        let direct = !pointwise && DirectConvolution.applies(taps: width, filters: fg)
-        let padded = direct ? DirectConvolution.padded(x.detached, g) : nil
-        let patches = direct ? [] : (0..<groups).map { group in
-            pointwise ? x.detached : ConvKernels.im2col(x, g, c0: group * cg, cg: cg)
-        }
+        let shape = Shape(x: x, kernel: kernel, geometry: g, groups: groups)
+        precondition(kernel.shape == [g.kh, g.kw, shape.cg, shape.filters], "Conv: kernel \(kernel.shape) for input \(x.shape)")
+        let xValue = x.detached, kernelValue = kernel.detached
+        let directForward = !shape.pointwise && DirectConvolution.forwardApplies(taps: shape.width, filters: shape.fg)
+        let directWeights = directForward && DirectConvolution.weightGradientApplies(taps: shape.width)
+        let padded = directForward ? DirectConvolution.padded(xValue, g) : nil
+        let patches = directForward ? nil : shape.patches(of: xValue)
         var output: Tensor
         if let padded {
-            output = DirectConvolution.forward(padded.input, padded.geometry, kernel: kernel.detached, bias: bias?.detached,
+            output = DirectConvolution.forward(padded.input, padded.geometry, kernel: kernelValue, bias: bias?.detached,
                                                groups: groups, relu: activation == .relu)
         } else {
-            output = Tensor(uninitializedShape: [n, g.oh, g.ow, filters])
+            output = shape.gemmForward(patches!, kernel: kernelValue, bias: bias?.detached)
         }
-        if !direct { output.withUnsafeMutableBufferPointer { out in
-            let c = out.baseAddress!
-            if let bias {
-                bias.withUnsafeBufferPointer { b in
-                    for row in 0..<rows { (c + row * filters).update(from: b.baseAddress!, count: filters) }
-                }
-            }
-            kernel.withUnsafeBufferPointer { k in
-                for (group, cols) in patches.enumerated() {
-                    cols.withUnsafeBufferPointer { a in
-                        Gemm.sgemm(transposeA: false, transposeB: false, m: rows, n: fg, k: width,
-                                   a: a.baseAddress!, lda: width, b: k.baseAddress! + group * fg, ldb: filters,
-                                   beta: bias == nil ? 0 : 1, c: c + group * fg, ldc: filters)
-                    }
-                }
-            }
-        } }
         switch activation {
         case .linear: break
-        case .relu: if !direct { output.apply(inPlace: .relu) }
+        case .relu: if !directForward { output.apply(inPlace: .relu) }
         case .tanh: output.apply(inPlace: .tanh)
         }
         let inputs = bias.map { [x, kernel, $0] } ?? [x, kernel]
-        let (kernelValue, y, inputShape, needInput) = (kernel.detached, output.detached, x.shape, x.isTracked)
+        let (y, needInput, rows, filters) = (output.detached, x.isTracked, shape.rows, shape.filters)
         return output.recorded(from: inputs) { g2 in
             let flatG = g2.reshaped(to: [rows, filters]), flatY = y.reshaped(to: [rows, filters])
-            if let padded, !needInput, activation != .tanh {
+            if directWeights, let padded, !needInput, activation != .tanh {
                 // A first layer's direct convolution: ReLU's backward and the bias gradient fused
                 // into the weight gradient's single pass over the output gradient.
                 let (kernelGradient, biasGradient) = DirectConvolution.weightGradient(
@@ -71,37 +54,94 @@ enum ConvolutionOp {
                 gz = activation.gradient(flatG, output: flatY)
                 biasGradient = bias == nil ? nil : gz.sum(axes: [0])
             }
-            var kernelGradient = padded.map {
-                DirectConvolution.weightGradient($0.input, $0.geometry, outputGradient: gz, groups: groups, kernelShape: kernelValue.shape).kernel
-            } ?? Tensor(uninitializedShape: kernelValue.shape)
-            var inputGradient = needInput ? (pointwise ? Tensor(uninitializedShape: inputShape) : Tensor.zeros(inputShape)) : nil
-            gz.withUnsafeBufferPointer { gzBuffer in
-                let gzPointer = gzBuffer.baseAddress!
-                if !direct { kernelGradient.withUnsafeMutableBufferPointer { dk in
+            let kernelGradient = if directWeights, let padded {
+                DirectConvolution.weightGradient(padded.input, padded.geometry, outputGradient: gz, groups: groups,
+                                                 kernelShape: kernelValue.shape).kernel
+            } else {
+                shape.gemmWeightGradient(patches ?? shape.patches(of: xValue), outputGradient: gz)
+            }
+            let inputGradient = needInput ? shape.gemmInputGradient(outputGradient: gz, kernel: kernelValue) : nil
+            return [inputGradient, kernelGradient] + (biasGradient.map { [$0] } ?? [])
+        }
+    }
+
+    /// One convolution's sizes, and its im2col + GEMM passes.
+    private struct Shape {
+        let g: ConvGeometry, inputShape: [Int], groups: Int
+        let channels, filters, cg, fg, rows, width: Int
+        /// A 1×1 kernel with stride 1, no padding and one group: the input is its own patch matrix.
+        let pointwise: Bool
+
+        init(x: Tensor, kernel: Tensor, geometry g: ConvGeometry, groups: Int) {
+            (self.g, inputShape, self.groups) = (g, x.shape, groups)
+            (channels, filters) = (x.shape[3], kernel.shape[3])
+            (cg, fg) = (channels / groups, filters / groups)
+            (rows, width) = (x.shape[0] * g.oh * g.ow, g.kh * g.kw * cg)
+            pointwise = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.padTop == 0 && g.padLeft == 0 && groups == 1
+        }
+
+        /// Each group's patch matrix `[rows, width]`.
+        func patches(of x: Tensor) -> [Tensor] {
+            (0..<groups).map { group in pointwise ? x : ConvKernels.im2col(x, g, c0: group * cg, cg: cg) }
+        }
+
+        /// `patches·K + bias`, per group into its columns of the NHWC output.
+        func gemmForward(_ patches: [Tensor], kernel: Tensor, bias: Tensor?) -> Tensor {
+            var output = Tensor(uninitializedShape: [inputShape[0], g.oh, g.ow, filters])
+            output.withUnsafeMutableBufferPointer { out in
+                let c = out.baseAddress!
+                if let bias {
+                    bias.withUnsafeBufferPointer { b in
+                        for row in 0..<rows { (c + row * filters).update(from: b.baseAddress!, count: filters) }
+                    }
+                }
+                kernel.withUnsafeBufferPointer { k in
                     for (group, cols) in patches.enumerated() {
                         cols.withUnsafeBufferPointer { a in
-                            Gemm.sgemm(transposeA: true, transposeB: false, m: width, n: fg, k: rows,
-                                       a: a.baseAddress!, lda: width, b: gzPointer + group * fg, ldb: filters,
-                                       c: dk.baseAddress! + group * fg, ldc: filters)
+                            Gemm.sgemm(transposeA: false, transposeB: false, m: rows, n: fg, k: width,
+                                       a: a.baseAddress!, lda: width, b: k.baseAddress! + group * fg, ldb: filters,
+                                       beta: bias == nil ? 0 : 1, c: c + group * fg, ldc: filters)
                         }
-                    }
-                } }
-                guard inputGradient != nil else { return }
-                kernelValue.withUnsafeBufferPointer { k in
-                    for group in 0..<groups {
-                        var columns = pointwise ? inputGradient! : Tensor(uninitializedShape: [rows, width])
-                        columns.withUnsafeMutableBufferPointer { dcols in
-                            Gemm.sgemm(transposeA: false, transposeB: true, m: rows, n: width, k: fg,
-                                       a: gzPointer + group * fg, lda: filters, b: k.baseAddress! + group * fg, ldb: filters,
-                                       c: dcols.baseAddress!, ldc: width)
-                        }
-                        if pointwise { inputGradient = columns } else { ConvKernels.col2im(columns, g, c0: group * cg, cg: cg, into: &inputGradient!) }
                     }
                 }
             }
-            var gradients: [Tensor?] = [inputGradient, kernelGradient]
-            if let biasGradient { gradients.append(biasGradient) }
-            return gradients
+            return output
+        }
+
+        /// `dK = patchesᵀ·gz`, per group into its column block.
+        func gemmWeightGradient(_ patches: [Tensor], outputGradient gz: Tensor) -> Tensor {
+            var gradient = Tensor(uninitializedShape: [g.kh, g.kw, cg, filters])
+            gz.withUnsafeBufferPointer { gzBuffer in
+                gradient.withUnsafeMutableBufferPointer { dk in
+                    for (group, cols) in patches.enumerated() {
+                        cols.withUnsafeBufferPointer { a in
+                            Gemm.sgemm(transposeA: true, transposeB: false, m: width, n: fg, k: rows,
+                                       a: a.baseAddress!, lda: width, b: gzBuffer.baseAddress! + group * fg, ldb: filters,
+                                       c: dk.baseAddress! + group * fg, ldc: filters)
+                        }
+                    }
+                }
+            }
+            return gradient
+        }
+
+        /// `dx = col2im(gz·Kᵀ)`, per group into its channels.
+        func gemmInputGradient(outputGradient gz: Tensor, kernel: Tensor) -> Tensor {
+            var inputGradient = pointwise ? Tensor(uninitializedShape: inputShape) : Tensor.zeros(inputShape)
+            gz.withUnsafeBufferPointer { gzBuffer in
+                kernel.withUnsafeBufferPointer { k in
+                    for group in 0..<groups {
+                        var columns = pointwise ? inputGradient : Tensor(uninitializedShape: [rows, width])
+                        columns.withUnsafeMutableBufferPointer { dcols in
+                            Gemm.sgemm(transposeA: false, transposeB: true, m: rows, n: width, k: fg,
+                                       a: gzBuffer.baseAddress! + group * fg, lda: filters, b: k.baseAddress! + group * fg,
+                                       ldb: filters, c: dcols.baseAddress!, ldc: width)
+                        }
+                        if pointwise { inputGradient = columns } else { ConvKernels.col2im(columns, g, c0: group * cg, cg: cg, into: &inputGradient) }
+                    }
+                }
+            }
+            return inputGradient
         }
     }
 }
