@@ -427,7 +427,7 @@ struct CommandLineTests {
     @Test func killedMidEpochAtRandomMomentsResumesBitIdentically() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-kill-mid-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let csv = try writeData(in: folder, rows: 400)
+        let csv = try writeData(in: folder, rows: 1200)   // long enough that two kills land on a fast machine
         let common = ["train", "--data", "csv:" + csv, "--target", "label", "--layers", "16,8", "--dropout", "0.2",
                       "--batch-size", "4", "--epochs", "6", "--seed", "5", "--validation-split", "0.2"]
         let whole = try strata(common + ["--output", folder.path + "/whole"])

@@ -104,9 +104,10 @@ struct ConvolutionTests {
         let label = "\(shape) f\(filters) k\(kernelSize) s\(strides) d\(dilation) \(padding) g\(groups)"
         for direct in [true, false] {
             try DirectConvolution.$enabled.withValue(direct) {
-                #expect(DirectConvolution.forwardApplies(taps: taps, filters: filters / groups)
+                let rows = expected.count / filters
+                #expect(DirectConvolution.forwardApplies(rows: rows, taps: taps, filters: filters / groups)
                         == (direct && taps <= 288 && filters / groups <= 64))
-                #expect(DirectConvolution.weightGradientApplies(taps: taps) == (direct && taps <= 32))
+                #expect(DirectConvolution.weightGradientApplies(rows: rows, taps: taps, filters: filters / groups) == (direct && taps <= 32))
                 let y = layer(x)
                 #expect(y.shape == expected.shape)
                 #expect(maxError(y, expected) < 1e-5, "forward, direct \(direct): \(label)")

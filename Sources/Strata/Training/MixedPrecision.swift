@@ -9,7 +9,9 @@ import StrataCore
 ///
 /// On CPUs with AVX-512 BF16 (`vdpbf16ps`) the products run on a bfloat16 kernel at up to twice
 /// the float32 rate; elsewhere they round the operands and run the float32 kernel (the same
-/// numbers, no speed-up). `KernelPlatform.bfloat16Kernel` says which.
+/// numbers, no speed-up). `KernelPlatform.bfloat16Kernel` says which. Products too thin for the
+/// conversion to pay (fewer than 32 rows or columns, or an inner dimension under 64) stay float32,
+/// chosen by shape alone, so every CPU computes the same numbers.
 ///
 ///     model.compile(optimizer: Adam(), loss: .sparseCategoricalCrossentropy, mixedPrecision: .bfloat16)
 public enum MixedPrecision: String, Sendable, CaseIterable {

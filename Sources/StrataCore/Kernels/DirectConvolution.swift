@@ -2,24 +2,32 @@ import CStrataKernels
 
 /// The direct convolution for patches of few taps (`strata_conv_direct_*`): no patch matrix, the
 /// filters as vector lanes, bias and ReLU in the output pass. It takes the shapes where im2col +
-/// GEMM is bound by its passes over the patch matrix rather than by arithmetic — a first layer's
-/// 3×3 or 5×5 kernel over one to three channels — and computes in float32 under either precision
-/// (such products are below `Gemm.bfloat16Pays` anyway).
+/// GEMM spends as much time on its passes over the patch matrix as on arithmetic, and where few
+/// filters fill a fraction of the GEMM's register tile. It computes in float32: under the
+/// bfloat16 policy it takes only the shapes the GEMM, too, computes unrounded.
 package enum DirectConvolution {
     /// Whether the direct forward pass takes a group of `taps` (kh·kw·cg) and `filters` outputs.
     /// Measured on the 2-core AMD EPYC (`strata bench conv`, GFLOP/s, direct vs im2col + GEMM):
     /// 3×3×1 → 32 filters 255 vs 142, 5×5×1 → 6 72 vs 48, 5×5×6 → 16 309 vs 126, 3×3×32 → 64
     /// 435 vs 267. Larger patches are not measured and stay on the GEMM.
-    package static func forwardApplies(taps: Int, filters: Int) -> Bool {
+    /// Under `Gemm.precision` = `.bfloat16`, a shape whose product takes bfloat16 operands
+    /// (`Gemm.bfloat16Pays`) stays on the GEMM, so the policy's numbers do not depend on the path.
+    package static func forwardApplies(rows: Int, taps: Int, filters: Int) -> Bool {
         enabled && taps <= Int(STRATA_CONV_DIRECT_MAX_TAPS) && filters <= Int(STRATA_CONV_DIRECT_MAX_FILTERS)
+            && !roundsOperands(m: rows, n: filters, k: taps)
     }
 
     /// Whether the direct weight gradient takes a group of `taps` (with a direct forward pass):
     /// up to 32, where one or two passes over the output gradient hold every tap's accumulators
     /// (3×3×1 → 32: 29 vs 15 GFLOP/s). With more taps it re-reads the output gradient once per
     /// block of taps and loses to the GEMM (5×5×6 → 16: 140 vs 144; 3×3×32 → 64: 180 vs 224).
-    package static func weightGradientApplies(taps: Int) -> Bool {
-        enabled && taps <= maxWeightGradientTaps
+    package static func weightGradientApplies(rows: Int, taps: Int, filters: Int) -> Bool {
+        enabled && taps <= maxWeightGradientTaps && !roundsOperands(m: taps, n: filters, k: rows)
+    }
+
+    /// Whether the GEMM would round this product's operands to bfloat16 in this task.
+    private static func roundsOperands(m: Int, n: Int, k: Int) -> Bool {
+        Gemm.precision == .bfloat16 && Gemm.bfloat16Pays(m: m, n: n, k: k)
     }
 
     static let maxWeightGradientTaps = 32

@@ -7,7 +7,7 @@ import StrataCore
 /// `dK = patchesᵀ·g'` (per group, into its column block), `db = Σ g'`, and
 /// `dx = col2im(g'·Kᵀ)`. A 1×1 kernel with stride 1, no padding and one group reads the input
 /// as its own patch matrix. Where `DirectConvolution` takes the shape (a group of ≤ 288 taps and
-/// ≤ 64 filters), the forward pass is the direct kernel instead (no patch matrix; the input padded
+/// ≤ 64 filters, not a bfloat16 product under the mixed-precision policy), the forward pass is the direct kernel instead (no patch matrix; the input padded
 /// once), and so is the weight gradient for ≤ 32 taps (a first layer's 3×3×1 or 5×5×3, with
 /// ReLU's backward and the bias gradient fused in when no input gradient is needed); a larger
 /// group's weight gradient builds its patches in the backward pass. The input gradient is always
@@ -19,8 +19,8 @@ enum ConvolutionOp {
         let shape = Shape(x: x, kernel: kernel, geometry: g, groups: groups)
         precondition(kernel.shape == [g.kh, g.kw, shape.cg, shape.filters], "Conv: kernel \(kernel.shape) for input \(x.shape)")
         let xValue = x.detached, kernelValue = kernel.detached
-        let directForward = !shape.pointwise && DirectConvolution.forwardApplies(taps: shape.width, filters: shape.fg)
-        let directWeights = directForward && DirectConvolution.weightGradientApplies(taps: shape.width)
+        let directForward = !shape.pointwise && DirectConvolution.forwardApplies(rows: shape.rows, taps: shape.width, filters: shape.fg)
+        let directWeights = directForward && DirectConvolution.weightGradientApplies(rows: shape.rows, taps: shape.width, filters: shape.fg)
         let padded = directForward ? DirectConvolution.padded(xValue, g) : nil
         let patches = directForward ? nil : shape.patches(of: xValue)
         var output: Tensor
