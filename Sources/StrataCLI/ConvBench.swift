@@ -52,7 +52,7 @@ struct ConvBench: ParsableCommand {
 
     func run() throws {
         if let threads { setenv("STRATA_NUM_THREADS", "\(threads)", 1) }
-        print("Convolution (NHWC; im2col + GEMM, or the direct kernels for ≤ 32 taps), \(BenchSetup.threadCount) threads, best of \(trials); GFLOP/s")
+        print("Convolution (NHWC; im2col + GEMM, or the direct kernels for ≤ 288 taps), \(BenchSetup.threadCount) threads, best of \(trials); GFLOP/s")
         print("platform: \(KernelPlatform.summary)")
         print("shape".padding(toLength: 16, withPad: " ", startingAt: 0) + "   forward  input-grad  weight-grad")
         for shape in Self.shapes {
