@@ -162,6 +162,36 @@ struct VariableTests {
         #expect(gradients[2] == Tensor.zeros([2]))
     }
 
+    /// A releasing tape frees each operation's captures as soon as its backward has run, so a
+    /// hook can update each variable in place while the earlier layers' gradients are still
+    /// being computed — and those gradients are still the ones of the values the forward pass
+    /// used. Without releasing, the tape still holds each variable's buffer: the update copies.
+    @Test(arguments: [true, false])
+    func aReleasingTapeLetsTheHookUpdateInPlace(releasing: Bool) {
+        let x = Tensor.randomNormal([6, 4], seed: 40)
+        let layers = (0..<3).map { Variable(Tensor.randomNormal([4, 4], seed: 41 + UInt64($0)), name: "w\($0)") }
+        func network() -> Tensor {
+            layers.reduce(x) { tanh(matmul($0, $1.value)) }.sum()
+        }
+        let plain = valueWithGradients(of: layers, network).gradients
+        let initial = layers.map { $0.value.scalars }
+        let addresses = layers.map { $0.value.withUnsafeBufferPointer { $0.baseAddress } }
+        var updatedInPlace: [Bool] = []
+        let (_, gradients) = valueWithGradients(of: layers, whenReady: { index, gradient in
+            layers[index].update { value in   // an SGD step in place, while the backward pass goes on
+                gradient.withUnsafeBufferPointer { g in value.withUnsafeMutableBufferPointer { w in
+                    for i in w.indices { w[i] -= g[i] }
+                } }
+            }
+            updatedInPlace.append(layers[index].value.withUnsafeBufferPointer { $0.baseAddress } == addresses[index])
+        }, releasingTape: releasing, network)
+        #expect(gradients == plain, "every gradient is of the values the forward pass used")
+        #expect(updatedInPlace == (releasing ? [true, true, true] : [false, false, false]))
+        for (layer, (start, gradient)) in zip(layers, zip(initial, plain)) {
+            #expect(layer.value.scalars == zip(start, gradient.scalars).map { $0 - $1 })
+        }
+    }
+
     @Test func nothingIsRecordedOutsideAGradient() {
         let a = random([3, 3], seed: 20)
         let y = tanh(matmul(a, a) + 1).sum()

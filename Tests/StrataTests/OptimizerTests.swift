@@ -283,6 +283,58 @@ struct FusedUpdateTests {
         #expect(worst <= 2e-5)
     }
 
+    /// The training step updates each variable as its gradient becomes final (last layer
+    /// first): the same numbers as one `apply`, with the per-gradient clipping and weight decay
+    /// of the base; global clipping and accumulation need every gradient first and decline.
+    @Test(arguments: [0, 1, 2])
+    func anIncrementalUpdateIsApply(option: Int) throws {
+        func optimizer() -> Optimizer {
+            switch option {
+            case 0: return Adam(learningRate: 0.01, clipNorm: 0.5, weightDecay: 0.1)
+            case 1: return Nadam(learningRate: 0.02, clipValue: 0.01)
+            default: return SGD(learningRate: 0.1, momentum: 0.9, nesterov: true)
+            }
+        }
+        let shapes = [[3, 4], [4], [4, 2]]
+        func variables() -> [Variable] {
+            shapes.enumerated().map { Variable(Tensor.randomNormal($1, seed: 50 + UInt64($0)), name: "v\($0)") }
+        }
+        let (whole, incremental) = (optimizer(), optimizer())
+        let (a, b) = (variables(), variables())
+        for step in 0..<3 {
+            let gradients = shapes.enumerated().map { Tensor.randomNormal($1, seed: 60 + UInt64(10 * step + $0)) }
+            whole.apply(gradients, to: a)
+            let pass = try #require(incremental.beginIncrementalUpdate())
+            for index in gradients.indices.reversed() { incremental.update(b[index], gradient: gradients[index], in: pass) }
+            incremental.end(pass)
+        }
+        for (x, y) in zip(a, b) { #expect(x.value == y.value) }
+        #expect(whole.state == incremental.state)
+        #expect(Adam(globalClipNorm: 1).beginIncrementalUpdate() == nil)
+        #expect(Adam(gradientAccumulationSteps: 2).beginIncrementalUpdate() == nil)
+    }
+
+    /// `fit` takes the incremental path where it can: a model trained so equals one trained with
+    /// a global clipping norm that never clips (which takes the whole-update path; its scale is
+    /// exactly 1).
+    @Test func fitUpdatesIncrementallyWithTheSameNumbers() throws {
+        func trained(_ optimizer: Optimizer) throws -> (before: [Tensor], after: [Tensor]) {
+            try Random.withSeed(7) {
+                let x = Tensor.randomNormal([64, 5], seed: 70), y = Tensor.randomNormal([64, 3], seed: 71)
+                let model = Sequential([Dense(16, activation: .relu, inputShape: [5]), BatchNormalization(), Dense(3)])
+                model.compile(optimizer: optimizer, loss: .meanSquaredError)
+                let before = model.weights.map(\.value)
+                try model.fit(x, y, batchSize: 16, epochs: 2, verbose: .silent)
+                return (before, model.weights.map(\.value))
+            }
+        }
+        let incremental = try trained(Adam(learningRate: 0.01))
+        let whole = try trained(Adam(learningRate: 0.01, globalClipNorm: 1e30))
+        #expect(incremental.before == whole.before)
+        #expect(incremental.after == whole.after)
+        #expect(incremental.after != incremental.before)
+    }
+
     /// The update runs in place: the variable keeps its buffer across steps.
     @Test func updatesInPlace() {
         let variable = Variable(Tensor.randomNormal([300, 100], seed: 3), name: "w")

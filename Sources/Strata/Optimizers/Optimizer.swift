@@ -121,42 +121,73 @@ open class Optimizer {
 
     /// One update: clipping, weight decay, the rule on each variable, the step count.
     private func update(_ variables: [Variable], with gradients: [Tensor]) {
-        let lr = currentLearningRate
-        let clipped = clip(gradients.map(\.detached))
-        if let weightDecay, weightDecay != 0 {
-            for variable in variables { variable.update { $0 = $0 - $0 * (weightDecay * lr) } }
-        }
-        let step = iterations + 1
-        prepareStep(step)
-        for (variable, gradient) in zip(variables, clipped) {
-            precondition(gradient.shape == variable.shape,
-                         "\(name): gradient of shape \(gradient.shape) for variable '\(variable.name)' of shape \(variable.shape)")
-            let key = ObjectIdentifier(variable)
-            // Taken out of the dictionary so that the slots' buffers are not shared and the
-            // update can run in place.
-            var state = slots.removeValue(forKey: key) ?? initialSlots(for: variable)
-            slotOwners[key] = variable
-            variable.update { value in
-                update(&value, gradient: gradient, slots: &state, step: step, learningRate: lr)
-            }
-            slots[key] = state
-        }
+        let pass = beginPass()
+        let clipped = globalClipNorm.map { clipTogether(gradients.map(\.detached), norm: $0) } ?? gradients
+        for (variable, gradient) in zip(variables, clipped) { update(variable, gradient: gradient, in: pass) }
         steps += 1
     }
 
-    private func clip(_ gradients: [Tensor]) -> [Tensor] {
-        if let clipNorm, clipNorm > 0 {
-            return gradients.map { g in g * (clipNorm / Swift.max(Self.norm(g), clipNorm)) }
+    /// What every variable of one update shares: the learning rate and the 1-based step number
+    /// the rules see, read once before the first variable is updated.
+    struct Pass {
+        let learningRate: Float
+        let step: Int
+    }
+
+    /// Begins an update whose gradients arrive one variable at a time — the training step hands
+    /// each over as soon as the backward pass has completed it, while the earlier layers'
+    /// gradients are still being computed (the variable and its gradient are then still in
+    /// cache). Nil where the update needs every gradient at once (`globalClipNorm`) or is an
+    /// accumulation (`gradientAccumulationSteps`). Each variable is then updated with
+    /// `update(_:gradient:in:)` and the update ends with `end(_:)`; the numbers are those of
+    /// `apply`, since clipping by `clipNorm` or `clipValue`, weight decay and every rule read
+    /// only the variable's own gradient and slots.
+    func beginIncrementalUpdate() -> Pass? {
+        guard globalClipNorm == nil, gradientAccumulationSteps == nil else { return nil }
+        return beginPass()
+    }
+
+    /// Ends an update begun with `beginIncrementalUpdate` (the step count advances).
+    func end(_ pass: Pass) { steps += 1 }
+
+    private func beginPass() -> Pass {
+        let pass = Pass(learningRate: currentLearningRate, step: iterations + 1)
+        prepareStep(pass.step)
+        return pass
+    }
+
+    /// One variable's share of an update: its gradient clipped (`clipNorm`, `clipValue`), its
+    /// weight decay, its rule.
+    func update(_ variable: Variable, gradient: Tensor, in pass: Pass) {
+        precondition(gradient.shape == variable.shape,
+                     "\(name): gradient of shape \(gradient.shape) for variable '\(variable.name)' of shape \(variable.shape)")
+        let lr = pass.learningRate
+        let clipped = clip(gradient.detached)
+        if let weightDecay, weightDecay != 0 { variable.update { $0 = $0 - $0 * (weightDecay * lr) } }
+        let key = ObjectIdentifier(variable)
+        // Taken out of the dictionary so that the slots' buffers are not shared and the
+        // update can run in place.
+        var state = slots.removeValue(forKey: key) ?? initialSlots(for: variable)
+        slotOwners[key] = variable
+        variable.update { value in
+            update(&value, gradient: clipped, slots: &state, step: pass.step, learningRate: lr)
         }
-        if let globalClipNorm, globalClipNorm > 0 {
-            let total = gradients.reduce(Float(0)) { $0 + square($1).sum().scalar }.squareRoot()
-            let scale = globalClipNorm / Swift.max(total, globalClipNorm)
-            return gradients.map { $0 * scale }
-        }
-        if let clipValue {
-            return gradients.map { clamp($0, min: -clipValue, max: clipValue) }
-        }
-        return gradients
+        slots[key] = state
+    }
+
+    /// A gradient clipped by `clipNorm` or `clipValue` (Keras applies at most one of them).
+    private func clip(_ gradient: Tensor) -> Tensor {
+        if let clipNorm, clipNorm > 0 { return gradient * (clipNorm / Swift.max(Self.norm(gradient), clipNorm)) }
+        if let clipValue { return clamp(gradient, min: -clipValue, max: clipValue) }
+        return gradient
+    }
+
+    /// All gradients scaled together so that their joint L2 norm is at most `norm`.
+    private func clipTogether(_ gradients: [Tensor], norm: Float) -> [Tensor] {
+        guard norm > 0 else { return gradients }
+        let total = gradients.reduce(Float(0)) { $0 + square($1).sum().scalar }.squareRoot()
+        let scale = norm / Swift.max(total, norm)
+        return gradients.map { $0 * scale }
     }
 
     private static func norm(_ g: Tensor) -> Float { square(g).sum().scalar.squareRoot() }

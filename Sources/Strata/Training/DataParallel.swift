@@ -101,6 +101,7 @@ public struct DataParallel: Sendable, DistributionStrategy {
     /// gradient accumulation (`reduction`), a step between updates keeps its scaled gradients,
     /// and the update step all-reduces each gradient plus the accumulated ones.
     func valueWithGradients(of variables: [Variable], rows: Int, globalRows: Int, reduction: GradientReduction,
+                            whenReady: ((_ index: Int, _ gradient: Tensor) -> Void)?,
                             _ objective: () -> Tensor) -> (value: Float, gradients: [Tensor]) {
         let share = Float(rows) / Float(globalRows)
         func scaledObjective() -> Tensor {
@@ -109,12 +110,16 @@ public struct DataParallel: Sendable, DistributionStrategy {
         }
         if case .keep = reduction {
             let (value, gradients) = StrataCore.valueWithGradients(of: variables, scaledObjective)
+            for (index, gradient) in gradients.enumerated() { whenReady?(index, gradient) }
             return (value.scalar / share, gradients)
         }
         let pending = buckets(for: variables.map(\.shape), precision: gradientPrecision)
         let (value, _) = StrataCore.valueWithGradients(of: variables, whenReady: { pending.add($0, reduction.total($0, $1)) },
                                                        scaledObjective)
-        return (value.scalar / share, pending.finish())
+        // The sums arrive as the all-reduces finish: each is final only then.
+        let gradients = pending.finish()
+        for (index, gradient) in gradients.enumerated() { whenReady?(index, gradient) }
+        return (value.scalar / share, gradients)
     }
 
     /// Buckets for the gradients of variables of these shapes, for one step.

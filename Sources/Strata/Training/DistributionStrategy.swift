@@ -26,8 +26,12 @@ protocol DistributionStrategy {
     func endEpoch(nonTrainable variables: [Variable])
     /// The gradient of the global batch's objective for this process's `rows` of `globalRows`:
     /// `objective` computes this process's mean objective; returns it and the gradients, combined
-    /// over the processes as `reduction` says.
+    /// over the processes as `reduction` says. `whenReady(index, gradient)`, when given, receives
+    /// each combined gradient once, as soon as it is final — during the backward pass where the
+    /// strategy can (the caller may then update the variable in place: the tape is released as
+    /// it is run, and the caller keeps no tracked tensor of `objective`).
     func valueWithGradients(of variables: [Variable], rows: Int, globalRows: Int, reduction: GradientReduction,
+                            whenReady: ((_ index: Int, _ gradient: Tensor) -> Void)?,
                             _ objective: () -> Tensor) -> (value: Float, gradients: [Tensor])
 }
 
@@ -71,8 +75,14 @@ struct SingleProcess: DistributionStrategy {
     func endEpoch(nonTrainable variables: [Variable]) {}
 
     func valueWithGradients(of variables: [Variable], rows: Int, globalRows: Int, reduction: GradientReduction,
+                            whenReady: ((_ index: Int, _ gradient: Tensor) -> Void)?,
                             _ objective: () -> Tensor) -> (value: Float, gradients: [Tensor]) {
-        let (value, gradients) = StrataCore.valueWithGradients(of: variables, objective)
+        guard let whenReady else {
+            let (value, gradients) = StrataCore.valueWithGradients(of: variables, objective)
+            return (value.scalar, gradients.enumerated().map { reduction.total($0, $1) })
+        }
+        let (value, gradients) = StrataCore.valueWithGradients(
+            of: variables, whenReady: { whenReady($0, reduction.total($0, $1)) }, releasingTape: true, objective)
         return (value.scalar, gradients.enumerated().map { reduction.total($0, $1) })
     }
 }

@@ -235,16 +235,22 @@ extension Model {
         var predictions: [Tensor] = [], perOutput: [Tensor] = []
         let rows = x[0].shape[0]
         let reduction = GradientReduction.forStep(of: optimizer, variables: variables)
+        // Each variable is updated as soon as its gradient is final (the last layer's first),
+        // where the optimizer can (no global clipping, no accumulation).
+        let pass = optimizer.beginIncrementalUpdate()
         let (value, gradients) = withPolicy {   // the backward pass's products too
-            strategy.valueWithGradients(of: variables, rows: rows, globalRows: globalRows ?? rows, reduction: reduction) {
+            strategy.valueWithGradients(of: variables, rows: rows, globalRows: globalRows ?? rows, reduction: reduction,
+                                        whenReady: pass.map { pass in { optimizer.update(variables[$0], gradient: $1, in: pass) } }) {
                 let tracked = forward(x, training: true)
-                predictions = tracked.map(\.detached)   // keeps no tape alive: the update below runs in place
+                predictions = tracked.map(\.detached)   // keeps no tape alive: the updates run in place
                 let objective = objective(outputs, y, tracked, sampleWeight: sampleWeight)
                 perOutput = outputs.count > 1 ? objective.perOutput.map(\.detached) : []
                 return objective.total
             }
         }
-        if case .sumWithAccumulated = reduction {
+        if let pass {
+            optimizer.end(pass)
+        } else if case .sumWithAccumulated = reduction {
             optimizer.applyAccumulated(gradients, to: variables)   // the totals: this step's plus the accumulated
         } else {
             optimizer.apply(gradients, to: variables)

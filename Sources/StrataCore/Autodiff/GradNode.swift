@@ -13,13 +13,17 @@ final class GradNode {
     let order: Int
     let shape: [Int]
     let parents: [GradNode?]
-    let backward: Backward?
+    /// Whether this node starts differentiation (has no backward of its own).
+    let isLeaf: Bool
+    /// Nil for a leaf, and for an interior node once a releasing backward pass has run it.
+    private(set) var backward: Backward?
 
     init(shape: [Int], parents: [GradNode?] = [], backward: Backward? = nil) {
         self.order = GradNode.clock.add(1, ordering: .relaxed).oldValue
         AllocationTally.countNode()
         self.shape = shape
         self.parents = parents
+        self.isLeaf = backward == nil
         self.backward = backward
     }
 
@@ -35,8 +39,14 @@ final class GradNode {
     /// backward pass is still to run (data parallelism starts summing those gradients across
     /// replicas then). Each leaf's count of pending consumers decides; the leaves themselves come
     /// last in creation order, so that order alone would tell only at the very end.
+    ///
+    /// With `releasing`, each node drops its backward closure — and the values it captured —
+    /// right after running it: the tape can then not be differentiated again, but activations
+    /// are freed as the pass proceeds, and a variable whose last consumer has run is no longer
+    /// shared with the tape, so `whenFinal` can update it in place.
     static func backpropagate(from output: GradNode, seed: Tensor,
-                              whenFinal: ((GradNode, Tensor) -> Void)? = nil) -> [ObjectIdentifier: Tensor] {
+                              whenFinal: ((GradNode, Tensor) -> Void)? = nil,
+                              releasing: Bool = false) -> [ObjectIdentifier: Tensor] {
         var visited = Set<ObjectIdentifier>()
         var nodes: [GradNode] = []
         var pendingConsumers: [ObjectIdentifier: Int] = [:]
@@ -52,12 +62,13 @@ final class GradNode {
         nodes.sort { $0.order > $1.order }
 
         var gradients: [ObjectIdentifier: Tensor] = [ObjectIdentifier(output): seed]
-        if let whenFinal, output.backward == nil { whenFinal(output, seed) }   // the output is a leaf itself
+        if let whenFinal, output.isLeaf { whenFinal(output, seed) }   // the output is a leaf itself
         for node in nodes {
             let id = ObjectIdentifier(node)
             var inputGradients: [Tensor?] = []
             if let backward = node.backward, let gradient = gradients.removeValue(forKey: id) {
                 inputGradients = backward(gradient)
+                if releasing { node.backward = nil }
             }
             for (index, parent) in node.parents.enumerated() {
                 guard let parent else { continue }
@@ -73,7 +84,7 @@ final class GradNode {
                 }
                 guard let whenFinal else { continue }
                 pendingConsumers[key]! -= 1
-                if pendingConsumers[key] == 0, parent.backward == nil, let gradient = gradients[key] {
+                if pendingConsumers[key] == 0, parent.isLeaf, let gradient = gradients[key] {
                     whenFinal(parent, gradient)
                 }
             }

@@ -28,6 +28,17 @@ public func valueWithGradients(
 public func valueWithGradients(
     of variables: [Variable], whenReady: ((_ index: Int, _ gradient: Tensor) -> Void)?, _ body: () throws -> Tensor
 ) rethrows -> (value: Tensor, gradients: [Tensor]) {
+    try valueWithGradients(of: variables, whenReady: whenReady, releasingTape: false, body)
+}
+
+/// `valueWithGradients(of:whenReady:_:)`, and with `releasingTape` each recorded operation frees
+/// what it captured as soon as its backward has run (see `GradNode.backpropagate`): for a caller
+/// that keeps no tracked tensor of `body` — a training step, whose `whenReady` updates each
+/// variable in place while the earlier layers' gradients are still being computed.
+package func valueWithGradients(
+    of variables: [Variable], whenReady: ((_ index: Int, _ gradient: Tensor) -> Void)?, releasingTape: Bool,
+    _ body: () throws -> Tensor
+) rethrows -> (value: Tensor, gradients: [Tensor]) {
     var leaves: [ObjectIdentifier: GradNode] = [:]
     for variable in variables where leaves[ObjectIdentifier(variable)] == nil {
         precondition(variable.leaf == nil,
@@ -38,7 +49,8 @@ public func valueWithGradients(
     }
     defer { for variable in variables { variable.leaf = nil } }
     let value = try body()
-    let gradients = differentiate(value, leaves: variables.map { leaves[ObjectIdentifier($0)]! }, whenReady: whenReady)
+    let gradients = differentiate(value, leaves: variables.map { leaves[ObjectIdentifier($0)]! }, whenReady: whenReady,
+                                  releasing: releasingTape)
     return (value.detached, gradients)
 }
 
@@ -67,7 +79,7 @@ public func valueWithGradient(
 }
 
 private func differentiate(_ value: Tensor, leaves: [GradNode],
-                           whenReady: ((_ index: Int, _ gradient: Tensor) -> Void)? = nil) -> [Tensor] {
+                           whenReady: ((_ index: Int, _ gradient: Tensor) -> Void)? = nil, releasing: Bool = false) -> [Tensor] {
     var ready = [Bool](repeating: false, count: leaves.count)
     var gradients: [ObjectIdentifier: Tensor] = [:]
     if let root = value.node {
@@ -80,7 +92,7 @@ private func differentiate(_ value: Tensor, leaves: [GradNode],
                 ready[index] = true
                 whenReady(index, gradient)
             }
-        } })
+        } }, releasing: releasing)
     }
     return leaves.enumerated().map { index, leaf in
         let gradient = gradients[ObjectIdentifier(leaf)] ?? Tensor(repeating: 0, shape: leaf.shape)
