@@ -129,13 +129,16 @@ STRATA_KERNEL(strata_max_pool, (const strata_conv_geometry *g, const float *rest
 STRATA_KERNEL(strata_max_pool_backward, (const strata_conv_geometry *g, const float *restrict dy, const int *restrict argmax,
               long channels, long n0, long n1, float *restrict dx),
               (g, dy, argmax, channels, n0, n1, dx)) {
-    GEOMETRY_LOOP({
-        const float *in = dy + row * channels;
-        const int *where = argmax + row * channels;
-        float *image = dx + n * g->h * g->w * channels;
-        for (long c = 0; c < channels; ++c)
-            if (where[c] >= 0) image[where[c]] += in[c];
-    })
+    // Image by image: its gradient is zeroed just before the scatter, so both stay in cache.
+    const long image_size = g->h * g->w * channels, outputs = g->oh * g->ow * channels;
+    for (long n = n0; n < n1; ++n) {
+        float *image = dx + n * image_size;
+        memset(image, 0, (size_t)image_size * sizeof(float));
+        const float *in = dy + n * outputs;
+        const int *where = argmax + n * outputs;
+        for (long i = 0; i < outputs; ++i)
+            if (where[i] >= 0) image[where[i]] += in[i];
+    }
 }
 
 // Average pooling divides by the number of real (unpadded) elements in the window.

@@ -202,6 +202,43 @@ struct ConvolutionTests {
         #expect(MaxPooling1D(poolSize: 2)(Tensor(shape: [1, 5, 1], scalars: [1, 3, 2, 2, 9])).scalars == [3, 2])
     }
 
+    /// Max pooling's input gradient against a naive scatter: overlapping windows add into the
+    /// same input (3×3, stride 2), inputs no window covers get exactly 0 (a 2×2 stride-2 window
+    /// over 5 columns), and enough images that threads split them, written into a recycled
+    /// buffer left full of NaN (each image's gradient is zeroed by the thread that scatters it).
+    @Test(arguments: [([3, 3], [2, 2], 7), ([2, 2], [2, 2], 5)])
+    func maxPoolingGradientIsTheScatter(poolSize: [Int], strides: [Int], side: Int) throws {
+        let (images, channels) = (700, 3)
+        let x = Tensor.randomNormal([images, side, side, channels], seed: 80)
+        let pool = MaxPooling2D(poolSize: poolSize, strides: strides)
+        let y = pool(x)
+        let upstream = Tensor.randomNormal(y.shape, seed: 81)
+        do { _ = Tensor(repeating: .nan, shape: x.shape) }   // a dirty buffer of the same size, released
+        let (_, gradients) = valueWithGradients(at: [x]) { (pool($0[0]) * upstream).sum() }
+        // The reference: each output's gradient added to its window's first maximum.
+        let (xs, gs) = (x.scalars, upstream.scalars)
+        var expected = [Float](repeating: 0, count: x.count)
+        let (oh, ow) = (y.shape[1], y.shape[2])
+        for n in 0..<images {
+            for oy in 0..<oh {
+                for ox in 0..<ow {
+                    for c in 0..<channels {
+                        var best = -Float.infinity, at = -1
+                        for ky in 0..<poolSize[0] {
+                            for kx in 0..<poolSize[1] {
+                                let index = ((n * side + oy * strides[0] + ky) * side + ox * strides[1] + kx) * channels + c
+                                if xs[index] > best { best = xs[index]; at = index }
+                            }
+                        }
+                        expected[at] += gs[((n * oh + oy) * ow + ox) * channels + c]
+                    }
+                }
+            }
+        }
+        #expect(gradients[0].scalars == expected)
+        #expect(expected.contains(0) && gradients[0].scalars.allSatisfy(\.isFinite))
+    }
+
     /// Average pooling with "same" padding divides by the real elements in each window.
     @Test func averagePoolingCountsOnlyRealElements() {
         let ones = Tensor.ones([1, 3, 3, 2])

@@ -215,7 +215,7 @@ void strata_col2im(const strata_conv_geometry *g, const float *cols, long channe
 /// (the first maximum in row-major window order; padding is -inf and never chosen).
 void strata_max_pool(const strata_conv_geometry *g, const float *x, long channels, long n0, long n1,
                      float *y, int *argmax);
-/// Adds each output gradient to its maximum's input gradient.
+/// The input gradient of images [n0, n1): zero but for each output gradient added to its maximum.
 void strata_max_pool_backward(const strata_conv_geometry *g, const float *dy, const int *argmax,
                               long channels, long n0, long n1, float *dx);
 /// Average pooling: the mean of the real (unpadded) elements of each window.

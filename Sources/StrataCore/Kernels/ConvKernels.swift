@@ -68,16 +68,13 @@ package enum ConvKernels {
 
     /// The input gradient of max pooling: each output gradient added to its maximum.
     package static func maxPoolBackward(_ dy: Tensor, argmax: Tensor, _ g: ConvGeometry, inputShape: [Int]) -> Tensor {
-        var dx = Tensor.zeros(inputShape)
+        let dx = Tensor(uninitializedShape: inputShape)   // every image written by its thread
         var geometry = g.c
         let (n, channels) = (inputShape[0], inputShape[3])
-        dx.withUnsafeMutableBufferPointer { out in
-            let pointer = out.baseAddress!
-            withExtendedLifetime((dy, argmax)) {
-                argmax.storage.pointer.withMemoryRebound(to: Int32.self, capacity: argmax.count) { indices in
-                    parallelImages(n, workPerImage: g.oh * g.ow * channels) { n0, n1 in
-                        strata_max_pool_backward(&geometry, dy.storage.pointer, indices, channels, n0, n1, pointer)
-                    }
+        withExtendedLifetime((dy, argmax)) {
+            argmax.storage.pointer.withMemoryRebound(to: Int32.self, capacity: argmax.count) { indices in
+                parallelImages(n, workPerImage: g.h * g.w * channels) { n0, n1 in
+                    strata_max_pool_backward(&geometry, dy.storage.pointer, indices, channels, n0, n1, dx.storage.pointer)
                 }
             }
         }
