@@ -35,8 +35,10 @@ struct MixedPrecisionTests {
         #expect(maxRelativeDifference(single(x), mixed) > 1e-4, "float32 and bfloat16 products should differ")
     }
 
-    /// A convolution under the policy is the float32 convolution of the rounded input and kernel.
-    @Test func aConvolutionMultipliesRoundedOperands() throws {
+    /// A convolution under the policy is the float32 convolution of the rounded input and kernel,
+    /// on the direct kernel (which rounds them itself) and on im2col + the bfloat16 GEMM alike.
+    @Test(arguments: [true, false])
+    func aConvolutionMultipliesRoundedOperands(direct: Bool) throws {
         let model = Random.withSeed(4) { Sequential { Conv2D(32, kernelSize: [3, 3], padding: .same, inputShape: [9, 8, 8]) } }
         model.compile(optimizer: SGD(), loss: .meanSquaredError, mixedPrecision: .bfloat16)
         let conv = model.layers[0] as! Conv2D
@@ -44,7 +46,10 @@ struct MixedPrecisionTests {
         let reference = Random.withSeed(4) { Conv2D(32, kernelSize: [3, 3], padding: .same, inputShape: [9, 8, 8]) }
         try reference.build(inputShape: [9, 8, 8])
         try reference.setWeights([bfloat16(conv.kernel!.value), conv.bias!.value])
-        #expect(maxRelativeDifference(model(x), reference(bfloat16(x), training: false)) <= 2e-6)
+        let expected = reference(bfloat16(x), training: false)
+        let mixed = try DirectConvolution.$enabled.withValue(direct) { try model.predict(x, batchSize: 6) }
+        #expect(maxRelativeDifference(mixed, expected) <= 2e-6)
+        #expect(maxRelativeDifference(Sequential([conv])(x), expected) > 1e-4, "float32 and bfloat16 products should differ")
     }
 
     /// Training keeps float32 master weights: the updates under the policy are the float32

@@ -3,18 +3,20 @@ import CStrataKernels
 /// The direct convolution for patches of few taps (`strata_conv_direct_*`): no patch matrix, the
 /// filters as vector lanes, bias and ReLU in the output pass. It takes the shapes where im2col +
 /// GEMM spends as much time on its passes over the patch matrix as on arithmetic, and where few
-/// filters fill a fraction of the GEMM's register tile. It computes in float32: under the
-/// bfloat16 policy it takes only the shapes the GEMM, too, computes unrounded.
+/// filters fill a fraction of the GEMM's register tile. It computes in float32; under the
+/// bfloat16 policy a forward product the GEMM would round takes the same rounded operands (the
+/// input and the kernel rounded to bfloat16, products exact, sums in float32 — the arithmetic
+/// of the GEMM's bfloat16 path, summed in tap order), so the policy's rounding does not depend
+/// on the path.
 package enum DirectConvolution {
     /// Whether the direct forward pass takes a group of `taps` (kh·kw·cg) and `filters` outputs.
     /// Measured on the 2-core AMD EPYC (`strata bench conv`, GFLOP/s, direct vs im2col + GEMM):
     /// 3×3×1 → 32 filters 255 vs 142, 5×5×1 → 6 72 vs 48, 5×5×6 → 16 309 vs 126, 3×3×32 → 64
-    /// 435 vs 267. Larger patches are not measured and stay on the GEMM.
-    /// Under `Gemm.precision` = `.bfloat16`, a shape whose product takes bfloat16 operands
-    /// (`Gemm.bfloat16Pays`) stays on the GEMM, so the policy's numbers do not depend on the path.
+    /// 435 vs 267. Larger patches are not measured and stay on the GEMM. Under the bfloat16
+    /// policy too (its rounded operands, see above): mnist_convnet's 3×3×32 → 64 forward pass
+    /// beat the bfloat16 GEMM with its conversions of the patch matrix (BENCHMARKS.md).
     package static func forwardApplies(rows: Int, taps: Int, filters: Int) -> Bool {
         enabled && taps <= Int(STRATA_CONV_DIRECT_MAX_TAPS) && filters <= Int(STRATA_CONV_DIRECT_MAX_FILTERS)
-            && !roundsOperands(m: rows, n: filters, k: taps)
     }
 
     /// Whether the direct weight gradient takes a group of `taps` (with a direct forward pass):
@@ -62,6 +64,7 @@ package enum DirectConvolution {
         let rows = n * g.oh * g.ow, taps = g.kh * g.kw * cg
         let output = Tensor(uninitializedShape: [n, g.oh, g.ow, filters])
         recordProducts(rows: rows, taps: taps, filters: fg, groups: groups, weightGradient: false)
+        let (xp, kernel) = roundsOperands(m: rows, n: fg, k: taps) ? (xp.roundedToBFloat16, kernel.roundedToBFloat16) : (xp, kernel)
         var geometry = g.c
         for group in 0..<groups {
             let packed = pack(kernel, bias: bias, taps: taps, group: group, filters: fg)
@@ -149,5 +152,14 @@ package enum DirectConvolution {
                 Gemm.record(transposeA: false, transposeB: false, m: rows, n: filters, k: taps)
             }
         }
+    }
+}
+
+extension Tensor {
+    /// Every element rounded to the nearest bfloat16 (kept as a float), as the GEMM's bfloat16
+    /// path rounds its operands.
+    var roundedToBFloat16: Tensor {
+        let storage = withExtendedLifetime(self) { Gemm.rounded(self.storage.pointer, rows: 1, columns: count, leading: count) }
+        return Tensor(shape: shape, storage: storage, node: nil)
     }
 }

@@ -134,7 +134,7 @@ package enum Gemm {
 
     /// A `rows × columns` matrix (leading dimension `leading`) rounded to bfloat16, in a scratch
     /// buffer of the same layout.
-    private static func rounded(_ x: UnsafePointer<Float>, rows: Int, columns: Int, leading: Int) -> TensorStorage {
+    static func rounded(_ x: UnsafePointer<Float>, rows: Int, columns: Int, leading: Int) -> TensorStorage {
         let count = (rows - 1) * leading + columns
         let storage = TensorStorage(uninitializedCount: count)
         let y = storage.pointer

@@ -7,8 +7,9 @@ import StrataCore
 /// `dK = patchesᵀ·g'` (per group, into its column block), `db = Σ g'`, and
 /// `dx = col2im(g'·Kᵀ)`. A 1×1 kernel with stride 1, no padding and one group reads the input
 /// as its own patch matrix. Where `DirectConvolution` takes the shape (a group of ≤ 288 taps and
-/// ≤ 64 filters, not a bfloat16 product under the mixed-precision policy), the forward pass is the direct kernel instead (no patch matrix; the input padded
-/// once), and so is the weight gradient for ≤ 32 taps (a first layer's 3×3×1 or 5×5×3, with
+/// ≤ 64 filters; under the mixed-precision policy with the GEMM's rounded operands), the forward
+/// pass is the direct kernel instead (no patch matrix; the input padded once), and so is the
+/// weight gradient for ≤ 32 taps (a first layer's 3×3×1 or 5×5×3, with
 /// ReLU's backward and the bias gradient fused in when no input gradient is needed); a larger
 /// group's weight gradient builds its patches in the backward pass. The input gradient is always
 /// `col2im(g'·Kᵀ)`.
