@@ -233,3 +233,100 @@ STRATA_KERNEL(strata_conv_direct_weight_gradient, (const strata_conv_geometry *g
     default: if (wide) WEIGHT_GRADIENT_PASSES(weight_gradient_16x4_wide, 6) else WEIGHT_GRADIENT_PASSES(weight_gradient_16x4_narrow, 1) break;
     }
 }
+
+// MARK: - bfloat16 (AVX-512 BF16)
+//
+// The forward pass with bfloat16 operands, as the GEMM's bfloat16 path computes a convolution
+// (Keras' mixed_bfloat16): the input converted once into bfloat16 pairs of adjacent channels —
+// NHWC with an even channel count is already that layout, one 4-byte word per channel pair —
+// and the kernel into words of the same two taps for each filter. `vdpbf16ps` then adds both
+// products of a pair to each filter's float32 accumulator: half the instructions of the float32
+// kernel, and half the bytes read.
+
+long strata_conv_direct_bf16_width(long fg) { return fg <= 32 ? 32 : 64; }
+
+void strata_conv_direct_pack_bf16(const uint32_t *by_filter, long pairs, long fg, long width, uint32_t *packed) {
+    for (long j = 0; j < pairs; ++j)
+        for (long f = 0; f < width; ++f) packed[j * width + f] = f < fg ? by_filter[f * pairs + j] : 0;
+}
+
+#if defined(__x86_64__) && defined(__clang__)
+#include <immintrin.h>
+
+#define BF16_TARGET __attribute__((target("avx512f,avx512vl,avx512bw,avx512bf16")))
+
+// P output pixels × FB vectors of 16 filters; `src[p]` the pixel's first input word.
+#define DEFINE_BF16_FORWARD(NAME, FB, P)                                                                \
+    BF16_TARGET static inline __attribute__((always_inline)) void NAME(                                 \
+        const uint32_t *const *src, const long *offsets, long pairs, const uint32_t *packed, long width,  \
+        const float *bias, int relu, float *const *dst, long fg) {                                      \
+        __m512 acc[P][FB];                                                                              \
+        _Pragma("clang loop unroll(full)") for (int b = 0; b < FB; ++b) {                               \
+            const __m512 start = bias ? _mm512_loadu_ps(bias + 16 * b) : _mm512_setzero_ps();           \
+            _Pragma("clang loop unroll(full)") for (int p = 0; p < P; ++p) acc[p][b] = start;           \
+        }                                                                                               \
+        for (long t = 0; t < pairs; ++t) {                                                              \
+            __m512bh k[FB];                                                                             \
+            _Pragma("clang loop unroll(full)") for (int b = 0; b < FB; ++b)                             \
+                k[b] = (__m512bh)_mm512_loadu_si512(packed + t * width + 16 * b);                        \
+            const long o = offsets[t];                                                                  \
+            _Pragma("clang loop unroll(full)") for (int p = 0; p < P; ++p) {                            \
+                const __m512bh a = (__m512bh)_mm512_set1_epi32((int)src[p][o]);                         \
+                _Pragma("clang loop unroll(full)") for (int b = 0; b < FB; ++b)                         \
+                    acc[p][b] = _mm512_dpbf16_ps(acc[p][b], k[b], a);                                   \
+            }                                                                                           \
+        }                                                                                               \
+        _Pragma("clang loop unroll(full)") for (int p = 0; p < P; ++p) {                                \
+            if (dst[p] == NULL) continue;                                                               \
+            _Pragma("clang loop unroll(full)") for (int b = 0; b < FB; ++b) {                           \
+                __m512 r = acc[p][b];                                                                   \
+                /* ReLU keeping NaN: r where r > 0 or r is NaN (not-less-equal, unordered), else 0 */         \
+                if (relu) r = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(r, _mm512_setzero_ps(), _CMP_NLE_UQ), r); \
+                const long left = fg - 16 * b;                                                          \
+                if (left >= 16) _mm512_storeu_ps(dst[p] + 16 * b, r);                                   \
+                else if (left > 0) _mm512_mask_storeu_ps(dst[p] + 16 * b, (__mmask16)((1u << left) - 1), r); \
+            }                                                                                           \
+        }                                                                                               \
+    }
+
+DEFINE_BF16_FORWARD(forward_bf16_32, 2, 6)
+DEFINE_BF16_FORWARD(forward_bf16_64, 4, 4)
+
+#define BF16_FORWARD_ROWS(FN, P)                                                                        \
+    for (long row = r0; row < r1; row += P) {                                                           \
+        const uint32_t *src[P];                                                                         \
+        float *dst[P];                                                                                  \
+        _Pragma("clang loop unroll(full)") for (int p = 0; p < P; ++p) {                                \
+            if (row + p < r1) {                                                                         \
+                src[p] = x + ((cursor.n * g->h + cursor.oy * g->sh) * g->w + cursor.ox * g->sw) * words + c0 / 2; \
+                dst[p] = out + (row + p) * ldo;                                                         \
+                cursor_advance(g, &cursor);                                                             \
+            } else {                                                                                    \
+                src[p] = src[0];                                                                        \
+                dst[p] = NULL;                                                                          \
+            }                                                                                           \
+        }                                                                                               \
+        FN(src, offsets, pairs, packed, width, bias, relu, dst, fg);                                    \
+    }
+
+BF16_TARGET void strata_conv_direct_forward_bf16(const strata_conv_geometry *g, const uint32_t *x, long channels,
+                                                 long c0, long cg, const uint32_t *packed, const float *bias, long fg,
+                                                 int relu, long r0, long r1, float *out, long ldo) {
+    // The word offsets of the tap pairs (ky, kx, c..c+1), c even.
+    long offsets[STRATA_CONV_DIRECT_MAX_TAPS / 2];
+    const long words = channels / 2, width = strata_conv_direct_bf16_width(fg);
+    long pairs = 0;
+    for (long ky = 0; ky < g->kh; ++ky)
+        for (long kx = 0; kx < g->kw; ++kx)
+            for (long c = 0; c < cg; c += 2) offsets[pairs++] = (ky * g->dh * g->w + kx * g->dw) * words + c / 2;
+    pixel_cursor cursor = cursor_at(g, r0);
+    if (width == 32) { BF16_FORWARD_ROWS(forward_bf16_32, 6) } else { BF16_FORWARD_ROWS(forward_bf16_64, 4) }
+}
+#else   // never called: strata_bf16_kernel_active is 0 here
+void strata_conv_direct_forward_bf16(const strata_conv_geometry *g, const uint32_t *x, long channels, long c0, long cg,
+                                     const uint32_t *packed, const float *bias, long fg, int relu, long r0, long r1,
+                                     float *out, long ldo) {
+    (void)g, (void)x, (void)channels, (void)c0, (void)cg, (void)packed, (void)bias, (void)fg, (void)relu;
+    (void)r0, (void)r1, (void)out, (void)ldo;
+}
+#endif

@@ -11,6 +11,15 @@ struct ConvBench: ParsableCommand {
 
     @Option(help: "Timed trials per pass; the best is reported.") var trials = 7
     @Option(help: "Threads of the kernels (default: all cores).") var threads: Int?
+    @Flag(help: "bfloat16 operands with float32 sums (the mixed_bfloat16 policy); GFLOP/s counted as for float32.")
+    var bfloat16 = false
+    @Option(help: "auto (the direct kernels where they apply, else im2col + GEMM) or gemm (im2col + GEMM for every pass).")
+    var path: ConvolutionPath = .auto
+
+    /// Which kernels the convolutions take.
+    enum ConvolutionPath: String, ExpressibleByArgument {
+        case auto, gemm
+    }
 
     /// One layer's shape: batch, input [h, w, c], filters, kernel, padding; a depthwise layer's
     /// filters are its channels × depth multiplier, each over one input channel.
@@ -52,7 +61,14 @@ struct ConvBench: ParsableCommand {
 
     func run() throws {
         if let threads { setenv("STRATA_NUM_THREADS", "\(threads)", 1) }
-        print("Convolution (NHWC; im2col + GEMM, or the direct kernels for ≤ 288 taps), \(BenchSetup.threadCount) threads, best of \(trials); GFLOP/s")
+        try Gemm.$precision.withValue(bfloat16 ? .bfloat16 : .float32) {
+            try DirectConvolution.$enabled.withValue(path == .auto) { try measure() }
+        }
+    }
+
+    private func measure() throws {
+        let kernels = path == .gemm ? "im2col + GEMM" : "im2col + GEMM, or the direct kernels for ≤ 288 taps"
+        print("Convolution (NHWC; \(kernels)\(bfloat16 ? "; bfloat16 operands" : "")), \(BenchSetup.threadCount) threads, best of \(trials); GFLOP/s")
         print("platform: \(KernelPlatform.summary)")
         print("shape".padding(toLength: 16, withPad: " ", startingAt: 0) + "   forward  input-grad  weight-grad")
         for shape in Self.shapes {
@@ -66,9 +82,12 @@ struct ConvBench: ParsableCommand {
             // Each backward timing runs the forward pass too; its time is subtracted.
             let inputPass = best { _ = valueWithGradients(at: [x]) { layer($0[0]).sum() } }
             let weightPass = best { _ = valueWithGradients(of: layer.trainableVariables) { layer(x).sum() } }
-            let rates = [forward, inputPass - forward, weightPass - forward].map { flops / Swift.max($0, 1e-9) / 1e9 }
-            print(shape.name.padding(toLength: 16, withPad: " ", startingAt: 0)
-                  + rates.map { String(format: "%10.1f", $0) }.joined(separator: "  "))
+            // A backward pass within 2 % of the forward time is below the timing's noise: "—".
+            let seconds = [forward, inputPass - forward, weightPass - forward]
+            let cells = zip(seconds, [forward, inputPass, weightPass]).map { pass, total in
+                pass > 0.02 * total ? String(format: "%10.1f", flops / pass / 1e9) : "         —"
+            }
+            print(shape.name.padding(toLength: 16, withPad: " ", startingAt: 0) + cells.joined(separator: "  "))
         }
     }
 }

@@ -36,15 +36,24 @@ struct MixedPrecisionTests {
     }
 
     /// A convolution under the policy is the float32 convolution of the rounded input and kernel,
-    /// on the direct kernel (which rounds them itself) and on im2col + the bfloat16 GEMM alike.
-    @Test(arguments: [true, false])
-    func aConvolutionMultipliesRoundedOperands(direct: Bool) throws {
-        let model = Random.withSeed(4) { Sequential { Conv2D(32, kernelSize: [3, 3], padding: .same, inputShape: [9, 8, 8]) } }
+    /// on every path: the direct kernel with bfloat16 operands (`vdpbf16ps`, where the CPU has it:
+    /// an even channel count), the direct float32 kernel on rounded operands (an odd count, or no
+    /// AVX-512 BF16), and im2col + the bfloat16 GEMM. Filter counts cover a full and a partial
+    /// last vector of 16, two groups (the second's channels start at an even word), ReLU and bias.
+    @Test(arguments: [(9, 32, 1, false), (8, 40, 1, true), (16, 64, 2, true), (10, 64, 1, false)], [true, false])
+    func aConvolutionMultipliesRoundedOperands(shape: (channels: Int, filters: Int, groups: Int, relu: Bool), direct: Bool) throws {
+        let input = [9, 8, shape.channels]
+        func layer() -> Conv2D {
+            Conv2D(shape.filters, kernelSize: [3, 3], padding: .same, groups: shape.groups,
+                   activation: shape.relu ? .relu : .linear, inputShape: input)
+        }
+        let model = Random.withSeed(4) { Sequential { layer() } }
         model.compile(optimizer: SGD(), loss: .meanSquaredError, mixedPrecision: .bfloat16)
         let conv = model.layers[0] as! Conv2D
-        let x = Tensor.randomNormal([6, 9, 8, 8], seed: 5)
-        let reference = Random.withSeed(4) { Conv2D(32, kernelSize: [3, 3], padding: .same, inputShape: [9, 8, 8]) }
-        try reference.build(inputShape: [9, 8, 8])
+        try conv.bias!.assign(Tensor.randomNormal([shape.filters], seed: 6))
+        let x = Tensor.randomNormal([6] + input, seed: 5)
+        let reference = layer()
+        try reference.build(inputShape: input)
         try reference.setWeights([bfloat16(conv.kernel!.value), conv.bias!.value])
         let expected = reference(bfloat16(x), training: false)
         let mixed = try DirectConvolution.$enabled.withValue(direct) { try model.predict(x, batchSize: 6) }

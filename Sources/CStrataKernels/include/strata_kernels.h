@@ -246,6 +246,20 @@ void strata_pad_images(const float *x, long h, long w, long channels, long top, 
 void strata_conv_direct_forward(const strata_conv_geometry *g, const float *x, long channels, long c0, long cg,
                                 const float *packed, long fg, int has_bias, int relu, long r0, long r1, float *out,
                                 long ldo);
+/// Words per packed bfloat16 kernel row for fg filters: 32 or 64 (fg ≤ 64).
+long strata_conv_direct_bf16_width(long fg);
+/// A group's kernel for `strata_conv_direct_forward_bf16`: `by_filter` holds each filter's taps
+/// as bfloat16 pairs (`strata_bf16_pack_a` of the transposed kernel, `pairs` words per filter);
+/// packed[j·width + f] = pair j of filter f, zero past fg.
+void strata_conv_direct_pack_bf16(const uint32_t *by_filter, long pairs, long fg, long width, uint32_t *packed);
+/// `strata_conv_direct_forward` with bfloat16 operands summed in float32 (`vdpbf16ps`; only where
+/// `strata_bf16_kernel_active`): x is the padded input as bfloat16 pairs of adjacent channels
+/// (`strata_bf16_pack_a` of its [pixels, channels] rows; channels, c0 and cg even), `packed` the
+/// kernel from `strata_conv_direct_pack_bf16`, `bias` NULL or `strata_conv_direct_bf16_width(fg)`
+/// floats, zero past fg.
+void strata_conv_direct_forward_bf16(const strata_conv_geometry *g, const uint32_t *x, long channels, long c0, long cg,
+                                     const uint32_t *packed, const float *bias, long fg, int relu, long r0, long r1,
+                                     float *out, long ldo);
 /// The weight gradient of output rows [r0, r1): partial[t·width + f] = Σ_rows x[tap t of row] ·
 /// d[row·ldg + f] for the taps (ky, kx, c) of group channels [c0, c0 + cg), width =
 /// strata_conv_direct_width(fg) (lanes past fg hold garbage), where d = gz, or — when the ReLU'd

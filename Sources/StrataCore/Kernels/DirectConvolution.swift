@@ -64,7 +64,12 @@ package enum DirectConvolution {
         let rows = n * g.oh * g.ow, taps = g.kh * g.kw * cg
         let output = Tensor(uninitializedShape: [n, g.oh, g.ow, filters])
         recordProducts(rows: rows, taps: taps, filters: fg, groups: groups, weightGradient: false)
-        let (xp, kernel) = roundsOperands(m: rows, n: fg, k: taps) ? (xp.roundedToBFloat16, kernel.roundedToBFloat16) : (xp, kernel)
+        let rounds = roundsOperands(m: rows, n: fg, k: taps)
+        if rounds, strata_bf16_kernel_active() != 0, channels % 2 == 0, cg % 2 == 0 {
+            bfloat16Forward(xp, g, kernel: kernel, bias: bias, groups: groups, relu: relu, into: output)
+            return output
+        }
+        let (xp, kernel) = rounds ? (xp.roundedToBFloat16, kernel.roundedToBFloat16) : (xp, kernel)
         var geometry = g.c
         for group in 0..<groups {
             let packed = pack(kernel, bias: bias, taps: taps, group: group, filters: fg)
@@ -77,6 +82,50 @@ package enum DirectConvolution {
             }
         }
         return output
+    }
+
+    /// `forward` with bfloat16 operands on `vdpbf16ps` (`strata_conv_direct_forward_bf16`): the
+    /// padded input converted once into bfloat16 pairs of adjacent channels, each group's kernel
+    /// into pairs of taps per filter; the bias and the sums float32.
+    private static func bfloat16Forward(_ xp: Tensor, _ g: ConvGeometry, kernel: Tensor, bias: Tensor?, groups: Int,
+                                        relu: Bool, into output: Tensor) {
+        let (channels, filters) = (xp.shape[3], kernel.shape[3])
+        let (cg, fg) = (channels / groups, filters / groups)
+        let pixels = xp.count / channels, rows = output.count / filters, taps = g.kh * g.kw * cg, pairs = taps / 2
+        let width = strata_conv_direct_bf16_width(fg)
+        let input = WordBuffer(count: pixels * channels / 2)
+        withExtendedLifetime(xp) {
+            parallelChunks(count: pixels, grain: max(16, (1 << 15) / channels)) { range in
+                strata_bf16_pack_a(0, xp.storage.pointer, channels, range.lowerBound, range.upperBound, channels, input.words)
+            }
+        }
+        var geometry = g.c
+        for group in 0..<groups {
+            let byFilter = WordBuffer(count: fg * pairs), packed = WordBuffer(count: pairs * width)
+            let biasRow = bias.map { bias in
+                (0..<width).map { $0 < fg ? bias.storage.pointer[group * fg + $0] : 0 }
+            }
+            withExtendedLifetime(kernel) {
+                strata_bf16_pack_a(1, kernel.storage.pointer + group * fg, filters, 0, fg, taps, byFilter.words)
+            }
+            strata_conv_direct_pack_bf16(byFilter.words, pairs, fg, width, packed.words)
+            withExtendedLifetime((input, packed, bias)) {
+                parallelChunks(count: rows, grain: max(1, (1 << 15) / (taps * fg))) { range in
+                    strata_conv_direct_forward_bf16(&geometry, input.words, channels, group * cg, cg, packed.words, biasRow,
+                                                    fg, relu ? 1 : 0, range.lowerBound, range.upperBound,
+                                                    output.storage.pointer + group * fg, filters)
+                }
+            }
+        }
+    }
+
+    /// Scratch words (bfloat16 pairs), in a float buffer of the pool.
+    private struct WordBuffer {
+        let storage: TensorStorage
+        init(count: Int) { storage = TensorStorage(uninitializedCount: count) }
+        var words: UnsafeMutablePointer<UInt32> {
+            UnsafeMutableRawPointer(storage.pointer).assumingMemoryBound(to: UInt32.self)
+        }
     }
 
     /// The kernel gradient `[kh, kw, c/groups, filters]` from the output gradient `gz`
