@@ -7,14 +7,16 @@ import CStrataKernels
 /// bfloat16 policy a forward product the GEMM would round takes the same rounded operands (the
 /// input and the kernel rounded to bfloat16, products exact, sums in float32 — the arithmetic
 /// of the GEMM's bfloat16 path, summed in tap order), so the policy's rounding does not depend
-/// on the path.
+/// on the path: on `vdpbf16ps` where the CPU has AVX-512 BF16 and the channel count is even
+/// (channel pairs are its words), else the float32 kernel on rounded copies.
 package enum DirectConvolution {
     /// Whether the direct forward pass takes a group of `taps` (kh·kw·cg) and `filters` outputs.
     /// Measured on the 2-core AMD EPYC (`strata bench conv`, GFLOP/s, direct vs im2col + GEMM):
     /// 3×3×1 → 32 filters 255 vs 142, 5×5×1 → 6 72 vs 48, 5×5×6 → 16 309 vs 126, 3×3×32 → 64
     /// 435 vs 267. Larger patches are not measured and stay on the GEMM. Under the bfloat16
-    /// policy too (its rounded operands, see above): mnist_convnet's 3×3×32 → 64 forward pass
-    /// beat the bfloat16 GEMM with its conversions of the patch matrix (BENCHMARKS.md).
+    /// policy too (its rounded operands, see above): mnist_convnet's 3×3×32 → 64 forward pass,
+    /// `strata bench conv --bfloat16` on a 2-core AMD EPYC with AVX-512 BF16 (L1d 48 KiB): 822
+    /// GFLOP/s on `vdpbf16ps` vs 357 for im2col + the bfloat16 GEMM (`--path gemm`).
     package static func forwardApplies(rows: Int, taps: Int, filters: Int) -> Bool {
         enabled && taps <= Int(STRATA_CONV_DIRECT_MAX_TAPS) && filters <= Int(STRATA_CONV_DIRECT_MAX_FILTERS)
     }
