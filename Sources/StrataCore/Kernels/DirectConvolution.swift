@@ -198,9 +198,11 @@ package enum DirectConvolution {
     private static func recordProducts(rows: Int, taps: Int, filters: Int, groups: Int, weightGradient: Bool) {
         for _ in 0..<groups {
             if weightGradient {
-                Gemm.record(transposeA: true, transposeB: false, m: taps, n: filters, k: rows)
+                Gemm.record(transposeA: true, transposeB: false, m: taps, n: filters, k: rows,
+                            bfloat16: roundsOperands(m: taps, n: filters, k: rows))
             } else {
-                Gemm.record(transposeA: false, transposeB: false, m: rows, n: filters, k: taps)
+                Gemm.record(transposeA: false, transposeB: false, m: rows, n: filters, k: taps,
+                            bfloat16: roundsOperands(m: rows, n: filters, k: taps))
             }
         }
     }
