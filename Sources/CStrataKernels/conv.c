@@ -101,9 +101,9 @@ STRATA_KERNEL(strata_max_pool, (const strata_conv_geometry *g, const float *rest
         // The window's taps inside the image (padding is never chosen; a "same" window always
         // holds one). The first initializes; a strict comparison in row-major order keeps the
         // first of tied maxima (and a NaN taken first stays).
-        long kx0, kx1;
-        inside_taps(g, ox, &kx0, &kx1);
         const long y0 = oy * g->sh - g->pad_top, x0 = ox * g->sw - g->pad_left;
+        long kx0 = 0, kx1 = g->kw;   // a window inside the image needs no division
+        if (x0 < 0 || x0 + (g->kw - 1) * g->dw >= g->w) inside_taps(g, ox, &kx0, &kx1);
         const long ky0 = y0 < 0 ? -y0 : 0, ky1 = g->h - y0 < g->kh ? g->h - y0 : g->kh;
         if (ky0 >= ky1 || kx0 >= kx1) {
             for (long c = 0; c < channels; ++c) { out[c] = -INFINITY; where[c] = -1; }
@@ -111,6 +111,28 @@ STRATA_KERNEL(strata_max_pool, (const strata_conv_geometry *g, const float *rest
         }
         const float *image = x + n * g->h * g->w * channels;
         const int first = (int)(((y0 + ky0) * g->w + x0 + kx0) * channels);
+        if (channels % 16 == 0) {
+            // Sixteen channels at a time over the whole window, their maxima and indices in
+            // registers (not stored and reloaded for every tap).
+            for (long c0 = 0; c0 < channels; c0 += 16) {
+                float best[16];
+                int at[16];
+                for (int c = 0; c < 16; ++c) { best[c] = image[first + c0 + c]; at[c] = first + (int)(c0 + c); }
+                for (long ky = ky0; ky < ky1; ++ky) {
+                    for (long kx = ky == ky0 ? kx0 + 1 : kx0; kx < kx1; ++kx) {
+                        const int base = (int)(((y0 + ky) * g->w + x0 + kx) * channels + c0);
+                        const float *in = image + base;
+                        for (int c = 0; c < 16; ++c) {
+                            const int better = in[c] > best[c];
+                            best[c] = better ? in[c] : best[c];
+                            at[c] = better ? base + c : at[c];
+                        }
+                    }
+                }
+                for (int c = 0; c < 16; ++c) { out[c0 + c] = best[c]; where[c0 + c] = at[c]; }
+            }
+            continue;
+        }
         for (long c = 0; c < channels; ++c) { out[c] = image[first + c]; where[c] = first + (int)c; }
         for (long ky = ky0; ky < ky1; ++ky) {
             for (long kx = ky == ky0 ? kx0 + 1 : kx0; kx < kx1; ++kx) {

@@ -202,14 +202,17 @@ struct ConvolutionTests {
         #expect(MaxPooling1D(poolSize: 2)(Tensor(shape: [1, 5, 1], scalars: [1, 3, 2, 2, 9])).scalars == [3, 2])
     }
 
-    /// Max pooling's input gradient against a naive scatter: overlapping windows add into the
-    /// same input (3×3, stride 2), inputs no window covers get exactly 0 (a 2×2 stride-2 window
-    /// over 5 columns), and enough images that threads split them, written into a recycled
-    /// buffer left full of NaN (each image's gradient is zeroed by the thread that scatters it).
-    @Test(arguments: [([3, 3], [2, 2], 7), ([2, 2], [2, 2], 5)])
-    func maxPoolingGradientIsTheScatter(poolSize: [Int], strides: [Int], side: Int) throws {
-        let (images, channels) = (700, 3)
-        let x = Tensor.randomNormal([images, side, side, channels], seed: 80)
+    /// Max pooling and its input gradient against a naive loop and scatter: overlapping windows
+    /// add into the same input (3×3, stride 2), inputs no window covers get exactly 0 (a 2×2
+    /// stride-2 window over 5 columns), ties (values of 0…4) go to the first maximum, channel
+    /// counts on both kernel paths (16 at a time in registers, or any count), and enough images
+    /// that threads split them, written into a recycled buffer left full of NaN (each image's
+    /// gradient is zeroed by the thread that scatters it).
+    @Test(arguments: [([3, 3], [2, 2], 7, 3), ([2, 2], [2, 2], 5, 3), ([3, 3], [2, 2], 7, 32), ([2, 2], [2, 2], 5, 16)])
+    func maxPoolingGradientIsTheScatter(poolSize: [Int], strides: [Int], side: Int, channels: Int) throws {
+        let images = 2_100 / channels * 4
+        let shape = [images, side, side, channels]
+        let x = Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { Float(($0 * 7919 + $0 / 7) % 5) })
         let pool = MaxPooling2D(poolSize: poolSize, strides: strides)
         let y = pool(x)
         let upstream = Tensor.randomNormal(y.shape, seed: 81)
@@ -237,6 +240,13 @@ struct ConvolutionTests {
         }
         #expect(gradients[0].scalars == expected)
         #expect(expected.contains(0) && gradients[0].scalars.allSatisfy(\.isFinite))
+        let maxima = (0..<y.count).map { i -> Float in
+            let c = i % channels, pixel = i / channels, (n, oy, ox) = (pixel / (oh * ow), pixel / ow % oh, pixel % ow)
+            return (0..<poolSize[0]).flatMap { ky in (0..<poolSize[1]).map { kx in
+                xs[((n * side + oy * strides[0] + ky) * side + ox * strides[1] + kx) * channels + c]
+            } }.max()!
+        }
+        #expect(y.scalars == maxima)
     }
 
     /// Average pooling with "same" padding divides by the real elements in each window.
