@@ -67,7 +67,7 @@ package enum BatchNormKernels {
 
     /// Runs `body(c0, c1)` on contiguous feature ranges, in parallel when the work is large.
     private static func splitFeatures(rows: Int, cols: Int, _ body: (Int, Int) -> Void) {
-        parallelChunks(count: cols, grain: max(16, (1 << 15) / max(rows, 1))) { range in
+        parallelChunks(count: cols, grain: max(16, (1 << 13) / max(rows, 1))) { range in
             body(range.lowerBound, range.upperBound)
         }
     }

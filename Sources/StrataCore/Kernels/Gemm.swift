@@ -209,7 +209,7 @@ package enum Gemm {
         let t = scratch.pointer
         product(t)
         // Cᵀ is n × m: its rows, split between threads, become C's columns.
-        parallelChunks(count: n, grain: Swift.max(16, (1 << 14) / Swift.max(m, 1))) { rows in
+        parallelChunks(count: n, grain: Swift.max(16, (1 << 12) / Swift.max(m, 1))) { rows in
             strata_transpose(t + rows.lowerBound * m, rows.count, m, m, c + rows.lowerBound, ldc)
         }
         withExtendedLifetime(scratch) {}
