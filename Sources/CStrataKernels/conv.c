@@ -66,8 +66,14 @@ STRATA_KERNEL(strata_im2col, (const strata_conv_geometry *g, const float *restri
 STRATA_KERNEL(strata_col2im, (const strata_conv_geometry *g, const float *restrict cols, long channels, long c0, long cg,
               long n0, long n1, float *restrict dx),
               (g, cols, channels, c0, cg, n0, n1, dx)) {
-    const long width = g->kh * g->kw * cg;
+    const long width = g->kh * g->kw * cg, pixels = g->h * g->w;
     const int contiguous = cg == channels && g->dw == 1;
+    // Each image's channels [c0, c0 + cg) zeroed by the thread that then adds into them (in cache).
+    for (long n = n0; n < n1; ++n) {
+        float *image = dx + n * pixels * channels;
+        if (cg == channels) memset(image, 0, (size_t)(pixels * channels) * sizeof(float));
+        else for (long p = 0; p < pixels; ++p) memset(image + p * channels + c0, 0, (size_t)cg * sizeof(float));
+    }
     GEOMETRY_LOOP({
         const float *in = cols + row * width;
         long first, last;

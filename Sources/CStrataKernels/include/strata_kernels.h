@@ -208,7 +208,8 @@ typedef struct {
 /// Padding reads as 0.
 void strata_im2col(const strata_conv_geometry *g, const float *x, long channels, long c0, long cg,
                    long n0, long n1, float *cols);
-/// The adjoint of `strata_im2col`: adds each patch entry into dx (images [n0, n1) only).
+/// The adjoint of `strata_im2col`: channels [c0, c0 + cg) of dx's images [n0, n1) become the sum
+/// of the patch entries that read them (zero where none does); other channels are not touched.
 void strata_col2im(const strata_conv_geometry *g, const float *cols, long channels, long c0, long cg,
                    long n0, long n1, float *dx);
 /// Max pooling of images [n0, n1); `argmax` gets each output's source index within its image

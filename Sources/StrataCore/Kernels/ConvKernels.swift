@@ -35,7 +35,9 @@ package enum ConvKernels {
         return cols
     }
 
-    /// Adds the patch gradients `cols` (as `im2col` lays them out) into `dx` ([n, h, w, channels]).
+    /// Writes channels `c0 ..< c0 + cg` of `dx` ([n, h, w, channels]; other channels untouched):
+    /// each element the sum of the patch gradients `cols` (as `im2col` lays them out) that read
+    /// it, zero where none does — so `dx` may start uninitialized.
     package static func col2im(_ cols: Tensor, _ g: ConvGeometry, c0: Int, cg: Int, into dx: inout Tensor) {
         let (n, channels) = (dx.shape[0], dx.shape[3])
         var geometry = g.c

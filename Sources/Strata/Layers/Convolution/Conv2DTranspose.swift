@@ -140,7 +140,7 @@ public final class Conv2DTranspose: Layer, ConfigurableLayer {
                 }
             }
         }
-        var output = Tensor.zeros([n, g.h, g.w, filters])
+        var output = Tensor(uninitializedShape: [n, g.h, g.w, filters])
         ConvKernels.col2im(columns, g, c0: 0, cg: filters, into: &output)
         let (xValue, kernelValue, needInput) = (x.detached, kernel.detached, x.isTracked)
         return output.recorded(from: [x, kernel]) { gradient in

@@ -128,7 +128,7 @@ enum ConvolutionOp {
 
         /// `dx = col2im(gz·Kᵀ)`, per group into its channels.
         func gemmInputGradient(outputGradient gz: Tensor, kernel: Tensor) -> Tensor {
-            var inputGradient = pointwise ? Tensor(uninitializedShape: inputShape) : Tensor.zeros(inputShape)
+            var inputGradient = Tensor(uninitializedShape: inputShape)   // every group writes its channels
             gz.withUnsafeBufferPointer { gzBuffer in
                 kernel.withUnsafeBufferPointer { k in
                     for group in 0..<groups {
