@@ -32,6 +32,26 @@ struct RandomTests {
         #expect(Array(long.scalars.prefix(1_001)) == short.scalars)
     }
 
+    /// Uniform and Bernoulli tensors are filled in C (`strata_philox_fill`): the values of the
+    /// Swift generator's words, element 4i + j from word j of block i — `lower + scale·u` rounded
+    /// twice (no fused multiply-add), u < p strictly — for lengths that end mid-block and lengths
+    /// that threads split, on every instruction set (`.ci/run` runs this suite under each).
+    @Test(arguments: [1, 6, 4_099, 70_001])
+    func cFillsTheSwiftGeneratorsValues(count: Int) {
+        let (seed, lower, upper, p): (UInt64, Float, Float, Float) = (0x5EED_0000_0000_0011, -0.3, 0.7, 0.25)
+        let generator = Philox4x32(key: seed)
+        let words = (0..<(count + 3) / 4).flatMap { block -> [UInt32] in
+            let w = generator.block(UInt64(block))
+            return [w.0, w.1, w.2, w.3]
+        }.prefix(count)
+        let u = words.map { Float($0 >> 8) * 0x1p-24 }
+        #expect(Tensor.randomUniform([count], lower: lower, upper: upper, seed: seed).scalars
+                == u.map { lower + (upper - lower) * $0 })
+        #expect(Tensor.bernoulli([count], probability: p, seed: seed).scalars == u.map { $0 < p ? 1 : 0 })
+        #expect(Tensor.bernoulli([count], probability: 1, seed: seed).scalars.allSatisfy { $0 == 1 })
+        #expect(Tensor.bernoulli([count], probability: 0, seed: seed).scalars.allSatisfy { $0 == 0 })
+    }
+
     @Test func distributions() {
         let n = 200_000
         let uniform = Tensor.randomUniform([n], lower: -2, upper: 4, seed: 1)

@@ -225,6 +225,14 @@ void strata_average_pool(const strata_conv_geometry *g, const float *x, long cha
 void strata_average_pool_backward(const strata_conv_geometry *g, const float *dy, long channels,
                                   long n0, long n1, float *dx);
 
+// MARK: - Random numbers
+
+/// Elements [4·b0, min(4·b1, count)) of a Philox4x32-10 stream with `key` (block b, sub-stream 0,
+/// gives elements 4b ..< 4b+4 — `Philox4x32.block` in Swift), each word's top 24 bits as u in
+/// [0, 1): `bernoulli` ? (u < probability ? 1 : 0) : lower + scale·u (no fused multiply-add).
+void strata_philox_fill(uint64_t key, long b0, long b1, long count, int bernoulli, float lower, float scale,
+                        float probability, float *out);
+
 // MARK: - Direct convolution (NHWC), for patches of few taps
 
 /// The most taps (kh·kw·cg) and filters per group the direct convolution takes.

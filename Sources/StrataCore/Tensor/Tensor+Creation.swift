@@ -1,4 +1,5 @@
 import Foundation
+import CStrataKernels
 
 // Constant and random tensors. Random ones are determined by their seed (or, without one, by the
 // next seed of the global stream: see `Random`), bit for bit on every platform and thread count.
@@ -18,11 +19,7 @@ extension Tensor {
     ///     Tensor.randomUniform([784, 300], lower: -0.07, upper: 0.07, seed: 42)
     public static func randomUniform(_ shape: [Int], lower: Float = 0, upper: Float = 1, seed: UInt64? = nil) -> Tensor {
         precondition(lower <= upper, "randomUniform: lower \(lower) is above upper \(upper)")
-        let scale = upper - lower
-        return fillFromBlocks(shape, seed: seed) { a, b, c, d in
-            (lower + scale * Philox4x32.unitFloat(a), lower + scale * Philox4x32.unitFloat(b),
-             lower + scale * Philox4x32.unitFloat(c), lower + scale * Philox4x32.unitFloat(d))
-        }
+        return philoxFill(shape, seed: seed, bernoulli: false, lower: lower, scale: upper - lower, probability: 0)
     }
 
     /// Normal with the given mean and standard deviation (Box–Muller on Philox words).
@@ -62,8 +59,22 @@ extension Tensor {
     /// 1 with probability `probability`, else 0 — the masks of dropout.
     public static func bernoulli(_ shape: [Int], probability: Float, seed: UInt64? = nil) -> Tensor {
         precondition(probability >= 0 && probability <= 1, "bernoulli: probability \(probability) is outside [0, 1]")
-        let one: (UInt32) -> Float = { Philox4x32.unitFloat($0) < probability ? 1 : 0 }
-        return fillFromBlocks(shape, seed: seed) { a, b, c, d in (one(a), one(b), one(c), one(d)) }
+        return philoxFill(shape, seed: seed, bernoulli: true, lower: 0, scale: 0, probability: probability)
+    }
+
+    /// Uniform values `lower + scale·u`, or Bernoulli ones `u < probability`, of u =
+    /// `Philox4x32.unitFloat` of each word of the seed's stream (element 4i + j from word j of
+    /// block i), in one C pass split across threads (`strata_philox_fill`).
+    private static func philoxFill(_ shape: [Int], seed: UInt64?, bernoulli: Bool, lower: Float, scale: Float,
+                                   probability: Float) -> Tensor {
+        let key = seed ?? Random.nextSeed()
+        let result = Tensor(uninitializedShape: shape)
+        let count = result.count
+        parallelChunks(count: (count + 3) / 4, grain: 1 << 13) { blocks in
+            strata_philox_fill(key, blocks.lowerBound, blocks.upperBound, count, bernoulli ? 1 : 0, lower, scale, probability,
+                               result.storage.pointer)
+        }
+        return result
     }
 
     /// Fills a tensor four elements per Philox block: elements 4i ..< 4i+4 come from block i.
