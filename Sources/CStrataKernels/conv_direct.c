@@ -63,8 +63,13 @@ static inline pixel_cursor cursor_at(const strata_conv_geometry *g, long row) {
     return p;
 }
 
+// The input pixel (n, oy·sh, ox·sw) where an output pixel's window starts, as a pixel index.
+static inline long cursor_pixel(const strata_conv_geometry *g, pixel_cursor p) {
+    return (p.n * g->h + p.oy * g->sh) * g->w + p.ox * g->sw;
+}
+
 static inline const float *cursor_input(const strata_conv_geometry *g, const float *x, long channels, pixel_cursor p) {
-    return x + ((p.n * g->h + p.oy * g->sh) * g->w + p.ox * g->sw) * channels;
+    return x + cursor_pixel(g, p) * channels;
 }
 
 static inline void cursor_advance(const strata_conv_geometry *g, pixel_cursor *p) {
@@ -119,13 +124,16 @@ DEFINE_FORWARD(forward_16x2_narrow, v16f, v16i, 16, 2, 2)
 DEFINE_FORWARD(forward_16x4_wide, v16f, v16i, 16, 4, 4)
 DEFINE_FORWARD(forward_16x4_narrow, v16f, v16i, 16, 4, 1)
 
-#define FORWARD_ROWS(FN, P)                                                                             \
+// Output rows [r0, r1) in blocks of P pixels, then CALL: src[p] is pixel p's first input element
+// (x holds `stride` elements of type T per input pixel; the group's start at `first`), dst[p]
+// its output row — NULL past r1, where src[p] repeats a valid pixel.
+#define PIXEL_BLOCKS(T, P, stride, first, CALL)                                                         \
     for (long row = r0; row < r1; row += P) {                                                           \
-        const float *src[P];                                                                            \
+        const T *src[P];                                                                                \
         float *dst[P];                                                                                  \
-        _Pragma("clang loop unroll(full)") for (int p = 0; p < P; ++p) {                                                                   \
+        _Pragma("clang loop unroll(full)") for (int p = 0; p < P; ++p) {                                \
             if (row + p < r1) {                                                                         \
-                src[p] = cursor_input(g, x, channels, cursor) + c0;                                     \
+                src[p] = x + cursor_pixel(g, cursor) * (stride) + (first);                              \
                 dst[p] = out + (row + p) * ldo;                                                         \
                 cursor_advance(g, &cursor);                                                             \
             } else {                                                                                    \
@@ -133,8 +141,11 @@ DEFINE_FORWARD(forward_16x4_narrow, v16f, v16i, 16, 4, 1)
                 dst[p] = NULL;                                                                          \
             }                                                                                           \
         }                                                                                               \
-        FN(src, offsets, taps, packed, width, has_bias, relu, dst, fg);                                 \
+        CALL;                                                                                           \
     }
+
+#define FORWARD_ROWS(FN, P) \
+    PIXEL_BLOCKS(float, P, channels, c0, FN(src, offsets, taps, packed, width, has_bias, relu, dst, fg))
 
 STRATA_KERNEL(strata_conv_direct_forward, (const strata_conv_geometry *g, const float *x, long channels, long c0,
               long cg, const float *packed, long fg, int has_bias, int relu, long r0, long r1, float *out, long ldo),
@@ -292,22 +303,8 @@ void strata_conv_direct_pack_bf16(const uint32_t *by_filter, long pairs, long fg
 DEFINE_BF16_FORWARD(forward_bf16_32, 2, 6)
 DEFINE_BF16_FORWARD(forward_bf16_64, 4, 4)
 
-#define BF16_FORWARD_ROWS(FN, P)                                                                        \
-    for (long row = r0; row < r1; row += P) {                                                           \
-        const uint32_t *src[P];                                                                         \
-        float *dst[P];                                                                                  \
-        _Pragma("clang loop unroll(full)") for (int p = 0; p < P; ++p) {                                \
-            if (row + p < r1) {                                                                         \
-                src[p] = x + ((cursor.n * g->h + cursor.oy * g->sh) * g->w + cursor.ox * g->sw) * words + c0 / 2; \
-                dst[p] = out + (row + p) * ldo;                                                         \
-                cursor_advance(g, &cursor);                                                             \
-            } else {                                                                                    \
-                src[p] = src[0];                                                                        \
-                dst[p] = NULL;                                                                          \
-            }                                                                                           \
-        }                                                                                               \
-        FN(src, offsets, pairs, packed, width, bias, relu, dst, fg);                                    \
-    }
+#define BF16_FORWARD_ROWS(FN, P) \
+    PIXEL_BLOCKS(uint32_t, P, words, c0 / 2, FN(src, offsets, pairs, packed, width, bias, relu, dst, fg))
 
 BF16_TARGET void strata_conv_direct_forward_bf16(const strata_conv_geometry *g, const uint32_t *x, long channels,
                                                  long c0, long cg, const uint32_t *packed, const float *bias, long fg,
