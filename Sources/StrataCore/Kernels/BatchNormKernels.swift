@@ -4,7 +4,8 @@ import CStrataKernels
 /// and two backward (instead of a dozen recorded tensor operations), features split across
 /// threads. The layer (`BatchNormalization` in Strata) owns the moving statistics.
 package enum BatchNormKernels {
-    /// Training-mode normalization with the batch's statistics: `y = (x − mean)/√(variance + ε)·γ + β`,
+    /// Training-mode normalization with the batch's statistics: `y = (x − mean)/√(variance + ε)·γ + β`
+    /// (computed as Keras' backends do, `x·inv + (β − mean·inv)` with `inv = γ/√(variance + ε)`),
     /// recorded as one operation whose backward flows through the statistics to x, γ and β.
     /// Returns y and the batch's mean and biased variance (untracked, `[features]`).
     package static func training(_ x: Tensor, gamma: Tensor?, beta: Tensor?, epsilon: Float)
@@ -65,7 +66,8 @@ package enum BatchNormKernels {
         return y
     }
 
-    /// Runs `body(c0, c1)` on contiguous feature ranges, in parallel when the work is large.
+    /// Runs `body(c0, c1)` on contiguous feature ranges, in parallel when each range gets at least
+    /// 8 Ki elements (a batch of 32 splits its 784 input features in two).
     private static func splitFeatures(rows: Int, cols: Int, _ body: (Int, Int) -> Void) {
         parallelChunks(count: cols, grain: max(16, (1 << 13) / max(rows, 1))) { range in
             body(range.lowerBound, range.upperBound)
