@@ -82,6 +82,30 @@ static inline void cursor_advance(const strata_conv_geometry *g, pixel_cursor *p
 // ReLU that keeps NaN (as the elementwise ReLU does).
 #define RELU(V, I, a) ((V)((I)((a) > 0 | (a) != (a)) & (I)(a)))
 
+// Each kernel comes in four widths — one vector of 8 lanes, or one, two or four of 16 (8, 16, 32
+// or 64 filters) — and two register files: AVX-512's 32 vector registers take a larger block
+// (of output pixels, or of taps) than AVX2's and SSE2's 16. A kind's blocks are listed once, in
+// the order (8 wide, 8 narrow, 16 wide, 16 narrow, 32 wide, 32 narrow, 64 wide, 64 narrow), and
+// both the definitions and the dispatch read them.
+#define FORWARD_BLOCKS 12, 6, 12, 3, 6, 2, 4, 1
+#define WEIGHT_GRADIENT_BLOCKS 26, 6, 26, 3, 12, 2, 6, 1
+#define WITH_BLOCKS(M, ...) M(__VA_ARGS__)   // expands a BLOCKS list into M's arguments
+
+#define DEFINE_VARIANTS(DEFINE, kind, w8, n8, w16, n16, w32, n32, w64, n64)                            \
+    DEFINE(kind##_8x1_wide, v8f, v8i, 8, 1, w8) DEFINE(kind##_8x1_narrow, v8f, v8i, 8, 1, n8)           \
+    DEFINE(kind##_16x1_wide, v16f, v16i, 16, 1, w16) DEFINE(kind##_16x1_narrow, v16f, v16i, 16, 1, n16) \
+    DEFINE(kind##_16x2_wide, v16f, v16i, 16, 2, w32) DEFINE(kind##_16x2_narrow, v16f, v16i, 16, 2, n32) \
+    DEFINE(kind##_16x4_wide, v16f, v16i, 16, 4, w64) DEFINE(kind##_16x4_narrow, v16f, v16i, 16, 4, n64)
+
+// RUN(variant, block) for the variant of `width` floats on this register file (`wide`).
+#define RUN_VARIANT(RUN, kind, w8, n8, w16, n16, w32, n32, w64, n64)                                    \
+    switch (width == 8 ? 0 : width / 16) {                                                              \
+    case 0: if (wide) { RUN(kind##_8x1_wide, w8) } else { RUN(kind##_8x1_narrow, n8) } break;            \
+    case 1: if (wide) { RUN(kind##_16x1_wide, w16) } else { RUN(kind##_16x1_narrow, n16) } break;        \
+    case 2: if (wide) { RUN(kind##_16x2_wide, w32) } else { RUN(kind##_16x2_narrow, n32) } break;        \
+    default: if (wide) { RUN(kind##_16x4_wide, w64) } else { RUN(kind##_16x4_narrow, n64) } break;       \
+    }
+
 // P output pixels × FB vectors of LANES filters. `dst[p]` NULL: pixel p is past the range (its
 // `src[p]` repeats a valid pixel).
 #define DEFINE_FORWARD(NAME, V, I, LANES, FB, P)                                                        \
@@ -114,15 +138,7 @@ static inline void cursor_advance(const strata_conv_geometry *g, pixel_cursor *p
         }                                                                                               \
     }
 
-// AVX-512 has 32 vector registers; AVX2 and SSE2 16, so they take fewer pixels per block.
-DEFINE_FORWARD(forward_8x1_wide, v8f, v8i, 8, 1, 12)
-DEFINE_FORWARD(forward_8x1_narrow, v8f, v8i, 8, 1, 6)
-DEFINE_FORWARD(forward_16x1_wide, v16f, v16i, 16, 1, 12)
-DEFINE_FORWARD(forward_16x1_narrow, v16f, v16i, 16, 1, 3)
-DEFINE_FORWARD(forward_16x2_wide, v16f, v16i, 16, 2, 6)
-DEFINE_FORWARD(forward_16x2_narrow, v16f, v16i, 16, 2, 2)
-DEFINE_FORWARD(forward_16x4_wide, v16f, v16i, 16, 4, 4)
-DEFINE_FORWARD(forward_16x4_narrow, v16f, v16i, 16, 4, 1)
+WITH_BLOCKS(DEFINE_VARIANTS, DEFINE_FORWARD, forward, FORWARD_BLOCKS)
 
 // Output rows [r0, r1) in blocks of P pixels, then CALL: src[p] is pixel p's first input element
 // (x holds `stride` elements of type T per input pixel; the group's start at `first`), dst[p]
@@ -154,12 +170,7 @@ STRATA_KERNEL(strata_conv_direct_forward, (const strata_conv_geometry *g, const 
     const long taps = tap_offsets(g, channels, cg, offsets), width = strata_conv_direct_width(fg);
     const int wide = strata_active_isa() == STRATA_ISA_AVX512;
     pixel_cursor cursor = cursor_at(g, r0);
-    switch (width == 8 ? 0 : width / 16) {
-    case 0: if (wide) { FORWARD_ROWS(forward_8x1_wide, 12) } else { FORWARD_ROWS(forward_8x1_narrow, 6) } break;
-    case 1: if (wide) { FORWARD_ROWS(forward_16x1_wide, 12) } else { FORWARD_ROWS(forward_16x1_narrow, 3) } break;
-    case 2: if (wide) { FORWARD_ROWS(forward_16x2_wide, 6) } else { FORWARD_ROWS(forward_16x2_narrow, 2) } break;
-    default: if (wide) { FORWARD_ROWS(forward_16x4_wide, 4) } else { FORWARD_ROWS(forward_16x4_narrow, 1) } break;
-    }
+    WITH_BLOCKS(RUN_VARIANT, FORWARD_ROWS, forward, FORWARD_BLOCKS)
 }
 
 // FB vectors from `row`, whole vectors where that stays before `end`, else zero-filled past it.
@@ -210,14 +221,7 @@ STRATA_KERNEL(strata_conv_direct_forward, (const strata_conv_geometry *g, const 
             _Pragma("clang loop unroll(full)") for (int b = 0; b < FB; ++b) memcpy(bias_partial + b * LANES, &bias_sum[b], sizeof bias_sum[b]); \
     }
 
-DEFINE_WEIGHT_GRADIENT(weight_gradient_8x1_wide, v8f, v8i, 8, 1, 26)
-DEFINE_WEIGHT_GRADIENT(weight_gradient_8x1_narrow, v8f, v8i, 8, 1, 6)
-DEFINE_WEIGHT_GRADIENT(weight_gradient_16x1_wide, v16f, v16i, 16, 1, 26)
-DEFINE_WEIGHT_GRADIENT(weight_gradient_16x1_narrow, v16f, v16i, 16, 1, 3)
-DEFINE_WEIGHT_GRADIENT(weight_gradient_16x2_wide, v16f, v16i, 16, 2, 12)
-DEFINE_WEIGHT_GRADIENT(weight_gradient_16x2_narrow, v16f, v16i, 16, 2, 2)
-DEFINE_WEIGHT_GRADIENT(weight_gradient_16x4_wide, v16f, v16i, 16, 4, 6)
-DEFINE_WEIGHT_GRADIENT(weight_gradient_16x4_narrow, v16f, v16i, 16, 4, 1)
+WITH_BLOCKS(DEFINE_VARIANTS, DEFINE_WEIGHT_GRADIENT, weight_gradient, WEIGHT_GRADIENT_BLOCKS)
 
 // Passes over the rows, each with a block of at most T taps (blocks balanced: ⌈taps / passes⌉).
 #define WEIGHT_GRADIENT_PASSES(FN, T)                                                                   \
@@ -237,12 +241,7 @@ STRATA_KERNEL(strata_conv_direct_weight_gradient, (const strata_conv_geometry *g
     long offsets[STRATA_CONV_DIRECT_MAX_TAPS];
     const long taps = tap_offsets(g, channels, cg, offsets), width = strata_conv_direct_width(fg);
     const int wide = strata_active_isa() == STRATA_ISA_AVX512;
-    switch (width == 8 ? 0 : width / 16) {
-    case 0: if (wide) WEIGHT_GRADIENT_PASSES(weight_gradient_8x1_wide, 26) else WEIGHT_GRADIENT_PASSES(weight_gradient_8x1_narrow, 6) break;
-    case 1: if (wide) WEIGHT_GRADIENT_PASSES(weight_gradient_16x1_wide, 26) else WEIGHT_GRADIENT_PASSES(weight_gradient_16x1_narrow, 3) break;
-    case 2: if (wide) WEIGHT_GRADIENT_PASSES(weight_gradient_16x2_wide, 12) else WEIGHT_GRADIENT_PASSES(weight_gradient_16x2_narrow, 2) break;
-    default: if (wide) WEIGHT_GRADIENT_PASSES(weight_gradient_16x4_wide, 6) else WEIGHT_GRADIENT_PASSES(weight_gradient_16x4_narrow, 1) break;
-    }
+    WITH_BLOCKS(RUN_VARIANT, WEIGHT_GRADIENT_PASSES, weight_gradient, WEIGHT_GRADIENT_BLOCKS)
 }
 
 // MARK: - bfloat16 (AVX-512 BF16)
@@ -266,14 +265,23 @@ void strata_conv_direct_pack_bf16(const uint32_t *by_filter, long pairs, long fg
 
 #define BF16_TARGET __attribute__((target("avx512f,avx512vl,avx512bw,avx512bf16")))
 
-// P output pixels × FB vectors of 16 filters; `src[p]` the pixel's first input word.
+// The first `count` of 16 lanes (none when count ≤ 0, all when ≥ 16).
+BF16_TARGET static inline __mmask16 lanes_below(long count) {
+    return count >= 16 ? (__mmask16)0xFFFF : count <= 0 ? (__mmask16)0 : (__mmask16)((1u << count) - 1);
+}
+
+// Blocks of output pixels for 32 and 64 filters (2 and 4 vectors of accumulators per pixel).
+enum { BF16_BLOCK_32 = 6, BF16_BLOCK_64 = 4 };
+
+// P output pixels × FB vectors of 16 filters; `src[p]` the pixel's first input word; `bias` fg floats.
 #define DEFINE_BF16_FORWARD(NAME, FB, P)                                                                \
     BF16_TARGET static inline __attribute__((always_inline)) void NAME(                                 \
         const uint32_t *const *src, const long *offsets, long pairs, const uint32_t *packed, long width,  \
         const float *bias, int relu, float *const *dst, long fg) {                                      \
         __m512 acc[P][FB];                                                                              \
         _Pragma("clang loop unroll(full)") for (int b = 0; b < FB; ++b) {                               \
-            const __m512 start = bias ? _mm512_loadu_ps(bias + 16 * b) : _mm512_setzero_ps();           \
+            const __m512 start = bias ? _mm512_maskz_loadu_ps(lanes_below(fg - 16 * b), bias + 16 * b)  \
+                                      : _mm512_setzero_ps();                                            \
             _Pragma("clang loop unroll(full)") for (int p = 0; p < P; ++p) acc[p][b] = start;           \
         }                                                                                               \
         for (long t = 0; t < pairs; ++t) {                                                              \
@@ -293,15 +301,13 @@ void strata_conv_direct_pack_bf16(const uint32_t *by_filter, long pairs, long fg
                 __m512 r = acc[p][b];                                                                   \
                 /* ReLU keeping NaN: r where r > 0 or r is NaN (not-less-equal, unordered), else 0 */         \
                 if (relu) r = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(r, _mm512_setzero_ps(), _CMP_NLE_UQ), r); \
-                const long left = fg - 16 * b;                                                          \
-                if (left >= 16) _mm512_storeu_ps(dst[p] + 16 * b, r);                                   \
-                else if (left > 0) _mm512_mask_storeu_ps(dst[p] + 16 * b, (__mmask16)((1u << left) - 1), r); \
+                _mm512_mask_storeu_ps(dst[p] + 16 * b, lanes_below(fg - 16 * b), r);                    \
             }                                                                                           \
         }                                                                                               \
     }
 
-DEFINE_BF16_FORWARD(forward_bf16_32, 2, 6)
-DEFINE_BF16_FORWARD(forward_bf16_64, 4, 4)
+DEFINE_BF16_FORWARD(forward_bf16_32, 2, BF16_BLOCK_32)
+DEFINE_BF16_FORWARD(forward_bf16_64, 4, BF16_BLOCK_64)
 
 #define BF16_FORWARD_ROWS(FN, P) \
     PIXEL_BLOCKS(uint32_t, P, words, c0 / 2, FN(src, offsets, pairs, packed, width, bias, relu, dst, fg))
@@ -317,7 +323,7 @@ BF16_TARGET void strata_conv_direct_forward_bf16(const strata_conv_geometry *g, 
         for (long kx = 0; kx < g->kw; ++kx)
             for (long c = 0; c < cg; c += 2) offsets[pairs++] = (ky * g->dh * g->w + kx * g->dw) * words + c / 2;
     pixel_cursor cursor = cursor_at(g, r0);
-    if (width == 32) { BF16_FORWARD_ROWS(forward_bf16_32, 6) } else { BF16_FORWARD_ROWS(forward_bf16_64, 4) }
+    if (width == 32) { BF16_FORWARD_ROWS(forward_bf16_32, BF16_BLOCK_32) } else { BF16_FORWARD_ROWS(forward_bf16_64, BF16_BLOCK_64) }
 }
 #else   // never called: strata_bf16_kernel_active is 0 here
 void strata_conv_direct_forward_bf16(const strata_conv_geometry *g, const uint32_t *x, long channels, long c0, long cg,

@@ -133,6 +133,7 @@ struct CommandLineTests {
             (["demo", "--model", "resnet"], "strata demo --help"),
             (["bench", "train", "--model", "resnet"], "strata bench train --help"),
             (["bench", "conv", "--trials", "0"], "strata bench conv --help"),
+            (["bench", "conv", "--path", "direct"], "strata bench conv --help"),
             (["predict", "--model", "m.safetensors", "--data", "csv:x.csv", "--output", executable + "/p.csv"], "strata predict --help"),
         ]
         for (arguments, hint) in cases {

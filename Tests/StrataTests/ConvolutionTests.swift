@@ -105,7 +105,7 @@ struct ConvolutionTests {
         for direct in [true, false] {
             try DirectConvolution.$enabled.withValue(direct) {
                 let rows = expected.count / filters
-                #expect(DirectConvolution.forwardApplies(rows: rows, taps: taps, filters: filters / groups)
+                #expect(DirectConvolution.forwardApplies(taps: taps, filters: filters / groups)
                         == (direct && taps <= 288 && filters / groups <= 64))
                 #expect(DirectConvolution.weightGradientApplies(rows: rows, taps: taps, filters: filters / groups) == (direct && taps <= 32))
                 let y = layer(x)

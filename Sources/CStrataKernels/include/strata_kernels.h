@@ -264,8 +264,7 @@ void strata_conv_direct_pack_bf16(const uint32_t *by_filter, long pairs, long fg
 /// `strata_conv_direct_forward` with bfloat16 operands summed in float32 (`vdpbf16ps`; only where
 /// `strata_bf16_kernel_active`): x is the padded input as bfloat16 pairs of adjacent channels
 /// (`strata_bf16_pack_a` of its [pixels, channels] rows; channels, c0 and cg even), `packed` the
-/// kernel from `strata_conv_direct_pack_bf16`, `bias` NULL or `strata_conv_direct_bf16_width(fg)`
-/// floats, zero past fg.
+/// kernel from `strata_conv_direct_pack_bf16`, `bias` NULL or the group's fg floats.
 void strata_conv_direct_forward_bf16(const strata_conv_geometry *g, const uint32_t *x, long channels, long c0, long cg,
                                      const uint32_t *packed, const float *bias, long fg, int relu, long r0, long r1,
                                      float *out, long ldo);

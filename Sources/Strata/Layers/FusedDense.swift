@@ -28,18 +28,28 @@ enum FusedDense {
         }
     }
 
+    /// The output a product accumulates onto: every row (of the last axis' length) a copy of
+    /// `bias`, for a GEMM with β = 1; uninitialized without a bias (β = 0).
+    static func productOutput(shape: [Int], bias: Tensor?) -> Tensor {
+        var output = Tensor(uninitializedShape: shape)
+        guard let bias else { return output }
+        let columns = shape.last!
+        precondition(bias.count == columns, "bias of \(bias.count) for rows of \(columns)")
+        output.withUnsafeMutableBufferPointer { out in
+            bias.withUnsafeBufferPointer { b in
+                for row in 0..<(out.count / columns) { (out.baseAddress! + row * columns).update(from: b.baseAddress!, count: columns) }
+            }
+        }
+        return output
+    }
+
     /// x: [m, k], kernel: [k, n], bias: [n] or nil.
     static func apply(_ x: Tensor, _ kernel: Tensor, _ bias: Tensor?, activation: Activation) -> Tensor {
         let m = x.shape[0], k = x.shape[1], n = kernel.shape[1]
         precondition(kernel.shape[0] == k, "Dense: input features \(k) do not match kernel \(kernel.shape)")
-        var output = Tensor(uninitializedShape: [m, n])
+        var output = productOutput(shape: [m, n], bias: bias)
         output.withUnsafeMutableBufferPointer { out in
             let c = out.baseAddress!
-            if let bias {
-                bias.withUnsafeBufferPointer { b in
-                    for row in 0..<m { (c + row * n).update(from: b.baseAddress!, count: n) }
-                }
-            }
             x.withUnsafeBufferPointer { a in
                 kernel.withUnsafeBufferPointer { w in
                     Gemm.sgemm(transposeA: false, transposeB: false, m: m, n: n, k: k,

@@ -77,12 +77,9 @@ struct SingleProcess: DistributionStrategy {
     func valueWithGradients(of variables: [Variable], rows: Int, globalRows: Int, reduction: GradientReduction,
                             whenReady: ((_ index: Int, _ gradient: Tensor) -> Void)?,
                             _ objective: () -> Tensor) -> (value: Float, gradients: [Tensor]) {
-        guard let whenReady else {
-            let (value, gradients) = StrataCore.valueWithGradients(of: variables, objective)
-            return (value.scalar, gradients.enumerated().map { reduction.total($0, $1) })
-        }
         let (value, gradients) = StrataCore.valueWithGradients(
-            of: variables, whenReady: { whenReady($0, reduction.total($0, $1)) }, releasingTape: true, objective)
+            of: variables, whenReady: whenReady.map { whenReady in { whenReady($0, reduction.total($0, $1)) } },
+            releasingTape: whenReady != nil, objective)
         return (value.scalar, gradients.enumerated().map { reduction.total($0, $1) })
     }
 }

@@ -9,24 +9,19 @@ package enum DenseKernels {
         let (rows, cols) = (y.shape[0], y.shape[1])
         let gz = Tensor(uninitializedShape: y.shape)
         let bias = biasGradient ? Tensor(uninitializedShape: [cols]) : nil
-        // Fixed chunks of rows (set by the row count, not the threads), each with its own double
-        // sums, added in order: the same bits for any thread count. A Dense layer's batch is one chunk.
-        let chunks = max(1, min(8, rows / 4096)), chunkRows = (rows + chunks - 1) / chunks
+        // Chunks of at least 4,096 rows, each with its own double sums (a Dense layer's batch is one).
+        let chunks = RowChunks(rows: rows, minRows: 4096)
         withExtendedLifetime((g, y)) {
-            withUnsafeTemporaryAllocation(of: Double.self, capacity: chunks * cols) { acc in
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: chunks.count * cols) { acc in
                 let sums = acc.baseAddress!
-                ThreadPool.shared.run(parts: chunks) { chunk in
-                    let r0 = chunk * chunkRows, count = min(rows, r0 + chunkRows) - r0
-                    guard count > 0 else { return }
-                    strata_relu_backward_bias(g.storage.pointer + r0 * cols, y.storage.pointer + r0 * cols, count, cols,
+                ThreadPool.shared.run(parts: chunks.count) { chunk in
+                    let range = chunks.range(chunk), r0 = range.lowerBound
+                    guard !range.isEmpty else { return }
+                    strata_relu_backward_bias(g.storage.pointer + r0 * cols, y.storage.pointer + r0 * cols, range.count, cols,
                                               gz.storage.pointer + r0 * cols, nil, sums + chunk * cols)
                 }
                 guard let bias else { return }
-                for j in 0..<cols {
-                    var sum = sums[j]
-                    for chunk in 1..<chunks where chunk * chunkRows < rows { sum += sums[chunk * cols + j] }
-                    bias.storage.pointer[j] = Float(sum)
-                }
+                for j in 0..<cols { bias.storage.pointer[j] = chunks.sum { sums[$0 * cols + j] } }
             }
         }
         return (gz, bias)

@@ -17,7 +17,7 @@ package enum DirectConvolution {
     /// policy too (its rounded operands, see above): mnist_convnet's 3×3×32 → 64 forward pass,
     /// `strata bench conv --bfloat16` on a 2-core AMD EPYC with AVX-512 BF16 (L1d 48 KiB): 822
     /// GFLOP/s on `vdpbf16ps` vs 357 for im2col + the bfloat16 GEMM (`--path gemm`).
-    package static func forwardApplies(rows: Int, taps: Int, filters: Int) -> Bool {
+    package static func forwardApplies(taps: Int, filters: Int) -> Bool {
         enabled && taps <= Int(STRATA_CONV_DIRECT_MAX_TAPS) && filters <= Int(STRATA_CONV_DIRECT_MAX_FILTERS)
     }
 
@@ -104,29 +104,18 @@ package enum DirectConvolution {
         var geometry = g.c
         for group in 0..<groups {
             let byFilter = WordBuffer(count: fg * pairs), packed = WordBuffer(count: pairs * width)
-            let biasRow = bias.map { bias in
-                (0..<width).map { $0 < fg ? bias.storage.pointer[group * fg + $0] : 0 }
-            }
             withExtendedLifetime(kernel) {
                 strata_bf16_pack_a(1, kernel.storage.pointer + group * fg, filters, 0, fg, taps, byFilter.words)
             }
             strata_conv_direct_pack_bf16(byFilter.words, pairs, fg, width, packed.words)
             withExtendedLifetime((input, packed, bias)) {
-                parallelChunks(count: rows, grain: max(1, (1 << 15) / (taps * fg))) { range in
-                    strata_conv_direct_forward_bf16(&geometry, input.words, channels, group * cg, cg, packed.words, biasRow,
+                parallelChunks(count: rows, grain: max(1, (1 << 14) / (taps * fg))) { range in
+                    strata_conv_direct_forward_bf16(&geometry, input.words, channels, group * cg, cg, packed.words,
+                                                    bias.map { UnsafePointer($0.storage.pointer + group * fg) },
                                                     fg, relu ? 1 : 0, range.lowerBound, range.upperBound,
                                                     output.storage.pointer + group * fg, filters)
                 }
             }
-        }
-    }
-
-    /// Scratch words (bfloat16 pairs), in a float buffer of the pool.
-    private struct WordBuffer {
-        let storage: TensorStorage
-        init(count: Int) { storage = TensorStorage(uninitializedCount: count) }
-        var words: UnsafeMutablePointer<UInt32> {
-            UnsafeMutableRawPointer(storage.pointer).assumingMemoryBound(to: UInt32.self)
         }
     }
 
@@ -144,29 +133,27 @@ package enum DirectConvolution {
         let (cg, fg) = (channels / groups, filters / groups)
         let rows = gz.count / filters, taps = g.kh * g.kw * cg
         let width = strata_conv_direct_width(fg)
-        let chunks = max(1, min(maxChunks, rows / minChunkRows)), chunkRows = (rows + chunks - 1) / chunks
+        let chunks = RowChunks(rows: rows, minRows: minChunkRows, maxChunks: maxChunks)
         recordProducts(rows: rows, taps: taps, filters: fg, groups: groups, weightGradient: true)
         var gradient = Tensor(uninitializedShape: kernelShape)
         var bias = biasGradient ? Tensor(uninitializedShape: [filters]) : nil
-        let partials = TensorStorage(uninitializedCount: chunks * (taps + 1) * width)
+        let partials = TensorStorage(uninitializedCount: chunks.count * (taps + 1) * width)
         var geometry = g.c
         let gzEnd = gz.storage.pointer + gz.count
         let chunkSum = { (row: Int, f: Int) -> Float in
-            var sum = Double(partials.pointer[row * width + f])
-            for chunk in 1..<chunks where chunk * chunkRows < rows { sum += Double(partials.pointer[(chunk * (taps + 1) + row) * width + f]) }
-            return Float(sum)
+            chunks.sum { Double(partials.pointer[($0 * (taps + 1) + row) * width + f]) }
         }
         gradient.withUnsafeMutableBufferPointer { out in
             for group in 0..<groups {
                 withExtendedLifetime((xp, gz, reluOutput)) {
-                    pool.run(parts: chunks) { chunk in
-                        let r0 = chunk * chunkRows, r1 = min(rows, r0 + chunkRows)
-                        guard r0 < r1 else { return }
+                    pool.run(parts: chunks.count) { chunk in
+                        let range = chunks.range(chunk)
+                        guard !range.isEmpty else { return }
                         let partial = partials.pointer + chunk * (taps + 1) * width
                         strata_conv_direct_weight_gradient(&geometry, xp.storage.pointer, channels, group * cg, cg,
                                                            gz.storage.pointer + group * fg,
                                                            reluOutput.map { UnsafePointer($0.storage.pointer + group * fg) },
-                                                           filters, gzEnd, fg, r0, r1, partial, partial + taps * width)
+                                                           filters, gzEnd, fg, range.lowerBound, range.upperBound, partial, partial + taps * width)
                     }
                 }
                 for t in 0..<taps { for f in 0..<fg { out[t * filters + group * fg + f] = chunkSum(t, f) } }

@@ -116,14 +116,13 @@ package enum Gemm {
         }
         // op(A) converted once, shared by the threads: rows of ⌈k/2⌉ bfloat16 pairs.
         let pairs = (k + 1) / 2, ta: Int32 = transposeA ? 1 : 0, tb: Int32 = transposeB ? 1 : 0
-        let packedA = TensorStorage(uninitializedCount: m * pairs)
-        let words = UnsafeMutableRawPointer(packedA.pointer).assumingMemoryBound(to: UInt32.self)
+        let packedA = WordBuffer(count: m * pairs)
         parallelChunks(count: m, grain: Swift.max(16, (1 << 15) / Swift.max(k, 1))) { rows in
-            strata_bf16_pack_a(ta, a, lda, rows.lowerBound, rows.upperBound, k, words)
+            strata_bf16_pack_a(ta, a, lda, rows.lowerBound, rows.upperBound, k, packedA.words)
         }
         // Split as a row-major m × pairs "A": a block of rows starts at its first row's words.
         splitting(m: m, n: n, k: k, transposeA: false, transposeB: transposeB, pool: pool, split: split,
-                  operands: (UnsafePointer(packedA.pointer), pairs, b, ldb, c, ldc),
+                  operands: (UnsafePointer(packedA.storage.pointer), pairs, b, ldb, c, ldc),
                   plan: { _, n in strata_bf16_plan(n, k) }, workspace: { Int(strata_bf16_workspace($0)) }) {
             plan, m, n, aBlock, b, c, work in
             let aWords = UnsafeRawPointer(aBlock).assumingMemoryBound(to: UInt32.self)
@@ -219,5 +218,17 @@ package enum Gemm {
     /// columns lets each thread pack only its own part of op(B).
     static func preferredSplit(m: Int, n: Int, plan: strata_gemm_plan, threads: Int) -> Split {
         n >= 2 * plan.nr * threads ? .columns : .rows
+    }
+}
+
+/// Scratch words — bfloat16 pairs, as `strata_bf16_pack_a` writes them — in a float buffer of
+/// the pool.
+struct WordBuffer {
+    let storage: TensorStorage
+
+    init(count: Int) { storage = TensorStorage(uninitializedCount: count) }
+
+    var words: UnsafeMutablePointer<UInt32> {
+        UnsafeMutableRawPointer(storage.pointer).assumingMemoryBound(to: UInt32.self)
     }
 }

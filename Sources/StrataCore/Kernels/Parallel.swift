@@ -22,3 +22,28 @@ func parallelImages(_ images: Int, workPerImage: Int, _ body: (_ n0: Int, _ n1: 
         body(range.lowerBound, range.upperBound)
     }
 }
+
+/// A fixed split of `rows` into chunks — at most `maxChunks`, of at least `minRows` rows each, set
+/// by the row count and not by the threads — whose partial sums, added in chunk order, give the
+/// same bits for any thread count.
+struct RowChunks {
+    let rows: Int, count: Int, rowsPerChunk: Int
+
+    init(rows: Int, minRows: Int, maxChunks: Int = 8) {
+        self.rows = rows
+        count = max(1, min(maxChunks, rows / minRows))
+        rowsPerChunk = (rows + count - 1) / count
+    }
+
+    /// The rows of chunk `index` (empty for a chunk past the end).
+    func range(_ index: Int) -> Range<Int> {
+        min(rows, index * rowsPerChunk) ..< min(rows, (index + 1) * rowsPerChunk)
+    }
+
+    /// Σ of `partial(chunk)` over the non-empty chunks, in order, in double.
+    func sum(_ partial: (Int) -> Double) -> Float {
+        var total = partial(0)
+        for chunk in 1..<count where !range(chunk).isEmpty { total += partial(chunk) }
+        return Float(total)
+    }
+}

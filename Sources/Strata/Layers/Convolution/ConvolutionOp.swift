@@ -20,7 +20,7 @@ enum ConvolutionOp {
         let shape = Shape(x: x, kernel: kernel, geometry: g, groups: groups)
         precondition(kernel.shape == [g.kh, g.kw, shape.cg, shape.filters], "Conv: kernel \(kernel.shape) for input \(x.shape)")
         let xValue = x.detached, kernelValue = kernel.detached
-        let directForward = !shape.pointwise && DirectConvolution.forwardApplies(rows: shape.rows, taps: shape.width, filters: shape.fg)
+        let directForward = !shape.pointwise && DirectConvolution.forwardApplies(taps: shape.width, filters: shape.fg)
         let directWeights = directForward && DirectConvolution.weightGradientApplies(rows: shape.rows, taps: shape.width, filters: shape.fg)
         let padded = directForward ? DirectConvolution.padded(xValue, g) : nil
         let patches = directForward ? nil : shape.patches(of: xValue)
@@ -88,14 +88,9 @@ enum ConvolutionOp {
 
         /// `patches·K + bias`, per group into its columns of the NHWC output.
         func gemmForward(_ patches: [Tensor], kernel: Tensor, bias: Tensor?) -> Tensor {
-            var output = Tensor(uninitializedShape: [inputShape[0], g.oh, g.ow, filters])
+            var output = FusedDense.productOutput(shape: [inputShape[0], g.oh, g.ow, filters], bias: bias)
             output.withUnsafeMutableBufferPointer { out in
                 let c = out.baseAddress!
-                if let bias {
-                    bias.withUnsafeBufferPointer { b in
-                        for row in 0..<rows { (c + row * filters).update(from: b.baseAddress!, count: filters) }
-                    }
-                }
                 kernel.withUnsafeBufferPointer { k in
                     for (group, cols) in patches.enumerated() {
                         cols.withUnsafeBufferPointer { a in
